@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Host implementation of the platform boundary (see xen-host.h). */
+#include <stdarg.h>
+
+#include "xen-host.h"
+
+struct host_alloc_stats host_alloc_stats = { .fail_after = -1 };
+int host_printk_quiet = 1;
+
+static bool host_alloc_fails(void)
+{
+    if ( host_alloc_stats.fail_after < 0 )
+        return false;
+    if ( host_alloc_stats.fail_after == 0 )
+        return true;
+    host_alloc_stats.fail_after--;
+    return false;
+}
+
+void *host_xmalloc(size_t size, bool zero)
+{
+    void *p;
+
+    if ( host_alloc_fails() )
+        return NULL;
+    p = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+    if ( p )
+        host_alloc_stats.xmalloc_live++;
+    return p;
+}
+
+void *host_xmalloc_array(size_t size, size_t n, bool zero)
+{
+    if ( n && size > SIZE_MAX / n )
+        return NULL;
+    return host_xmalloc(size * n, zero);
+}
+
+void host_xfree(void *p)
+{
+    if ( !p )
+        return;
+    host_alloc_stats.xmalloc_live--;
+    free(p);
+}
+
+void *alloc_xenheap_pages(unsigned int order, unsigned int memflags)
+{
+    void *p;
+
+    (void)memflags;
+    if ( host_alloc_fails() )
+        return NULL;
+    p = aligned_alloc(PAGE_SIZE, PAGE_SIZE << order);
+    if ( p )
+    {
+        host_alloc_stats.pages_live += 1L << order;
+        host_alloc_stats.pages_total += 1UL << order;
+    }
+    return p;
+}
+
+void free_xenheap_pages(void *v, unsigned int order)
+{
+    if ( !v )
+        return;
+    host_alloc_stats.pages_live -= 1L << order;
+    free(v);
+}
+
+void host_printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    if ( host_printk_quiet )
+        return;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Host side of the auditor's platform boundary (xen/common/gpu_audit/
+ * private.h): the subset of Xen's internal API the hypervisor code uses,
+ * built on libc, with a page allocator that counts what it hands out so
+ * tests can assert that nothing leaks.
+ *
+ * Only names Xen really has may appear here, with Xen's signatures: the
+ * hypervisor build (make xen-check) compiles the same sources against the
+ * real headers and catches any drift.
+ */
+#ifndef XEN_HOST_H
+#define XEN_HOST_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef ERESTART
+#define ERESTART 85
+#endif
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  (1UL << PAGE_SHIFT)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define BUILD_BUG_ON(c) ((void)sizeof(char[1 - 2 * !!(c)]))
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define ASSERT(p) do { if ( !(p) ) { fprintf(stderr, "ASSERT %s at %s:%d\n", \
+                       #p, __FILE__, __LINE__); abort(); } } while ( 0 )
+#define BUG() abort()
+
+#define XENLOG_ERR     "<0>"
+#define XENLOG_WARNING "<1>"
+#define XENLOG_INFO    "<2>"
+#define XENLOG_G_WARNING XENLOG_WARNING
+#define XENLOG_G_INFO  XENLOG_INFO
+#define printk(...) host_printk(__VA_ARGS__)
+
+/* xmalloc family: every allocation is counted. */
+void *host_xmalloc(size_t size, bool zero);
+void host_xfree(void *p);
+#define xmalloc(t)              ((t *)host_xmalloc(sizeof(t), false))
+#define xzalloc(t)              ((t *)host_xmalloc(sizeof(t), true))
+#define xmalloc_array(t, n)     ((t *)host_xmalloc_array(sizeof(t), (n), false))
+#define xzalloc_array(t, n)     ((t *)host_xmalloc_array(sizeof(t), (n), true))
+#define xmalloc_bytes(n)        host_xmalloc((n), false)
+#define xzalloc_bytes(n)        host_xmalloc((n), true)
+#define xfree(p)                host_xfree(p)
+void *host_xmalloc_array(size_t size, size_t n, bool zero);
+
+/* Xen heap pages: page aligned, counted. */
+void *alloc_xenheap_pages(unsigned int order, unsigned int memflags);
+void free_xenheap_pages(void *v, unsigned int order);
+#define alloc_xenheap_page() alloc_xenheap_pages(0, 0)
+#define free_xenheap_page(v) free_xenheap_pages(v, 0)
+
+/* Accounting, for tests. */
+struct host_alloc_stats {
+    long xmalloc_live;
+    long pages_live;
+    unsigned long pages_total;
+    long fail_after;            /* >= 0: that many more allocations succeed */
+};
+extern struct host_alloc_stats host_alloc_stats;
+
+void host_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int host_printk_quiet;
+
+#endif /* XEN_HOST_H */

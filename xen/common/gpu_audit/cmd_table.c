@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Command tables: validation of a generated generation spec and the O(1)
+ * dispatch index built from it.
+ *
+ * A spec that fails any check here is refused as a whole: the auditor never
+ * runs on tables it cannot trust.
+ */
+#include "audit.h"
+
+static const struct gpu_gen_spec *const gpu_specs[] = {
+    &gpu_spec_gen8,
+    &gpu_spec_gen9,
+};
+
+const struct gpu_gen_spec *gpu_audit_spec_for_gen(unsigned int gen)
+{
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(gpu_specs); i++ )
+        if ( gpu_specs[i]->gen == gen )
+            return gpu_specs[i];
+
+    return NULL;
+}
+
+static bool cond_ok(const struct gpu_cmd_cond *c, unsigned int len_min)
+{
+    if ( !c->mask )
+        return !c->val && !c->dw;
+    return c->dw < len_min && !(c->val & ~c->mask);
+}
+
+static bool operand_ok(const struct gpu_cmd_desc *d,
+                       const struct gpu_cmd_operand *o)
+{
+    unsigned int i, last = o->dw;
+
+    if ( o->nr_conds > GPU_MAX_CONDS || !cond_ok(&o->ggtt, d->len_min) )
+        return false;
+    for ( i = 0; i < o->nr_conds; i++ )
+        if ( !o->conds[i].mask || !cond_ok(&o->conds[i], d->len_min) )
+            return false;
+
+    switch ( o->kind )
+    {
+    case GPU_OPND_ADDR:
+    case GPU_OPND_JUMP:
+        if ( o->addr_dws < 1 || o->addr_dws > 2 )
+            return false;
+        last = o->dw + o->addr_dws - 1;
+        if ( o->size_kind == GPU_SIZE_SHIFT &&
+             (o->size_dw >= d->len_min || o->size_shift > 30 || !o->size) )
+            return false;
+        if ( o->size_kind > GPU_SIZE_SHIFT )
+            return false;
+        if ( o->kind == GPU_OPND_JUMP && !(d->flags & GPU_CF_JUMP) )
+            return false;
+        break;
+
+    case GPU_OPND_REG:
+        if ( !o->access || o->access > (GPU_ACC_READ | GPU_ACC_WRITE) )
+            return false;
+        if ( o->value_dw && o->value_dw >= d->len_min )
+            return false;
+        break;
+
+    case GPU_OPND_LRI:
+        /* Pairs from .dw to the end: the length must leave room for one. */
+        if ( o->dw != 1 || d->len_min < 3 )
+            return false;
+        break;
+
+    default:
+        return false;
+    }
+
+    /* Every dword an operand names must exist in the shortest form. */
+    return last < d->len_min && o->dw > 0;
+}
+
+static bool desc_ok(const struct gpu_gen_spec *s, const struct gpu_cmd_desc *d)
+{
+    unsigned int i;
+
+    if ( !d->name || !d->engines || (d->engines & ~GPU_ENG_ALL) )
+        return false;
+    if ( d->opcode >= gpu_cmd_opcode_slots(d->type) )
+        return false;
+    if ( d->type != GPU_CMD_TYPE_MI && d->type != GPU_CMD_TYPE_2D &&
+         d->type != GPU_CMD_TYPE_3D )
+        return false;
+    for ( i = 0; i < XEN_GPU_ENGINE_NR; i++ )
+        if ( (d->engines & (1u << i)) && !(s->engines[i].types & (1u << d->type)) )
+            return false;
+
+    /* Length: a fixed length of 1..64 dwords, or a field of sane width. */
+    if ( d->len_bits )
+    {
+        if ( d->len_bits > 16 || !d->len_bias || d->len_bias > 2 )
+            return false;
+        if ( d->len_min < d->len_bias ||
+             d->len_max > (1u << d->len_bits) - 1 + d->len_bias )
+            return false;
+    }
+    else if ( d->len_min != d->len_max || !d->len_min || d->len_min > 64 )
+        return false;
+    if ( d->len_min > d->len_max || !d->len_min )
+        return false;
+    if ( d->len_set && (d->len_max >= 32 ||
+                        !(d->len_set & (1u << d->len_min)) ||
+                        !(d->len_set & (1u << d->len_max))) )
+        return false;
+
+    for ( i = 0; i < GPU_CLASS_NR; i++ )
+        if ( d->policy[i] > GPU_ACT_EVENT )
+            return false;
+    if ( d->nr_operands > GPU_MAX_OPERANDS || d->nr_deny > GPU_MAX_DENY )
+        return false;
+    for ( i = 0; i < d->nr_operands; i++ )
+        if ( !operand_ok(d, &d->operands[i]) )
+            return false;
+    for ( i = 0; i < d->nr_deny; i++ )
+        if ( !d->deny[i].cond.mask || !cond_ok(&d->deny[i].cond, d->len_min) ||
+             !d->deny[i].reason || d->deny[i].reason >= XEN_GPU_AUDIT_NR )
+            return false;
+
+    /* The fast path skips commands without this flag: it must be exact. */
+    if ( !(d->flags & GPU_CF_CHECKED) !=
+         !(d->nr_operands || d->nr_deny || (d->flags & (GPU_CF_END | GPU_CF_JUMP)) ||
+           d->policy[0] || d->policy[1] || d->policy[2]) )
+        return false;
+
+    return true;
+}
+
+static int cmd_order(const struct gpu_cmd_desc *a, const struct gpu_cmd_desc *b)
+{
+    if ( a->type != b->type )
+        return a->type < b->type ? -1 : 1;
+    if ( a->opcode != b->opcode )
+        return a->opcode < b->opcode ? -1 : 1;
+    return 0;
+}
+
+static int spec_validate(const struct gpu_gen_spec *s)
+{
+    unsigned int i;
+
+    if ( !s->nr_cmds || s->nr_cmds >= 0xffff )
+        return -EINVAL;
+
+    for ( i = 0; i < XEN_GPU_ENGINE_NR; i++ )
+    {
+        uint8_t t = s->engines[i].types;
+
+        /* MI plus exactly one other type. */
+        if ( !(t & (1u << GPU_CMD_TYPE_MI)) )
+            return -EINVAL;
+        t &= ~(1u << GPU_CMD_TYPE_MI);
+        if ( t != (1u << GPU_CMD_TYPE_2D) && t != (1u << GPU_CMD_TYPE_3D) )
+            return -EINVAL;
+    }
+
+    for ( i = 0; i < s->nr_cmds; i++ )
+    {
+        if ( !desc_ok(s, &s->cmds[i]) )
+        {
+            printk(XENLOG_ERR "gpu_audit: %s: bad descriptor %u (%s)\n",
+                   s->name, i, s->cmds[i].name ?: "?");
+            return -EINVAL;
+        }
+        /* Sorted; equal opcodes only on disjoint engines. */
+        if ( i && cmd_order(&s->cmds[i - 1], &s->cmds[i]) > 0 )
+            return -EINVAL;
+        if ( i && !cmd_order(&s->cmds[i - 1], &s->cmds[i]) &&
+             (s->cmds[i - 1].engines & s->cmds[i].engines) )
+            return -EINVAL;
+    }
+
+    for ( i = 0; i < s->nr_regs; i++ )
+    {
+        const struct gpu_reg_desc *r = &s->regs[i];
+
+        if ( (r->offset & ~0x7ffffcu) || !r->engines || !r->access ||
+             (r->engines & ~GPU_ENG_ALL) ||
+             (i && s->regs[i - 1].offset >= r->offset) )
+            return -EINVAL;
+        if ( !(r->flags & GPU_RF_MASKED) && r->masked_bits )
+            return -EINVAL;
+    }
+
+    return 0;
+}
+
+int gpu_audit_table_init(struct gpu_audit_table *t,
+                         const struct gpu_gen_spec *spec)
+{
+    unsigned int e, i;
+    int rc;
+
+    memset(t, 0, sizeof(*t));
+    rc = spec_validate(spec);
+    if ( rc )
+        return rc;
+
+    t->spec = spec;
+    for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
+    {
+        struct gpu_audit_dispatch *dp = &t->eng[e];
+        unsigned int type = spec->engines[e].types & (1u << GPU_CMD_TYPE_2D)
+                            ? GPU_CMD_TYPE_2D : GPU_CMD_TYPE_3D;
+
+        dp->typed_type = type;
+        dp->typed = xzalloc_array(uint16_t, gpu_cmd_opcode_slots(type));
+        if ( !dp->typed )
+        {
+            gpu_audit_table_destroy(t);
+            return -ENOMEM;
+        }
+
+        for ( i = 0; i < spec->nr_cmds; i++ )
+        {
+            const struct gpu_cmd_desc *d = &spec->cmds[i];
+            uint16_t *slot;
+
+            if ( !(d->engines & (1u << e)) )
+                continue;
+            if ( d->type == GPU_CMD_TYPE_MI )
+                slot = &dp->mi[d->opcode];
+            else if ( d->type == type )
+                slot = &dp->typed[d->opcode];
+            else
+                continue;
+            if ( *slot )
+            {
+                gpu_audit_table_destroy(t);
+                return -EINVAL;
+            }
+            *slot = i + 1;
+        }
+    }
+
+    /* The MI_NOOP fast path relies on header 0 being MI_NOOP everywhere. */
+    for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
+    {
+        const struct gpu_cmd_desc *d = gpu_audit_lookup(t, e, 0);
+
+        if ( !d || d->len_bits || d->len_min != 1 || (d->flags & GPU_CF_CHECKED) )
+        {
+            gpu_audit_table_destroy(t);
+            return -EINVAL;
+        }
+    }
+
+    return 0;
+}
+
+void gpu_audit_table_destroy(struct gpu_audit_table *t)
+{
+    unsigned int e;
+
+    for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
+    {
+        xfree(t->eng[e].typed);
+        t->eng[e].typed = NULL;
+    }
+    t->spec = NULL;
+}
+
+const struct gpu_cmd_desc *gpu_audit_lookup(const struct gpu_audit_table *t,
+                                            unsigned int engine,
+                                            uint32_t header)
+{
+    const struct gpu_audit_dispatch *dp = &t->eng[engine];
+    unsigned int type = header >> 29;
+    unsigned int idx;
+
+    if ( type == GPU_CMD_TYPE_MI )
+        idx = dp->mi[gpu_cmd_opcode(header, GPU_CMD_TYPE_MI)];
+    else if ( type == dp->typed_type )
+        idx = dp->typed[gpu_cmd_opcode(header, type)];
+    else
+        return NULL;
+
+    return idx ? &t->spec->cmds[idx - 1] : NULL;
+}
+
+unsigned int gpu_audit_cmd_len(const struct gpu_cmd_desc *d, uint32_t header)
+{
+    if ( !d->len_bits )
+        return d->len_min;
+    return (header & ((1u << d->len_bits) - 1)) + d->len_bias;
+}
+
+const struct gpu_reg_desc *gpu_audit_reg_lookup(const struct gpu_gen_spec *s,
+                                                uint32_t offset)
+{
+    unsigned int lo = 0, hi = s->nr_regs;
+
+    while ( lo < hi )
+    {
+        unsigned int mid = lo + (hi - lo) / 2;
+
+        if ( s->regs[mid].offset == offset )
+            return &s->regs[mid];
+        if ( s->regs[mid].offset < offset )
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+
+    return NULL;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Hypervisor-owned copies of command buffers (copy.c). */
+#ifndef GPU_AUDIT_COPY_H
+#define GPU_AUDIT_COPY_H
+
+#include "audit.h"
+
+int copy_ensure(struct gpu_audit_buf *b, const struct gpu_audit_mem_ops *mem,
+                void *priv, uint32_t end);
+void copy_set_dw(struct gpu_audit_buf *b, uint32_t dw, uint32_t val);
+void copy_mark_start(struct gpu_audit_buf *b, uint32_t offset);
+void copy_seal(struct gpu_audit_buf *b);
+void copy_free(struct gpu_audit_buf *b);
+
+#endif /* GPU_AUDIT_COPY_H */

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The parser loop: decode each command of the copy exactly as the hardware
+ * does and apply the rules its descriptor carries.  There is no per-command
+ * code here: everything a command needs is in its descriptor.
+ */
+#include "sub.h"
+
+static inline uint32_t cmd_dw(const struct gpu_audit_buf *b, uint32_t off,
+                              unsigned int i)
+{
+    return gpu_audit_buf_dw(b, off / 4 + i);
+}
+
+static bool cond_holds(const struct gpu_audit_buf *b, uint32_t off,
+                       const struct gpu_cmd_cond *c)
+{
+    bool eq = (cmd_dw(b, off, c->dw) & c->mask) == c->val;
+
+    return c->ne ? !eq : eq;
+}
+
+static uint64_t operand_addr(const struct gpu_audit_buf *b, uint32_t off,
+                             const struct gpu_cmd_operand *o)
+{
+    uint64_t addr = cmd_dw(b, off, o->dw) & o->addr_lo_mask;
+
+    if ( o->addr_dws > 1 )
+        addr |= (uint64_t)(cmd_dw(b, off, o->dw + 1) & o->addr_hi_mask) << 32;
+
+    return addr;
+}
+
+static uint64_t operand_size(const struct gpu_audit_buf *b, uint32_t off,
+                             const struct gpu_cmd_operand *o, unsigned int len)
+{
+    switch ( o->size_kind )
+    {
+    case GPU_SIZE_TAIL:
+        return (uint64_t)(len - o->dw - o->addr_dws) * 4;
+    case GPU_SIZE_SHIFT:
+        return (uint64_t)o->size <<
+               ((cmd_dw(b, off, o->size_dw) >> o->size_shift) & 3);
+    default:
+        return o->size;
+    }
+}
+
+static int check_addr(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
+                      uint32_t off, const struct gpu_cmd_desc *d,
+                      const struct gpu_cmd_operand *o, unsigned int len)
+{
+    bool ggtt = o->ggtt.mask && cond_holds(b, off, &o->ggtt);
+    uint64_t addr = operand_addr(b, off, o);
+    unsigned int i;
+
+    if ( ggtt )
+    {
+        if ( o->ggtt_reject )
+            return XEN_GPU_AUDIT_GGTT_FORM;
+        if ( !gpu_audit_ggtt_range_ok(s->v, addr, operand_size(b, off, o, len)) )
+            return XEN_GPU_AUDIT_GGTT_RANGE;
+    }
+
+    /* Immediate stores are remembered: they may patch a jump operand. */
+    if ( d->flags & GPU_CF_STORE )
+        for ( i = o->dw + o->addr_dws; i < len; i++ )
+        {
+            int rc = sub_log_store(s, ggtt ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT,
+                                   addr + 4 * (i - o->dw - o->addr_dws),
+                                   cmd_dw(b, off, i));
+
+            if ( rc )
+                return rc;
+        }
+
+    return 0;
+}
+
+static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
+                     uint32_t off, unsigned int len)
+{
+    unsigned int cls = sub_class(b), i;
+    int rc;
+
+    if ( !(len & 1) )
+        return XEN_GPU_AUDIT_REG_LRI_PAIRS;
+
+    for ( i = 1; i < len; i += 2 )
+    {
+        uint32_t reg = cmd_dw(b, off, i) & 0x7ffffc;
+
+        rc = reg_check(s, cls, reg, GPU_ACC_WRITE, true, cmd_dw(b, off, i + 1));
+        if ( rc > 0 )
+            return rc;
+        if ( rc == 0 )
+            continue;
+        /* A page-table root: the submission layer redirects it. */
+        rc = sub_note(s, GPU_NOTE_PDP_LOAD, b - s->bufs, off + 4 * (i + 1), reg);
+        if ( rc )
+            return rc;
+    }
+
+    return 0;
+}
+
+/* Apply a descriptor's rules to the command at off. */
+static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
+                     uint32_t off, const struct gpu_cmd_desc *d,
+                     unsigned int len, uint32_t hdr)
+{
+    unsigned int cls = sub_class(b), i, j;
+    int rc;
+
+    switch ( d->policy[cls] )
+    {
+    case GPU_ACT_REJECT:
+        return XEN_GPU_AUDIT_PRIVILEGED_CMD;
+    case GPU_ACT_EVENT:
+        rc = sub_note(s, GPU_NOTE_DISPLAY_FLIP, b - s->bufs, off, hdr);
+        if ( rc )
+            return rc;
+        /* fall through */
+    case GPU_ACT_NOOP:
+        for ( i = 0; i < len; i++ )
+            copy_set_dw(b, off / 4 + i, 0);
+        s->v->counters.neutralised++;
+        return sub_note(s, GPU_NOTE_NEUTRALISED, b - s->bufs, off, hdr);
+    }
+
+    for ( i = 0; i < d->nr_deny; i++ )
+        if ( cond_holds(b, off, &d->deny[i].cond) )
+            return d->deny[i].reason;
+
+    for ( i = 0; i < d->nr_operands; i++ )
+    {
+        const struct gpu_cmd_operand *o = &d->operands[i];
+
+        for ( j = 0; j < o->nr_conds; j++ )
+            if ( !cond_holds(b, off, &o->conds[j]) )
+                break;
+        if ( j < o->nr_conds )
+            continue;
+
+        switch ( o->kind )
+        {
+        case GPU_OPND_ADDR:
+            rc = check_addr(s, b, off, d, o, len);
+            break;
+        case GPU_OPND_REG:
+            rc = reg_check(s, cls, cmd_dw(b, off, o->dw) & 0x7ffffc, o->access,
+                           o->value_dw, o->value_dw ? cmd_dw(b, off, o->value_dw) : 0);
+            /* A root loaded from memory or a register cannot be redirected. */
+            if ( rc < 0 )
+                rc = XEN_GPU_AUDIT_REG_DENIED;
+            break;
+        case GPU_OPND_LRI:
+            rc = check_lri(s, b, off, len);
+            break;
+        case GPU_OPND_JUMP:
+            return sub_jump(s, d, o, off, len);
+        default:
+            rc = XEN_GPU_AUDIT_BAD_TABLE;
+            break;
+        }
+        if ( rc )
+            return rc;
+    }
+
+    if ( d->flags & GPU_CF_END )
+    {
+        b->scanned = off + 4 * len;
+        sub_pop(s);
+        return GPU_STEP_FRAME;
+    }
+
+    return GPU_STEP_NEXT;
+}
+
+/*
+ * Scan until the frame stack is empty (returns 0), a rule is broken
+ * (returns the reason), or budget bytes were scanned (returns -ERESTART).
+ */
+int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
+{
+    const struct gpu_audit_table *t = s->t;
+    const unsigned int engine = s->engine;
+    uint32_t max_cmds = s->v->limits.max_cmds;
+    uint32_t done = 0;
+
+    while ( s->depth )
+    {
+        struct gpu_audit_frame *f = &s->frames[s->depth - 1];
+        struct gpu_audit_buf *b = &s->bufs[f->buf];
+        uint32_t off = f->off;
+        uint32_t start = off;
+        int rc = GPU_STEP_NEXT;
+
+        while ( rc == GPU_STEP_NEXT )
+        {
+            const struct gpu_cmd_desc *d;
+            unsigned int len;
+            uint32_t hdr;
+
+            if ( done + (off - start) >= budget )
+            {
+                f->off = b->scanned = off;
+                return -ERESTART;
+            }
+
+            if ( off + 4 > b->len )
+            {
+                /* A ring segment simply ends; a batch must end itself. */
+                if ( b->wrap_size && off == b->limit )
+                {
+                    b->scanned = off;
+                    sub_pop(s);
+                    rc = GPU_STEP_FRAME;
+                    break;
+                }
+                rc = sub_ensure(s, b, off + 4);
+                if ( rc == -ENODATA )
+                    rc = b->len ? XEN_GPU_AUDIT_NO_END
+                                : XEN_GPU_AUDIT_JUMP_UNMAPPED;
+                if ( rc )
+                    break;
+            }
+
+            if ( unlikely(++s->cmds > max_cmds) )
+            {
+                rc = XEN_GPU_AUDIT_LIMIT_CMDS;
+                break;
+            }
+
+            hdr = gpu_audit_buf_dw(b, off / 4);
+            if ( hdr == 0 )
+            {
+                /* MI_NOOP fast path. */
+                copy_mark_start(b, off);
+                if ( unlikely(s->trace) )
+                    s->trace(s->priv, s, f->buf, off,
+                             gpu_audit_lookup(t, engine, 0), 1, GPU_ACT_ALLOW);
+                off += 4;
+                continue;
+            }
+
+            d = gpu_audit_lookup(t, engine, hdr);
+            if ( !d )
+            {
+                rc = XEN_GPU_AUDIT_UNKNOWN_CMD;
+                break;
+            }
+
+            len = gpu_audit_cmd_len(d, hdr);
+            if ( len < d->len_min || len > d->len_max ||
+                 (d->len_set && !(d->len_set & (1u << len))) )
+            {
+                rc = XEN_GPU_AUDIT_BAD_LENGTH;
+                break;
+            }
+
+            if ( off + 4 * len > b->len )
+            {
+                rc = sub_ensure(s, b, off + 4 * len);
+                if ( rc == -ENODATA )
+                    rc = XEN_GPU_AUDIT_CMD_OVERRUN;
+                if ( rc )
+                    break;
+            }
+
+            copy_mark_start(b, off);
+            if ( unlikely(s->trace) )
+                s->trace(s->priv, s, f->buf, off, d, len,
+                         d->policy[sub_class(b)]);
+
+            if ( d->flags & GPU_CF_CHECKED )
+            {
+                f->off = b->scanned = off;
+                rc = check_cmd(s, b, off, d, len, hdr);
+                if ( rc != GPU_STEP_NEXT )
+                    break;
+            }
+            off += 4 * len;
+        }
+
+        if ( rc == GPU_STEP_FRAME )
+        {
+            done += off - start;
+            continue;
+        }
+        if ( rc < 0 && rc != -ERESTART )
+            return sub_reject(s, rc == -ENOMEM ? XEN_GPU_AUDIT_NO_MEMORY
+                                               : XEN_GPU_AUDIT_READ_FAULT,
+                              f->buf, off);
+        if ( rc > 0 )
+            return sub_reject(s, rc, f->buf, off);
+        return rc;
+    }
+
+    return 0;
+}

@@ -1,0 +1,431 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Turn a declarative GPU command spec into the C tables the auditor reads.
+
+    gen-gpu-cmds.py SPEC OUT.c
+
+One spec file describes one generation.  Lines (``#`` starts a comment):
+
+  gen N NAME                     generation number and C name (gen9 ...)
+  base FILE                      start from another generation's spec
+  engine ENG BASE TYPES          engine MMIO base and legal command types
+                                 (TYPES: comma list of mi, 2d, 3d)
+  cmd NAME TYPE OPCODE ENGINES LEN [RULE ...]
+  defaults [RULE ...]            rules prepended to every following cmd line
+                                 (until the next defaults line)
+  drop NAME                      forget an inherited command
+  reg NAME OFFSET ENGINES ACCESS [masked=0xBITS] [pdp] [priv] [count=N] [stride=S]
+  unreg NAME                     forget an inherited register (all expansions)
+
+cmd fields:
+  TYPE     mi | 2d | 3d
+  OPCODE   mi: bits 28:23 (0x00-0x3f); 2d: bits 28:22 (0x00-0x7f);
+           3d: the header's bits 31:16 as one 16-bit value (0x7a00 ...)
+  ENGINES  comma list of rcs, bcs, vcs (both video engines), vecs; or all
+  LEN      N (fixed dwords) or vW[+B]: length = header bits W-1:0 + B (B=2)
+
+cmd rules:
+  lens=A,B,...     the only legal lengths          min=N max=N  range
+  ring=ACT ggtt=ACT ppgtt=ACT   ACT: allow reject noop event   (default allow)
+  priv             ring=reject ggtt=reject
+  end | store      batch end / immediate store (feeds the jump-operand log)
+  addr=SPEC | reg=SPEC | lri=DW | jump=SPEC    operands (at most 3)
+  deny=COND:REASON refuse the command when COND holds (REASON: gpu.h name
+                   without XEN_GPU_AUDIT_)
+operand SPEC: DW followed by comma-separated options
+  dws=1|2  lo=MASK  hi=MASK            address dwords and address bits
+  size=N | size=tail | size=shift:DW:BIT:BASE
+  ggtt=COND        operand is a GGTT address when COND holds
+  ggtt_reject      ... and that form is refused
+  l2=COND          jump: starts a second-level batch when COND holds
+  if=COND          operand present only when COND holds (at most 2)
+  access=r|w       value=DW (register write value, for masked registers)
+COND: DW:MASK (nonzero), DW:MASK=VAL, DW:MASK!=VAL
+
+reg fields:
+  OFFSET   absolute (0x2358) or ring+0xNN: expanded for each engine in
+           ENGINES at that engine's base, named ENG_NAME
+  ACCESS   r | w | rw
+"""
+
+import os
+import re
+import sys
+
+ENGINES = ["rcs", "bcs", "vcs", "vcs2", "vecs"]
+TYPES = {"mi": 0, "2d": 2, "3d": 3}
+ACTS = {"allow": 0, "reject": 1, "noop": 2, "event": 3}
+CLASSES = ["ring", "ggtt", "ppgtt"]
+SIZE_KINDS = {"fixed": 0, "tail": 1, "shift": 2}
+OPND = {"addr": 1, "reg": 2, "lri": 3, "jump": 4}
+MAX_OPERANDS = 3
+MAX_DENY = 2
+MAX_CONDS = 3
+
+
+class SpecError(Exception):
+    pass
+
+
+def num(s):
+    try:
+        return int(s, 0)
+    except ValueError:
+        raise SpecError("not a number: %r" % s)
+
+
+def engines_mask(s):
+    if s == "all":
+        return (1 << len(ENGINES)) - 1
+    m = 0
+    for e in s.split(","):
+        if e == "vcs":
+            m |= (1 << ENGINES.index("vcs")) | (1 << ENGINES.index("vcs2"))
+        elif e in ENGINES:
+            m |= 1 << ENGINES.index(e)
+        else:
+            raise SpecError("unknown engine %r" % e)
+    return m
+
+
+def cond(s):
+    m = re.fullmatch(r"(\d+):(0x[0-9a-fA-F]+|\d+)(?:(=|!=)(0x[0-9a-fA-F]+|\d+))?", s)
+    if not m:
+        raise SpecError("bad condition %r" % s)
+    dw, mask = int(m.group(1)), num(m.group(2))
+    if m.group(3) is None:
+        return {"dw": dw, "mask": mask, "val": 0, "ne": 1}
+    val = num(m.group(4))
+    if val & ~mask:
+        raise SpecError("condition value outside its mask: %r" % s)
+    return {"dw": dw, "mask": mask, "val": val, "ne": 1 if m.group(3) == "!=" else 0}
+
+
+NO_COND = {"dw": 0, "mask": 0, "val": 0, "ne": 0}
+
+
+def operand(kind, spec):
+    parts = spec.split(",")
+    o = {"kind": OPND[kind], "dw": num(parts[0]), "access": 0, "addr_dws": 0,
+         "lo": 0, "hi": 0, "size_kind": 0, "size_dw": 0, "size_shift": 0,
+         "value_dw": 0, "size": 0, "ggtt_reject": 0, "ggtt": dict(NO_COND),
+         "level2": dict(NO_COND),
+         "conds": []}
+    if kind in ("addr", "jump"):
+        o.update(addr_dws=2, lo=0xfffffffc, hi=0xffff, size=4)
+    if kind == "lri":
+        o["access"] = 2
+    for p in parts[1:]:
+        k, _, v = p.partition("=")
+        if k == "dws":
+            o["addr_dws"] = num(v)
+        elif k == "lo":
+            o["lo"] = num(v)
+        elif k == "hi":
+            o["hi"] = num(v)
+        elif k == "size":
+            if v == "tail":
+                o["size_kind"] = 1
+            elif v.startswith("shift:"):
+                _, d, b, base = v.split(":")
+                o.update(size_kind=2, size_dw=num(d), size_shift=num(b), size=num(base))
+            else:
+                o.update(size_kind=0, size=num(v))
+        elif k == "ggtt":
+            o["ggtt"] = cond(v)
+        elif k == "l2" and kind == "jump":
+            o["level2"] = cond(v)
+        elif k == "ggtt_reject":
+            o["ggtt_reject"] = 1
+        elif k == "if":
+            o["conds"].append(cond(v))
+        elif k == "access":
+            o["access"] = {"r": 1, "w": 2, "rw": 3}[v]
+        elif k == "value":
+            o["value_dw"] = num(v)
+        else:
+            raise SpecError("unknown operand option %r" % k)
+    if len(o["conds"]) > MAX_CONDS:
+        raise SpecError("too many if= conditions")
+    if kind == "reg" and not o["access"]:
+        raise SpecError("reg operand needs access=")
+    return o
+
+
+def parse_cmd(tok, gen):
+    if len(tok) < 6:
+        raise SpecError("cmd needs NAME TYPE OPCODE ENGINES LEN")
+    name, typ, opc, eng, ln = tok[1:6]
+    if typ not in TYPES:
+        raise SpecError("unknown type %r" % typ)
+    t = TYPES[typ]
+    op = num(opc)
+    if t == 0:
+        if op > 0x3f:
+            raise SpecError("MI opcode out of range")
+    elif t == 2:
+        if op > 0x7f:
+            raise SpecError("2D opcode out of range")
+    else:
+        if (op >> 13) != 3 or op > 0xffff:
+            raise SpecError("3D opcode must be the 16-bit header value 0x6000-0x7fff")
+        op &= 0x1fff
+    c = {"name": name, "type": t, "opcode": op, "engines": engines_mask(eng),
+         "policy": [0, 0, 0], "flags": 0, "operands": [], "deny": [],
+         "len_set": 0, "gens": 1 << gen}
+    m = re.fullmatch(r"v(\d+)(?:\+(\d+))?", ln)
+    if m:
+        c["len_bits"] = int(m.group(1))
+        c["len_bias"] = int(m.group(2) or 2)
+        c["len_min"] = c["len_bias"]
+        c["len_max"] = (1 << c["len_bits"]) - 1 + c["len_bias"]
+    else:
+        c["len_bits"] = 0
+        c["len_bias"] = 0
+        c["len_min"] = c["len_max"] = num(ln)
+    for r in tok[6:]:
+        k, _, v = r.partition("=")
+        if k == "lens":
+            for n in v.split(","):
+                n = num(n)
+                if n >= 32:
+                    raise SpecError("lens= values must be < 32")
+                c["len_set"] |= 1 << n
+        elif k == "min":
+            c["len_min"] = num(v)
+        elif k == "max":
+            c["len_max"] = num(v)
+        elif k in CLASSES:
+            c["policy"][CLASSES.index(k)] = ACTS[v]
+        elif k == "priv":
+            c["policy"][0] = c["policy"][1] = ACTS["reject"]
+        elif k == "end":
+            c["flags"] |= 1
+        elif k == "store":
+            c["flags"] |= 4
+        elif k in OPND:
+            c["operands"].append(operand(k, v))
+            if k == "jump":
+                c["flags"] |= 2
+        elif k == "deny":
+            cs, _, reason = v.rpartition(":")
+            c["deny"].append({"cond": cond(cs), "reason": reason})
+        else:
+            raise SpecError("unknown rule %r" % k)
+    if c["len_set"]:
+        legal = [n for n in range(32) if c["len_set"] >> n & 1]
+        c["len_min"] = max(c["len_min"], min(legal))
+        c["len_max"] = min(c["len_max"], max(legal))
+    if len(c["operands"]) > MAX_OPERANDS or len(c["deny"]) > MAX_DENY:
+        raise SpecError("too many operands or deny rules")
+    if c["operands"] or c["deny"] or any(c["policy"]) or c["flags"] & 3:
+        c["flags"] |= 8
+    return c
+
+
+def parse_reg(tok, engines):
+    if len(tok) < 5:
+        raise SpecError("reg needs NAME OFFSET ENGINES ACCESS")
+    name, off, eng, acc = tok[1:5]
+    flags, masked, count, stride = 0, 0, 1, 4
+    for r in tok[5:]:
+        k, _, v = r.partition("=")
+        if k == "masked":
+            flags |= 1
+            masked = num(v)
+        elif k == "pdp":
+            flags |= 2
+        elif k == "priv":
+            flags |= 4
+        elif k == "count":
+            count = num(v)
+        elif k == "stride":
+            stride = num(v)
+        else:
+            raise SpecError("unknown reg option %r" % k)
+    access = {"r": 1, "w": 2, "rw": 3}.get(acc)
+    if access is None:
+        raise SpecError("bad access %r" % acc)
+    em = engines_mask(eng)
+    out = []
+    if off.startswith("ring+"):
+        rel = num(off[5:])
+        for i, e in enumerate(ENGINES):
+            if not em >> i & 1:
+                continue
+            if e not in engines:
+                raise SpecError("engine %s has no base" % e)
+            for n in range(count):
+                nm = "%s_%s%s" % (e.upper(), name, n if count > 1 else "")
+                out.append({"name": nm, "base": name, "offset": engines[e]["base"] + rel + n * stride,
+                            "engines": 1 << i, "access": access, "flags": flags,
+                            "masked": masked})
+    else:
+        for n in range(count):
+            nm = "%s%s" % (name, n if count > 1 else "")
+            out.append({"name": nm, "base": name, "offset": num(off) + n * stride,
+                        "engines": em, "access": access, "flags": flags, "masked": masked})
+    for r in out:
+        if r["offset"] & 3 or r["offset"] > 0x7ffffc:
+            raise SpecError("register offset 0x%x not a dword MMIO offset" % r["offset"])
+    return out
+
+
+def load(path, seen=()):
+    if path in seen:
+        raise SpecError("base loop at %s" % path)
+    spec = {"gen": None, "name": None, "engines": {}, "cmds": [], "regs": []}
+    defaults = []
+    with open(path) as f:
+        lines = f.readlines()
+    for lineno, line in enumerate(lines, 1):
+        tok = line.split("#", 1)[0].split()
+        if not tok:
+            continue
+        try:
+            if tok[0] == "gen":
+                spec["gen"], spec["name"] = num(tok[1]), tok[2]
+            elif tok[0] == "base":
+                base = load(os.path.join(os.path.dirname(path), tok[1]), seen + (path,))
+                spec["engines"] = dict(base["engines"])
+                spec["cmds"] = [dict(c) for c in base["cmds"]]
+                spec["base_gen"] = base["gen"]
+                spec["regs"] = list(base["regs"])
+            elif tok[0] == "engine":
+                types = 0
+                for t in tok[3].split(","):
+                    types |= 1 << TYPES[t]
+                spec["engines"][tok[1]] = {"base": num(tok[2]), "types": types}
+            elif tok[0] == "defaults":
+                defaults = tok[1:]
+            elif tok[0] == "cmd":
+                if spec["gen"] is None:
+                    raise SpecError("gen must come first")
+                c = parse_cmd(tok[:6] + defaults + tok[6:], spec["gen"])
+                spec["cmds"] = [x for x in spec["cmds"] if x["name"] != c["name"]]
+                spec["cmds"].append(c)
+            elif tok[0] == "drop":
+                before = len(spec["cmds"])
+                spec["cmds"] = [x for x in spec["cmds"] if x["name"] != tok[1]]
+                if len(spec["cmds"]) == before:
+                    raise SpecError("drop of unknown command %s" % tok[1])
+            elif tok[0] == "reg":
+                regs = parse_reg(tok, spec["engines"])
+                names = {r["name"] for r in regs}
+                spec["regs"] = [r for r in spec["regs"] if r["name"] not in names] + regs
+            elif tok[0] == "unreg":
+                spec["regs"] = [r for r in spec["regs"] if r["base"] != tok[1]]
+            else:
+                raise SpecError("unknown directive %r" % tok[0])
+        except (SpecError, KeyError, ValueError, IndexError) as e:
+            raise SpecError("%s:%d: %s" % (path, lineno, e))
+    return spec
+
+
+def check(spec):
+    if spec["gen"] is None:
+        raise SpecError("no gen line")
+    for e in ENGINES:
+        if e not in spec["engines"]:
+            raise SpecError("engine %s not described" % e)
+    seen = {}
+    for c in spec["cmds"]:
+        c["gens"] |= 1 << spec["gen"]
+        for i in range(len(ENGINES)):
+            if c["engines"] >> i & 1:
+                key = (c["type"], c["opcode"], i)
+                if key in seen:
+                    raise SpecError("%s and %s share opcode on %s" % (seen[key], c["name"], ENGINES[i]))
+                seen[key] = c["name"]
+    offs = {}
+    for r in spec["regs"]:
+        if r["offset"] in offs:
+            # one register whitelisted for several engines: merge
+            o = offs[r["offset"]]
+            if (o["access"], o["flags"], o["masked"]) != (r["access"], r["flags"], r["masked"]):
+                raise SpecError("register 0x%x described twice differently" % r["offset"])
+            o["engines"] |= r["engines"]
+        else:
+            offs[r["offset"]] = dict(r)
+    spec["regs"] = sorted(offs.values(), key=lambda r: r["offset"])
+    spec["cmds"].sort(key=lambda c: (c["type"], c["opcode"], c["engines"]))
+
+
+def c_cond(c):
+    return "{ .dw = %d, .mask = 0x%x, .val = 0x%x, .ne = %d }" % (c["dw"], c["mask"], c["val"], c["ne"])
+
+
+def emit(spec, out):
+    g = spec["name"]
+    w = out.write
+    w("/* Generated by xen/tools/gen-gpu-cmds.py from spec/%s.spec: do not edit. */\n" % g)
+    w('#include "cmd_desc.h"\n\n')
+    w("static const struct gpu_cmd_desc %s_cmds[] = {\n" % g)
+    for c in spec["cmds"]:
+        w("    {\n")
+        w('        .name = "%s", .type = %d, .opcode = 0x%x, .engines = 0x%x, .gens = 0x%x,\n'
+          % (c["name"], c["type"], c["opcode"], c["engines"], c["gens"]))
+        w("        .len_bits = %d, .len_bias = %d, .len_min = %d, .len_max = %d, .len_set = 0x%x,\n"
+          % (c["len_bits"], c["len_bias"], c["len_min"], c["len_max"], c["len_set"]))
+        w("        .flags = 0x%x, .policy = { %s },\n" % (c["flags"], ", ".join(str(p) for p in c["policy"])))
+        w("        .nr_operands = %d, .nr_deny = %d,\n" % (len(c["operands"]), len(c["deny"])))
+        if c["operands"]:
+            w("        .operands = {\n")
+            for o in c["operands"]:
+                w("            {\n")
+                w("                .kind = %d, .dw = %d, .access = %d, .addr_dws = %d,\n"
+                  % (o["kind"], o["dw"], o["access"], o["addr_dws"]))
+                w("                .addr_lo_mask = 0x%x, .addr_hi_mask = 0x%x,\n" % (o["lo"], o["hi"]))
+                w("                .size_kind = %d, .size_dw = %d, .size_shift = %d, .size = %d,\n"
+                  % (o["size_kind"], o["size_dw"], o["size_shift"], o["size"]))
+                w("                .value_dw = %d, .ggtt_reject = %d, .nr_conds = %d,\n"
+                  % (o["value_dw"], o["ggtt_reject"], len(o["conds"])))
+                w("                .ggtt = %s,\n" % c_cond(o["ggtt"]))
+                if o["level2"]["mask"]:
+                    w("                .level2 = %s,\n" % c_cond(o["level2"]))
+                if o["conds"]:
+                    w("                .conds = { %s },\n" % ", ".join(c_cond(x) for x in o["conds"]))
+                w("            },\n")
+            w("        },\n")
+        if c["deny"]:
+            w("        .deny = {\n")
+            for d in c["deny"]:
+                w("            { .cond = %s, .reason = XEN_GPU_AUDIT_%s },\n" % (c_cond(d["cond"]), d["reason"]))
+            w("        },\n")
+        w("    },\n")
+    w("};\n\n")
+    w("static const struct gpu_reg_desc %s_regs[] = {\n" % g)
+    for r in spec["regs"]:
+        w('    { .name = "%s", .offset = 0x%x, .engines = 0x%x, .access = %d, .flags = %d, .masked_bits = 0x%x },\n'
+          % (r["name"], r["offset"], r["engines"], r["access"], r["flags"], r["masked"]))
+    w("};\n\n")
+    w("const struct gpu_gen_spec gpu_spec_%s = {\n" % g)
+    w('    .gen = %d, .name = "%s",\n' % (spec["gen"], g))
+    w("    .cmds = %s_cmds, .nr_cmds = ARRAY_SIZE(%s_cmds),\n" % (g, g))
+    w("    .regs = %s_regs, .nr_regs = ARRAY_SIZE(%s_regs),\n" % (g, g))
+    w("    .engines = {\n")
+    for e in ENGINES:
+        d = spec["engines"][e]
+        w('        { .name = "%s", .mmio_base = 0x%x, .types = 0x%x },\n' % (e, d["base"], d["types"]))
+    w("    },\n};\n")
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.stderr.write("usage: gen-gpu-cmds.py SPEC OUT.c\n")
+        return 2
+    try:
+        spec = load(argv[1])
+        check(spec)
+    except SpecError as e:
+        sys.stderr.write("gen-gpu-cmds: %s\n" % e)
+        return 1
+    tmp = argv[2] + ".tmp"
+    with open(tmp, "w") as f:
+        emit(spec, f)
+    os.replace(tmp, argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
