@@ -51,7 +51,8 @@ void *alloc_xenheap_pages(unsigned int order, unsigned int memflags)
     (void)memflags;
     if ( host_alloc_fails() )
         return NULL;
-    p = aligned_alloc(PAGE_SIZE, PAGE_SIZE << order);
+    if ( posix_memalign(&p, PAGE_SIZE, PAGE_SIZE << order) )
+        p = NULL;
     if ( p )
     {
         host_alloc_stats.pages_live += 1L << order;

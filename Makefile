@@ -1,0 +1,101 @@
+# xen-gpu-audit: host builds of the hypervisor sources, tests, tools.
+#
+#   make           host library + gpu-audit CLI (build/)
+#   make test      every test suite; ends with "N passed, M failed"
+#   make demo      the CLI over the shipped sample batches
+#   make bench     audit throughput against memcpy, instructions per command
+#   make xen-check compile our hypervisor sources inside Debian's Xen 4.17
+#
+# Host builds use Xen's own warning set so that nothing compiles only on
+# one side of the platform boundary.
+
+BUILD      ?= build
+PYTHON     ?= python3
+CC         ?= gcc
+SAN_CC     ?= clang
+
+AUDIT_DIR  := xen/common/gpu_audit
+SPECS      := $(AUDIT_DIR)/spec/gen8.spec $(AUDIT_DIR)/spec/gen9.spec
+GEN_SRC    := $(BUILD)/gen/cmd_gen8.c $(BUILD)/gen/cmd_gen9.c
+AUDIT_SRC  := $(filter-out $(AUDIT_DIR)/cmd_gen%.c,$(wildcard $(AUDIT_DIR)/*.c))
+SHIM_SRC   := tests/shim/xen-host.c
+LIB_SRC    := $(AUDIT_SRC) $(SHIM_SRC) $(GEN_SRC)
+
+XEN_WARN   := -std=gnu99 -Wall -Werror -Wstrict-prototypes \
+              -Wdeclaration-after-statement -Wvla -Wredundant-decls \
+              -Wno-unused-but-set-variable -Wno-unused-local-typedefs \
+              -fno-strict-aliasing
+INCLUDES   := -Ixen/include -I$(AUDIT_DIR) -Itests/shim
+CFLAGS     ?= -O2 -g
+ALL_CFLAGS := $(XEN_WARN) $(CFLAGS) $(INCLUDES)
+SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
+
+TESTS      := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+TEST_BINS  := $(addprefix $(BUILD)/tests/,$(TESTS))
+SAN_BINS   := $(addprefix $(BUILD)/asan/,$(TESTS))
+TEST_COMMON := tests/unit/harness.c
+
+.PHONY: all deps test unit asan demo bench clean xen-check
+all: deps $(BUILD)/gpu-audit
+
+deps:
+	@mk/deps.sh base
+
+include mk/xen.mk
+
+$(BUILD)/gen/cmd_gen%.c: $(AUDIT_DIR)/spec/gen%.spec $(SPECS) xen/tools/gen-gpu-cmds.py
+	@mkdir -p $(@D)
+	$(PYTHON) xen/tools/gen-gpu-cmds.py $< $@
+
+$(BUILD)/obj/%.o: %.c $(wildcard $(AUDIT_DIR)/*.h) tests/shim/xen-host.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(wildcard $(AUDIT_DIR)/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AUDIT_SRC) $(SHIM_SRC)) \
+            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
+
+$(BUILD)/libgpuaudit.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/gpu-audit: tools/gpu-audit/gpu-audit.c $(BUILD)/libgpuaudit.a
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libgpuaudit.a -o $@
+
+# Unit tests (cmocka), normal and sanitizer builds.
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(BUILD)/libgpuaudit.a
+	@mkdir -p $(@D)
+	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) -Itests/unit \
+	    -DTEST_DATA=\"$(CURDIR)/tests/data\" $< $(TEST_COMMON) $(BUILD)/libgpuaudit.a -lcmocka -o $@
+
+$(BUILD)/asan/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(LIB_SRC) $(wildcard $(AUDIT_DIR)/*.h)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(XEN_WARN) -Wno-declaration-after-statement $(SAN_FLAGS) $(INCLUDES) -Itests/unit \
+	    -DTEST_DATA=\"$(CURDIR)/tests/data\" $< $(TEST_COMMON) $(LIB_SRC) -lcmocka -o $@
+
+unit: deps $(TEST_BINS)
+asan: deps $(SAN_BINS)
+
+test: deps
+	@mk/deps.sh fuzz xen >/dev/null || mk/deps.sh fuzz xen
+	@$(MAKE) --no-print-directory $(BUILD)/gpu-audit $(TEST_BINS) $(SAN_BINS)
+	@tests/run-all.sh $(BUILD)
+
+demo: all
+	@tests/demo.sh $(BUILD)
+
+bench: all
+	@mk/deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD)/bench-audit
+	@tests/bench.sh $(BUILD)
+
+$(BUILD)/bench-audit: tests/bench/bench-audit.c $(BUILD)/libgpuaudit.a
+	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) $< $(BUILD)/libgpuaudit.a -o $@
+
+clean:
+	rm -rf $(BUILD)/gen $(BUILD)/obj $(BUILD)/tests $(BUILD)/asan $(BUILD)/gpu-audit \
+	       $(BUILD)/libgpuaudit.a $(BUILD)/bench-audit
