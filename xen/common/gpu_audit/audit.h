@@ -17,10 +17,21 @@
 
 #define GPU_AUDIT_MAX_SLICES 4
 
-/* Dispatch for one engine: header -> descriptor index + 1 (0: unknown). */
+/*
+ * Dispatch for one engine: header -> entry (0: unknown).  An entry carries
+ * the descriptor index and, for commands with no rules and no length
+ * constraint beyond their field, everything the parser's fast path needs.
+ */
+#define GPU_DISP_IDX_MASK    0xffffu        /* descriptor index + 1 */
+#define GPU_DISP_SLOW_SHIFT  16             /* bit 16 + class: rules or */
+#define GPU_DISP_SLOW(cls)   (1u << (GPU_DISP_SLOW_SHIFT + (cls))) /* limits */
+#define GPU_DISP_LBITS_SHIFT 19             /* length field width, 5 bits */
+#define GPU_DISP_BIAS_SHIFT  24             /* length bias, 2 bits */
+#define GPU_DISP_FIXED_SHIFT 26             /* fixed length, 6 bits */
+
 struct gpu_audit_dispatch {
-    uint16_t mi[0x40];
-    uint16_t *typed;          /* the engine's one non-MI command type */
+    uint32_t mi[0x40];
+    uint32_t *typed;          /* the engine's one non-MI command type */
     uint8_t typed_type;
 };
 
@@ -150,10 +161,6 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
                          const struct gpu_gen_spec *spec);
 void gpu_audit_table_destroy(struct gpu_audit_table *t);
 const struct gpu_gen_spec *gpu_audit_spec_for_gen(unsigned int gen);
-const struct gpu_cmd_desc *gpu_audit_lookup(const struct gpu_audit_table *t,
-                                            unsigned int engine,
-                                            uint32_t header);
-unsigned int gpu_audit_cmd_len(const struct gpu_cmd_desc *d, uint32_t header);
 const struct gpu_reg_desc *gpu_audit_reg_lookup(const struct gpu_gen_spec *s,
                                                 uint32_t offset);
 
@@ -193,8 +200,48 @@ uint64_t gpu_audit_sub_commands(const struct gpu_audit_sub *s);
 uint64_t gpu_audit_sub_bytes(const struct gpu_audit_sub *s);
 
 /* Copies. */
-uint32_t gpu_audit_buf_dw(const struct gpu_audit_buf *b, uint32_t dw);
 bool gpu_audit_buf_is_start(const struct gpu_audit_buf *b, uint32_t offset);
+
+/* Hot paths of the parser loop, inline. */
+
+/* Dispatch entry for a header on an engine (0: unknown): O(1), no search. */
+static inline uint32_t gpu_audit_dispatch(const struct gpu_audit_table *t,
+                                          unsigned int engine, uint32_t header)
+{
+    const struct gpu_audit_dispatch *dp = &t->eng[engine];
+    unsigned int type = header >> 29;
+
+    if ( type == GPU_CMD_TYPE_MI )
+        return dp->mi[(header >> 23) & 0x3f];
+    if ( type == dp->typed_type )
+        return dp->typed[gpu_cmd_opcode(header, type)];
+    return 0;
+}
+
+/* Descriptor for a header on an engine, or NULL. */
+static inline const struct gpu_cmd_desc *gpu_audit_lookup(
+    const struct gpu_audit_table *t, unsigned int engine, uint32_t header)
+{
+    uint32_t ent = gpu_audit_dispatch(t, engine, header);
+
+    return ent ? &t->spec->cmds[(ent & GPU_DISP_IDX_MASK) - 1] : NULL;
+}
+
+/* Length in dwords, as the hardware computes it. */
+static inline unsigned int gpu_audit_cmd_len(const struct gpu_cmd_desc *d,
+                                             uint32_t header)
+{
+    if ( !d->len_bits )
+        return d->len_min;
+    return (header & ((1u << d->len_bits) - 1)) + d->len_bias;
+}
+
+/* Dword of a copy (dw < len / 4). */
+static inline uint32_t gpu_audit_buf_dw(const struct gpu_audit_buf *b,
+                                        uint32_t dw)
+{
+    return b->pages[dw / GPU_COPY_PAGE_DWS].dw[dw % GPU_COPY_PAGE_DWS];
+}
 
 /* Names. */
 const char *gpu_audit_reason_name(unsigned int reason);

@@ -193,6 +193,28 @@ static int spec_validate(const struct gpu_gen_spec *s)
     return 0;
 }
 
+/* Dispatch entry of descriptor i (see GPU_DISP_*). */
+static uint32_t dispatch_entry(const struct gpu_cmd_desc *d, unsigned int i)
+{
+    uint32_t ent = i + 1;
+    bool limited = d->len_bits &&
+                   (d->len_set || d->len_min != d->len_bias ||
+                    d->len_max != (1u << d->len_bits) - 1 + d->len_bias);
+    bool rules = d->nr_operands || d->nr_deny ||
+                 (d->flags & (GPU_CF_END | GPU_CF_JUMP));
+    unsigned int cls;
+
+    BUILD_BUG_ON(GPU_DISP_SLOW_SHIFT + GPU_CLASS_NR > GPU_DISP_LBITS_SHIFT);
+    for ( cls = 0; cls < GPU_CLASS_NR; cls++ )
+        if ( rules || limited || d->policy[cls] != GPU_ACT_ALLOW ||
+             (!d->len_bits && d->len_min > 63) )
+            ent |= GPU_DISP_SLOW(cls);
+
+    return ent | ((uint32_t)d->len_bits << GPU_DISP_LBITS_SHIFT) |
+           ((uint32_t)d->len_bias << GPU_DISP_BIAS_SHIFT) |
+           (d->len_bits ? 0 : (uint32_t)d->len_min << GPU_DISP_FIXED_SHIFT);
+}
+
 int gpu_audit_table_init(struct gpu_audit_table *t,
                          const struct gpu_gen_spec *spec)
 {
@@ -212,7 +234,7 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
                             ? GPU_CMD_TYPE_2D : GPU_CMD_TYPE_3D;
 
         dp->typed_type = type;
-        dp->typed = xzalloc_array(uint16_t, gpu_cmd_opcode_slots(type));
+        dp->typed = xzalloc_array(uint32_t, gpu_cmd_opcode_slots(type));
         if ( !dp->typed )
         {
             gpu_audit_table_destroy(t);
@@ -222,7 +244,7 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
         for ( i = 0; i < spec->nr_cmds; i++ )
         {
             const struct gpu_cmd_desc *d = &spec->cmds[i];
-            uint16_t *slot;
+            uint32_t *slot;
 
             if ( !(d->engines & (1u << e)) )
                 continue;
@@ -237,7 +259,7 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
                 gpu_audit_table_destroy(t);
                 return -EINVAL;
             }
-            *slot = i + 1;
+            *slot = dispatch_entry(d, i);
         }
     }
 
@@ -266,31 +288,6 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t)
         t->eng[e].typed = NULL;
     }
     t->spec = NULL;
-}
-
-const struct gpu_cmd_desc *gpu_audit_lookup(const struct gpu_audit_table *t,
-                                            unsigned int engine,
-                                            uint32_t header)
-{
-    const struct gpu_audit_dispatch *dp = &t->eng[engine];
-    unsigned int type = header >> 29;
-    unsigned int idx;
-
-    if ( type == GPU_CMD_TYPE_MI )
-        idx = dp->mi[gpu_cmd_opcode(header, GPU_CMD_TYPE_MI)];
-    else if ( type == dp->typed_type )
-        idx = dp->typed[gpu_cmd_opcode(header, type)];
-    else
-        return NULL;
-
-    return idx ? &t->spec->cmds[idx - 1] : NULL;
-}
-
-unsigned int gpu_audit_cmd_len(const struct gpu_cmd_desc *d, uint32_t header)
-{
-    if ( !d->len_bits )
-        return d->len_min;
-    return (header & ((1u << d->len_bits) - 1)) + d->len_bias;
 }
 
 const struct gpu_reg_desc *gpu_audit_reg_lookup(const struct gpu_gen_spec *s,

@@ -9,12 +9,6 @@
  */
 #include "copy.h"
 
-uint32_t gpu_audit_buf_dw(const struct gpu_audit_buf *b, uint32_t dw)
-{
-    ASSERT(dw < b->len / 4);
-    return b->pages[dw / GPU_COPY_PAGE_DWS].dw[dw % GPU_COPY_PAGE_DWS];
-}
-
 void copy_set_dw(struct gpu_audit_buf *b, uint32_t dw, uint32_t val)
 {
     ASSERT(dw < b->len / 4);
@@ -32,15 +26,6 @@ bool gpu_audit_buf_is_start(const struct gpu_audit_buf *b, uint32_t offset)
     dw %= GPU_COPY_PAGE_DWS;
 
     return p->starts[dw / 32] & (1u << (dw % 32));
-}
-
-void copy_mark_start(struct gpu_audit_buf *b, uint32_t offset)
-{
-    uint32_t dw = offset / 4;
-    struct gpu_audit_page *p = &b->pages[dw / GPU_COPY_PAGE_DWS];
-
-    dw %= GPU_COPY_PAGE_DWS;
-    p->starts[dw / 32] |= 1u << (dw % 32);
 }
 
 static int copy_add_page(struct gpu_audit_buf *b)

@@ -8,8 +8,16 @@
 int copy_ensure(struct gpu_audit_buf *b, const struct gpu_audit_mem_ops *mem,
                 void *priv, uint32_t end);
 void copy_set_dw(struct gpu_audit_buf *b, uint32_t dw, uint32_t val);
-void copy_mark_start(struct gpu_audit_buf *b, uint32_t offset);
 void copy_seal(struct gpu_audit_buf *b);
 void copy_free(struct gpu_audit_buf *b);
+
+static inline void copy_mark_start(struct gpu_audit_buf *b, uint32_t offset)
+{
+    uint32_t dw = offset / 4;
+    struct gpu_audit_page *p = &b->pages[dw / GPU_COPY_PAGE_DWS];
+
+    dw %= GPU_COPY_PAGE_DWS;
+    p->starts[dw / 32] |= 1u << (dw % 32);
+}
 
 #endif /* GPU_AUDIT_COPY_H */

@@ -194,13 +194,14 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
         struct gpu_audit_buf *b = &s->bufs[f->buf];
         uint32_t off = f->off;
         uint32_t start = off;
+        const uint32_t slow = GPU_DISP_SLOW(sub_class(b));
         int rc = GPU_STEP_NEXT;
 
         while ( rc == GPU_STEP_NEXT )
         {
             const struct gpu_cmd_desc *d;
             unsigned int len;
-            uint32_t hdr;
+            uint32_t hdr, ent;
 
             if ( done + (off - start) >= budget )
             {
@@ -244,19 +245,33 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 continue;
             }
 
-            d = gpu_audit_lookup(t, engine, hdr);
-            if ( !d )
+            ent = gpu_audit_dispatch(t, engine, hdr);
+            if ( !ent )
             {
                 rc = XEN_GPU_AUDIT_UNKNOWN_CMD;
                 break;
             }
 
-            len = gpu_audit_cmd_len(d, hdr);
-            if ( len < d->len_min || len > d->len_max ||
-                 (d->len_set && !(d->len_set & (1u << len))) )
+            if ( likely(!(ent & slow)) )
             {
-                rc = XEN_GPU_AUDIT_BAD_LENGTH;
-                break;
+                /* No rules, any length its field can express. */
+                unsigned int lbits = (ent >> GPU_DISP_LBITS_SHIFT) & 0x1f;
+
+                d = NULL;
+                len = lbits ? (hdr & ((1u << lbits) - 1)) +
+                              ((ent >> GPU_DISP_BIAS_SHIFT) & 3)
+                            : ent >> GPU_DISP_FIXED_SHIFT;
+            }
+            else
+            {
+                d = &t->spec->cmds[(ent & GPU_DISP_IDX_MASK) - 1];
+                len = gpu_audit_cmd_len(d, hdr);
+                if ( len < d->len_min || len > d->len_max ||
+                     (d->len_set && !(d->len_set & (1u << len))) )
+                {
+                    rc = XEN_GPU_AUDIT_BAD_LENGTH;
+                    break;
+                }
             }
 
             if ( off + 4 * len > b->len )
@@ -270,10 +285,14 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
 
             copy_mark_start(b, off);
             if ( unlikely(s->trace) )
-                s->trace(s->priv, s, f->buf, off, d, len,
-                         d->policy[sub_class(b)]);
+            {
+                const struct gpu_cmd_desc *td = d ?: gpu_audit_lookup(t, engine, hdr);
 
-            if ( d->flags & GPU_CF_CHECKED )
+                s->trace(s->priv, s, f->buf, off, td, len,
+                         td->policy[sub_class(b)]);
+            }
+
+            if ( d && (d->flags & GPU_CF_CHECKED) )
             {
                 f->off = b->scanned = off;
                 rc = check_cmd(s, b, off, d, len, hdr);
