@@ -26,13 +26,20 @@
 #define GPU_DISP_SLOW_SHIFT  16             /* bit 16 + class: rules or */
 #define GPU_DISP_SLOW(cls)   (1u << (GPU_DISP_SLOW_SHIFT + (cls))) /* limits */
 #define GPU_DISP_LBITS_SHIFT 19             /* length field width, 5 bits */
-#define GPU_DISP_BIAS_SHIFT  24             /* length bias, 2 bits */
-#define GPU_DISP_FIXED_SHIFT 26             /* fixed length, 6 bits */
+#define GPU_DISP_ADD_SHIFT   24             /* bias, or the fixed length */
 
+/*
+ * One table per engine: the slots of its non-MI command type first, then
+ * the 64 MI slots, then one empty slot for every other type.  The index is
+ * computed without branches, which matters: the parser is bound by the
+ * latency of header -> entry -> length -> next header.
+ */
 struct gpu_audit_dispatch {
-    uint32_t mi[0x40];
-    uint32_t *typed;          /* the engine's one non-MI command type */
-    uint8_t typed_type;
+    uint32_t *slots;
+    uint32_t mi_base;         /* first MI slot */
+    uint32_t typed_type;      /* the engine's one non-MI command type */
+    uint32_t typed_shift;     /* its opcode: (header >> shift) & mask */
+    uint32_t typed_mask;
 };
 
 /* A generation's tables, validated and indexed once at init. */
@@ -210,12 +217,20 @@ static inline uint32_t gpu_audit_dispatch(const struct gpu_audit_table *t,
 {
     const struct gpu_audit_dispatch *dp = &t->eng[engine];
     unsigned int type = header >> 29;
+    uint32_t typed = (header >> dp->typed_shift) & dp->typed_mask;
+    uint32_t mi = dp->mi_base + ((header >> 23) & 0x3f);
+    uint32_t none = dp->mi_base + 0x40;
 
-    if ( type == GPU_CMD_TYPE_MI )
-        return dp->mi[(header >> 23) & 0x3f];
-    if ( type == dp->typed_type )
-        return dp->typed[gpu_cmd_opcode(header, type)];
-    return 0;
+    return dp->slots[type == dp->typed_type ? typed :
+                     type == GPU_CMD_TYPE_MI ? mi : none];
+}
+
+/* Length of a fast-path command from its dispatch entry. */
+static inline unsigned int gpu_audit_fast_len(uint32_t ent, uint32_t header)
+{
+    uint32_t field = (1u << ((ent >> GPU_DISP_LBITS_SHIFT) & 0x1f)) - 1;
+
+    return (header & field) + (ent >> GPU_DISP_ADD_SHIFT);
 }
 
 /* Descriptor for a header on an engine, or NULL. */

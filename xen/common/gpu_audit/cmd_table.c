@@ -207,12 +207,13 @@ static uint32_t dispatch_entry(const struct gpu_cmd_desc *d, unsigned int i)
     BUILD_BUG_ON(GPU_DISP_SLOW_SHIFT + GPU_CLASS_NR > GPU_DISP_LBITS_SHIFT);
     for ( cls = 0; cls < GPU_CLASS_NR; cls++ )
         if ( rules || limited || d->policy[cls] != GPU_ACT_ALLOW ||
-             (!d->len_bits && d->len_min > 63) )
+             (!d->len_bits && d->len_min > 0xff) )
             ent |= GPU_DISP_SLOW(cls);
 
+    /* Fixed length: a zero-width field plus the length itself. */
     return ent | ((uint32_t)d->len_bits << GPU_DISP_LBITS_SHIFT) |
-           ((uint32_t)d->len_bias << GPU_DISP_BIAS_SHIFT) |
-           (d->len_bits ? 0 : (uint32_t)d->len_min << GPU_DISP_FIXED_SHIFT);
+           ((uint32_t)(d->len_bits ? d->len_bias : d->len_min)
+            << GPU_DISP_ADD_SHIFT);
 }
 
 int gpu_audit_table_init(struct gpu_audit_table *t,
@@ -234,8 +235,12 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
                             ? GPU_CMD_TYPE_2D : GPU_CMD_TYPE_3D;
 
         dp->typed_type = type;
-        dp->typed = xzalloc_array(uint32_t, gpu_cmd_opcode_slots(type));
-        if ( !dp->typed )
+        dp->typed_shift = type == GPU_CMD_TYPE_2D ? 22 : 16;
+        dp->typed_mask = gpu_cmd_opcode_slots(type) - 1;
+        dp->mi_base = gpu_cmd_opcode_slots(type);
+        /* typed slots, 64 MI slots, one empty slot */
+        dp->slots = xzalloc_array(uint32_t, dp->mi_base + 0x40 + 1);
+        if ( !dp->slots )
         {
             gpu_audit_table_destroy(t);
             return -ENOMEM;
@@ -249,9 +254,9 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
             if ( !(d->engines & (1u << e)) )
                 continue;
             if ( d->type == GPU_CMD_TYPE_MI )
-                slot = &dp->mi[d->opcode];
+                slot = &dp->slots[dp->mi_base + d->opcode];
             else if ( d->type == type )
-                slot = &dp->typed[d->opcode];
+                slot = &dp->slots[d->opcode];
             else
                 continue;
             if ( *slot )
@@ -284,8 +289,8 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t)
 
     for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
     {
-        xfree(t->eng[e].typed);
-        t->eng[e].typed = NULL;
+        xfree(t->eng[e].slots);
+        t->eng[e].slots = NULL;
     }
     t->spec = NULL;
 }

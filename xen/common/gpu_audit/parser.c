@@ -180,36 +180,44 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
 /*
  * Scan until the frame stack is empty (returns 0), a rule is broken
  * (returns the reason), or budget bytes were scanned (returns -ERESTART).
+ *
+ * The inner loop is the auditor's hot path: it keeps what it reads often
+ * in locals, and a command without rules costs one dispatch load.
  */
 int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
 {
     const struct gpu_audit_table *t = s->t;
     const unsigned int engine = s->engine;
-    uint32_t max_cmds = s->v->limits.max_cmds;
+    gpu_audit_trace_fn *const trace = s->trace;
+    const uint64_t max_cmds = s->v->limits.max_cmds;
     uint32_t done = 0;
 
     while ( s->depth )
     {
         struct gpu_audit_frame *f = &s->frames[s->depth - 1];
         struct gpu_audit_buf *b = &s->bufs[f->buf];
-        uint32_t off = f->off;
-        uint32_t start = off;
         const uint32_t slow = GPU_DISP_SLOW(sub_class(b));
+        uint32_t off = f->off, start = off;
+        uint32_t stop = budget - done > UINT32_MAX - off ? UINT32_MAX
+                                                         : off + (budget - done);
+        uint32_t avail = b->len;
+        uint64_t cmds = s->cmds;
         int rc = GPU_STEP_NEXT;
 
         while ( rc == GPU_STEP_NEXT )
         {
-            const struct gpu_cmd_desc *d;
+            const struct gpu_cmd_desc *d = NULL;
             unsigned int len;
             uint32_t hdr, ent;
 
-            if ( done + (off - start) >= budget )
+            if ( unlikely(off >= stop) )
             {
                 f->off = b->scanned = off;
-                return -ERESTART;
+                rc = -ERESTART;
+                break;
             }
 
-            if ( off + 4 > b->len )
+            if ( unlikely(off + 4 > avail) )
             {
                 /* A ring segment simply ends; a batch must end itself. */
                 if ( b->wrap_size && off == b->limit )
@@ -220,14 +228,14 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                     break;
                 }
                 rc = sub_ensure(s, b, off + 4);
+                avail = b->len;
                 if ( rc == -ENODATA )
-                    rc = b->len ? XEN_GPU_AUDIT_NO_END
-                                : XEN_GPU_AUDIT_JUMP_UNMAPPED;
+                    rc = avail ? XEN_GPU_AUDIT_NO_END : XEN_GPU_AUDIT_JUMP_UNMAPPED;
                 if ( rc )
                     break;
             }
 
-            if ( unlikely(++s->cmds > max_cmds) )
+            if ( unlikely(++cmds > max_cmds) )
             {
                 rc = XEN_GPU_AUDIT_LIMIT_CMDS;
                 break;
@@ -238,30 +246,23 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             {
                 /* MI_NOOP fast path. */
                 copy_mark_start(b, off);
-                if ( unlikely(s->trace) )
-                    s->trace(s->priv, s, f->buf, off,
-                             gpu_audit_lookup(t, engine, 0), 1, GPU_ACT_ALLOW);
+                if ( unlikely(trace) )
+                    trace(s->priv, s, f->buf, off, gpu_audit_lookup(t, engine, 0),
+                          1, GPU_ACT_ALLOW);
                 off += 4;
                 continue;
             }
 
             ent = gpu_audit_dispatch(t, engine, hdr);
-            if ( !ent )
+            if ( unlikely(!ent) )
             {
                 rc = XEN_GPU_AUDIT_UNKNOWN_CMD;
                 break;
             }
 
             if ( likely(!(ent & slow)) )
-            {
                 /* No rules, any length its field can express. */
-                unsigned int lbits = (ent >> GPU_DISP_LBITS_SHIFT) & 0x1f;
-
-                d = NULL;
-                len = lbits ? (hdr & ((1u << lbits) - 1)) +
-                              ((ent >> GPU_DISP_BIAS_SHIFT) & 3)
-                            : ent >> GPU_DISP_FIXED_SHIFT;
-            }
+                len = gpu_audit_fast_len(ent, hdr);
             else
             {
                 d = &t->spec->cmds[(ent & GPU_DISP_IDX_MASK) - 1];
@@ -274,9 +275,10 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 }
             }
 
-            if ( off + 4 * len > b->len )
+            if ( unlikely(off + 4 * len > avail) )
             {
                 rc = sub_ensure(s, b, off + 4 * len);
+                avail = b->len;
                 if ( rc == -ENODATA )
                     rc = XEN_GPU_AUDIT_CMD_OVERRUN;
                 if ( rc )
@@ -284,17 +286,17 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             }
 
             copy_mark_start(b, off);
-            if ( unlikely(s->trace) )
+            if ( unlikely(trace) )
             {
                 const struct gpu_cmd_desc *td = d ?: gpu_audit_lookup(t, engine, hdr);
 
-                s->trace(s->priv, s, f->buf, off, td, len,
-                         td->policy[sub_class(b)]);
+                trace(s->priv, s, f->buf, off, td, len, td->policy[sub_class(b)]);
             }
 
             if ( d && (d->flags & GPU_CF_CHECKED) )
             {
                 f->off = b->scanned = off;
+                s->cmds = cmds;
                 rc = check_cmd(s, b, off, d, len, hdr);
                 if ( rc != GPU_STEP_NEXT )
                     break;
@@ -302,18 +304,19 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             off += 4 * len;
         }
 
+        s->cmds = cmds;
         if ( rc == GPU_STEP_FRAME )
         {
             done += off - start;
             continue;
         }
-        if ( rc < 0 && rc != -ERESTART )
+        if ( rc == -ERESTART )
+            return rc;
+        if ( rc < 0 )
             return sub_reject(s, rc == -ENOMEM ? XEN_GPU_AUDIT_NO_MEMORY
                                                : XEN_GPU_AUDIT_READ_FAULT,
                               f->buf, off);
-        if ( rc > 0 )
-            return sub_reject(s, rc, f->buf, off);
-        return rc;
+        return sub_reject(s, rc, f->buf, off);
     }
 
     return 0;
