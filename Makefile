@@ -18,7 +18,7 @@ AUDIT_DIR  := xen/common/gpu_audit
 SPECS      := $(AUDIT_DIR)/spec/gen8.spec $(AUDIT_DIR)/spec/gen9.spec
 GEN_SRC    := $(BUILD)/gen/cmd_gen8.c $(BUILD)/gen/cmd_gen9.c
 AUDIT_SRC  := $(filter-out $(AUDIT_DIR)/cmd_gen%.c,$(wildcard $(AUDIT_DIR)/*.c))
-SHIM_SRC   := tests/shim/xen-host.c
+SHIM_SRC   := tests/shim/xen-host.c tests/shim/fake-p2m.c
 LIB_SRC    := $(AUDIT_SRC) $(SHIM_SRC) $(GEN_SRC)
 
 XEN_WARN   := -std=gnu99 -Wall -Werror -Wstrict-prototypes \
@@ -48,7 +48,7 @@ $(BUILD)/gen/cmd_gen%.c: $(AUDIT_DIR)/spec/gen%.spec $(SPECS) xen/tools/gen-gpu-
 	@mkdir -p $(@D)
 	$(PYTHON) xen/tools/gen-gpu-cmds.py $< $@
 
-$(BUILD)/obj/%.o: %.c $(wildcard $(AUDIT_DIR)/*.h) tests/shim/xen-host.h
+$(BUILD)/obj/%.o: %.c $(wildcard $(AUDIT_DIR)/*.h) $(wildcard tests/shim/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -80,8 +80,8 @@ $(BUILD)/asan/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(LIB_SRC) $
 unit: deps $(TEST_BINS)
 asan: deps $(SAN_BINS)
 
-test: deps
-	@mk/deps.sh fuzz xen >/dev/null || mk/deps.sh fuzz xen
+test:
+	@mk/deps.sh base fuzz xen
 	@$(MAKE) --no-print-directory $(BUILD)/gpu-audit $(TEST_BINS) $(SAN_BINS)
 	@tests/run-all.sh $(BUILD)
 
