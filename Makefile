@@ -44,6 +44,9 @@ deps:
 
 include mk/xen.mk
 
+# Generated tables are kept: the fuzzer and xen-check read them too.
+.SECONDARY: $(GEN_SRC)
+
 $(BUILD)/gen/cmd_gen%.c: $(AUDIT_DIR)/spec/gen%.spec $(SPECS) xen/tools/gen-gpu-cmds.py
 	@mkdir -p $(@D)
 	$(PYTHON) xen/tools/gen-gpu-cmds.py $< $@
@@ -96,6 +99,17 @@ bench: all
 $(BUILD)/bench-audit: tests/bench/bench-audit.c $(BUILD)/libgpuaudit.a
 	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) $< $(BUILD)/libgpuaudit.a -o $@
 
+.PHONY: fuzz-smoke fuzz
+FUZZ_SECONDS ?= 20
+fuzz-smoke: deps
+	@mk/deps.sh fuzz
+	@tests/fuzz/run-smoke.sh $(BUILD) $(FUZZ_SECONDS)
+
+fuzz: deps
+	@mk/deps.sh fuzz
+	@tests/fuzz/run-smoke.sh $(BUILD) $${FUZZ_SECONDS:-600}
+
 clean:
 	rm -rf $(BUILD)/gen $(BUILD)/obj $(BUILD)/tests $(BUILD)/asan $(BUILD)/gpu-audit \
-	       $(BUILD)/libgpuaudit.a $(BUILD)/bench-audit
+	       $(BUILD)/libgpuaudit.a $(BUILD)/bench-audit $(BUILD)/fuzz $(BUILD)/callgrind \
+	       $(BUILD)/bench*.json $(BUILD)/test-logs

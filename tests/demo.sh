@@ -67,6 +67,8 @@ if [ "$n" -eq 0 ]; then
 fi
 if [ "$bad" -ne 0 ]; then
     echo "demo: $n samples, $bad verdict(s) NOT as expected"
+    echo "demo: $((n - bad)) passed, $bad failed"
     exit 1
 fi
 echo "demo: $n samples, all verdicts as expected"
+echo "demo: $n passed, 0 failed"

@@ -56,12 +56,17 @@ run_script() {
     if [ -n "$line" ]; then
         p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
         f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
-    else
+    elif grep -qE '[0-9]+ files compiled, [0-9]+ failed' "$out"; then
         # xen-check: "N files compiled, M failed"
         line=$(grep -E '[0-9]+ files compiled, [0-9]+ failed' "$out" | tail -1)
         n=$(echo "$line" | grep -oE '[0-9]+ files' | grep -oE '[0-9]+')
         f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
         p=$(( ${n:-0} - ${f:-0} ))
+    else
+        # A suite that is one check (the fuzz smoke run): its exit code.
+        p=$(( rc == 0 ? 1 : 0 ))
+        f=$(( rc == 0 ? 0 : 1 ))
+        tail -1 "$out"
     fi
     p=${p:-0}
     f=${f:-0}

@@ -460,6 +460,141 @@ const struct gpu_audit_note *run_find_note(const struct audit_run *r,
     return NULL;
 }
 
+/*
+ * 'scanned' of a buffer whose scan a rejection stopped is progress state
+ * (the last checked command, or the last restart point): only compared
+ * for accepted submissions.
+ */
+static void compare_bufs(const struct gpu_audit_buf *x,
+                         const struct gpu_audit_buf *y, bool accepted)
+{
+    bool exact = accepted || x->done;
+    uint32_t i;
+
+    assert_int_equal(x->gaddr, y->gaddr);
+    assert_int_equal(x->space, y->space);
+    assert_int_equal(x->kind, y->kind);
+    assert_int_equal(x->level, y->level);
+    assert_int_equal(x->stale, y->stale);
+    assert_int_equal(x->done, y->done);
+    assert_int_equal(x->len, y->len);
+    if ( exact )
+        assert_int_equal(x->scanned, y->scanned);
+    for ( i = 0; i < x->len / 4; i++ )
+    {
+        assert_int_equal(gpu_audit_buf_dw(x, i), gpu_audit_buf_dw(y, i));
+        if ( exact )
+            assert_int_equal(gpu_audit_buf_is_start(x, DW(i)),
+                             gpu_audit_buf_is_start(y, DW(i)));
+    }
+}
+
+void run_compare(const struct audit_run *a, const struct audit_run *b)
+{
+    const struct gpu_audit_sub *x = a->sub, *y = b->sub;
+    unsigned int i;
+
+    assert_int_equal(a->res.reason, b->res.reason);
+    assert_int_equal(a->res.buffer, b->res.buffer);
+    assert_int_equal(a->res.offset, b->res.offset);
+    assert_int_equal(a->res.gaddr, b->res.gaddr);
+    assert_int_equal(gpu_audit_sub_commands(x), gpu_audit_sub_commands(y));
+    assert_int_equal(gpu_audit_nr_bufs(x), gpu_audit_nr_bufs(y));
+    for ( i = 0; i < gpu_audit_nr_bufs(x); i++ )
+        compare_bufs(gpu_audit_get_buf(x, i), gpu_audit_get_buf(y, i),
+                     !a->res.reason);
+    assert_int_equal(gpu_audit_nr_relocs(x), gpu_audit_nr_relocs(y));
+    for ( i = 0; i < gpu_audit_nr_relocs(x); i++ )
+        assert_memory_equal(gpu_audit_get_reloc(x, i), gpu_audit_get_reloc(y, i),
+                            sizeof(struct gpu_audit_reloc));
+    assert_int_equal(gpu_audit_nr_notes(x), gpu_audit_nr_notes(y));
+    for ( i = 0; i < gpu_audit_nr_notes(x); i++ )
+    {
+        const struct gpu_audit_note *p = gpu_audit_get_note(x, i);
+        const struct gpu_audit_note *q = gpu_audit_get_note(y, i);
+
+        assert_int_equal(p->kind, q->kind);
+        assert_int_equal(p->buf, q->buf);
+        assert_int_equal(p->offset, q->offset);
+        assert_int_equal(p->header, q->header);
+    }
+}
+
+/* Corpus ------------------------------------------------------------------ */
+
+FILE *corpus_open(void)
+{
+    FILE *f = fopen(TEST_DATA "/corpus/manifest.txt", "r");
+
+    if ( !f )
+        fail_msg("cannot open %s", TEST_DATA "/corpus/manifest.txt");
+    return f;
+}
+
+int corpus_next(FILE *f, struct corpus_entry *e)
+{
+    char line[4096];
+
+    while ( fgets(line, sizeof(line), f) )
+    {
+        char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
+        unsigned int i;
+
+        e->line++;
+        if ( !tok || tok[0] == '#' )
+            continue;
+        e->gen = strtoul(tok, NULL, 0);
+        tok = strtok_r(NULL, " \t\n", &save);
+        assert_non_null(tok);
+        for ( e->engine = 0; e->engine < XEN_GPU_ENGINE_NR; e->engine++ )
+            if ( !strcmp(tok, gpu_audit_engine_name(e->engine)) )
+                break;
+        assert_true(e->engine < XEN_GPU_ENGINE_NR);
+        tok = strtok_r(NULL, " \t\n", &save);
+        assert_non_null(tok);
+        e->nr = strtoul(tok, NULL, 0);
+        assert_true(e->nr >= 1 && e->nr <= CORPUS_MAX_REGIONS);
+        for ( i = 0; i < e->nr; i++ )
+        {
+            tok = strtok_r(NULL, " \t\n", &save);
+            assert_non_null(tok);
+            assert_true(strlen(tok) < sizeof(e->file[i]));
+            strcpy(e->file[i], tok);
+            tok = strtok_r(NULL, " \t\n", &save);
+            assert_non_null(tok);
+            e->addr[i] = strtoull(tok, NULL, 0);
+        }
+        return 1;
+    }
+
+    return 0;
+}
+
+void corpus_map(const struct corpus_entry *e, struct mem *m)
+{
+    unsigned int i;
+
+    for ( i = 0; i < e->nr; i++ )
+    {
+        char path[512];
+        struct mem_region *r;
+        FILE *f;
+        long sz;
+
+        snprintf(path, sizeof(path), "%s/corpus/%s", TEST_DATA, e->file[i]);
+        f = fopen(path, "rb");
+        if ( !f )
+            fail_msg("cannot open %s", path);
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        sz = ftell(f);
+        assert_true(sz >= 0 && !(sz & 3));
+        rewind(f);
+        r = mem_add(m, GPU_SPACE_PPGTT, e->addr[i], sz);
+        assert_int_equal(fread(r->dw, 1, sz, f), (size_t)sz);
+        fclose(f);
+    }
+}
+
 uint64_t prng_next(uint64_t *state)
 {
     uint64_t x = *state;

@@ -196,6 +196,30 @@ uint32_t run_dw(const struct audit_run *r, unsigned int buf, uint32_t dw);
 const struct gpu_audit_note *run_find_note(const struct audit_run *r,
                                            unsigned int kind);
 
+/* Assert that two finished submissions are identical: verdict, buffers,
+ * copies (contents and command starts), relocations and notes. */
+void run_compare(const struct audit_run *a, const struct audit_run *b);
+
+/* ------------------------------------------------------------------------
+ * The corpus: TEST_DATA "/corpus/manifest.txt".
+ * ------------------------------------------------------------------------ */
+#define CORPUS_MAX_REGIONS 8
+
+struct corpus_entry {
+    unsigned int line;
+    unsigned int gen;
+    unsigned int engine;
+    unsigned int nr;
+    char file[CORPUS_MAX_REGIONS][256];
+    uint64_t addr[CORPUS_MAX_REGIONS];
+};
+
+FILE *corpus_open(void);
+/* Next submission: 1, or 0 at the end of the manifest. */
+int corpus_next(FILE *f, struct corpus_entry *e);
+/* Map every region of the entry into m as PPGTT memory. */
+void corpus_map(const struct corpus_entry *e, struct mem *m);
+
 /* Seeded PRNG (xorshift64*). */
 uint64_t prng_next(uint64_t *state);
 

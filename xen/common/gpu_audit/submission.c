@@ -52,7 +52,7 @@ int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
                   sizeof(*n), GPU_AUDIT_MAX_NOTES);
 
     if ( rc )
-        return rc == -E2BIG ? XEN_GPU_AUDIT_LIMIT_CMDS : rc;
+        return rc == -E2BIG ? XEN_GPU_AUDIT_LIMIT_CMDS : XEN_GPU_AUDIT_NO_MEMORY;
     n = &s->notes[s->nr_notes++];
     n->kind = kind;
     n->buf = buf;
@@ -94,14 +94,14 @@ int sub_reject(struct gpu_audit_sub *s, unsigned int reason, uint32_t buf,
 /* Copy more of a buffer, with the submission's byte limit. */
 int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end)
 {
-    uint32_t before = b->len;
+    uint32_t before = b->len, limit = b->limit;
     int rc = copy_ensure(b, s->mem, s->priv, end);
 
     s->bytes += b->len - before;
     if ( s->bytes > s->v->limits.max_bytes )
         return XEN_GPU_AUDIT_LIMIT_BYTES;
     /* A ring segment is fully mapped: a short read is a fault. */
-    if ( rc == -ENODATA && b->wrap_size && b->limit < end )
+    if ( rc == -ENODATA && b->wrap_size && b->limit < limit )
         return XEN_GPU_AUDIT_READ_FAULT;
 
     return rc;
@@ -132,7 +132,8 @@ static int new_buf(struct gpu_audit_sub *s, unsigned int space,
 static uint32_t batch_limit(const struct gpu_audit_sub *s, unsigned int space,
                             uint64_t addr)
 {
-    uint64_t lim = s->v->limits.max_bytes;
+    /* The submission's byte limit applies in sub_ensure(), to all buffers. */
+    uint64_t lim = UINT32_MAX;
     unsigned int i;
 
     /* A GGTT batch may not leave the slice it starts in. */
@@ -191,7 +192,7 @@ static int add_reloc(struct gpu_audit_sub *s, uint32_t buf, uint32_t off,
                   sizeof(*r), s->v->limits.max_chain + 1);
 
     if ( rc )
-        return rc == -E2BIG ? XEN_GPU_AUDIT_LIMIT_BUFFERS : rc;
+        return rc == -E2BIG ? XEN_GPU_AUDIT_LIMIT_BUFFERS : XEN_GPU_AUDIT_NO_MEMORY;
     r = &s->relocs[s->nr_relocs++];
     r->buf = buf;
     r->offset = off;
@@ -352,7 +353,7 @@ int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
 
         s->depth--;
         rc = enter_batch(s, fbuf, op_off, space, addr, 1);
-        if ( rc > 0 )
+        if ( rc != 0 && rc != GPU_STEP_FRAME )
         {
             s->depth++;
             s->frames[s->depth - 1].off = saved;
@@ -365,9 +366,12 @@ int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
 
     f->off = off + 4 * len;
     rc = enter_batch(s, fbuf, op_off, space, addr, new_level);
-    if ( rc > 0 )
+    if ( rc != 0 && rc != GPU_STEP_FRAME )
+    {
         f->off = off;
-    return rc ? rc : GPU_STEP_FRAME;
+        return rc;
+    }
+    return GPU_STEP_FRAME;
 }
 
 /* Public API */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libFuzzer target: the auditor over arbitrary submissions.
+ *
+ * Input layout:
+ *   byte 0   bit 0     generation: 0 = Gen8, 1 = Gen9
+ *            bits 3:1  engine (mod 5: rcs bcs vcs vcs2 vecs)
+ *            bit 4     space of the first batch: 0 = PPGTT, 1 = GGTT
+ *            bit 5     tiny scan budget (16 bytes per gpu_audit_run()),
+ *                      to exercise -ERESTART resumption
+ *            bit 6     allocation failure after byte 3 % 32 allocations
+ *   byte 1   dwords in buffer 0 (0: everything left goes to buffer 0)
+ *   byte 2   dwords in buffer 1 (buffer 2 gets the rest)
+ *   byte 3   (allocation failure point, see above)
+ *   rest     buffer 0, then 1, then 2: little-endian dwords, mapped at
+ *            0x100000, 0x200000, 0x300000 in both the GGTT and the PPGTT,
+ *            so jumps between them (and into them) are reachable.
+ * The vGPU owns GGTT slices [0, 16 MiB) and [1 GiB, 1 GiB + 64 KiB).
+ *
+ * After every audit it checks:
+ *   - a verdict exists and names a known reason;
+ *   - accepted: every buffer copy is sealed (done, len == scanned, and
+ *     every byte of its pages after `scanned` is zero), and every
+ *     relocation targets a command start in a sealed buffer;
+ *   - after gpu_audit_sub_destroy(): nothing leaked (host_alloc_stats).
+ *
+ * Build (after `make build/gen/cmd_gen8.c build/gen/cmd_gen9.c`):
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *       -Ixen/include -Ixen/common/gpu_audit -Itests/shim \
+ *       tests/fuzz/fuzz_parser.c xen/common/gpu_audit/[a-z]*.c \
+ *       build/gen/cmd_gen8.c build/gen/cmd_gen9.c tests/shim/xen-host.c \
+ *       -o build/fuzz_parser
+ *   build/fuzz_parser -dict=tests/fuzz/parser.dict tests/fuzz/seeds/parser
+ * or tests/fuzz/run-smoke.sh BUILD SECONDS.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+
+#define NR_BUFS   3
+#define BUF_BASE  0x100000ULL
+#define BUF_STEP  0x100000ULL
+
+struct fuzz_mem {
+    const uint8_t *data[NR_BUFS];
+    uint32_t size[NR_BUFS];
+};
+
+static struct gpu_audit_table tables[2];
+static long base_xmalloc, base_pages;
+
+#define CHECK(c) do { if ( !(c) ) { fprintf(stderr, "fuzz_parser: check " \
+                      "failed: %s (line %d)\n", #c, __LINE__); abort(); } \
+                 } while ( 0 )
+
+static int fuzz_read(void *priv, unsigned int space, uint64_t addr,
+                     void *dst, unsigned int len)
+{
+    const struct fuzz_mem *m = priv;
+    unsigned int i;
+
+    (void)space;
+    for ( i = 0; i < NR_BUFS; i++ )
+    {
+        uint64_t base = BUF_BASE + i * BUF_STEP;
+        uint64_t n;
+
+        if ( addr < base || addr - base >= m->size[i] )
+            continue;
+        n = m->size[i] - (addr - base);
+        if ( n > len )
+            n = len;
+        memcpy(dst, m->data[i] + (addr - base), n);
+        return n;
+    }
+
+    return 0;
+}
+
+static const struct gpu_audit_mem_ops fuzz_ops = { .read = fuzz_read };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    host_printk_quiet = 1;
+    if ( gpu_audit_table_init(&tables[0], gpu_audit_spec_for_gen(8)) ||
+         gpu_audit_table_init(&tables[1], gpu_audit_spec_for_gen(9)) )
+        abort();
+    base_xmalloc = host_alloc_stats.xmalloc_live;
+    base_pages = host_alloc_stats.pages_live;
+
+    return 0;
+}
+
+static void check_sealed(const struct gpu_audit_sub *s)
+{
+    unsigned int i, nr = gpu_audit_nr_bufs(s);
+
+    for ( i = 0; i < nr; i++ )
+    {
+        const struct gpu_audit_buf *b = gpu_audit_get_buf(s, i);
+        uint32_t off;
+
+        CHECK(b->done);
+        CHECK(b->len == b->scanned);
+        CHECK(b->scanned <= b->nr_pages * PAGE_SIZE);
+        for ( off = b->scanned; off < b->nr_pages * PAGE_SIZE; off++ )
+            CHECK(((const uint8_t *)b->pages[off / PAGE_SIZE].dw)
+                  [off % PAGE_SIZE] == 0);
+    }
+
+    for ( i = 0; i < gpu_audit_nr_relocs(s); i++ )
+    {
+        const struct gpu_audit_reloc *r = gpu_audit_get_reloc(s, i);
+
+        CHECK(r->buf < nr && r->target_buf < nr);
+        CHECK(gpu_audit_buf_is_start(gpu_audit_get_buf(s, r->target_buf),
+                                     r->target_offset));
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct gpu_audit_vgpu vgpu;
+    struct fuzz_mem mem;
+    struct gpu_audit_sub *s;
+    const struct gpu_audit_verdict *v;
+    unsigned int gen, engine, space, i;
+    size_t pos = 4, n;
+    int rc;
+
+    if ( size < 4 )
+        return 0;
+    gen = data[0] & 1;
+    engine = ((data[0] >> 1) & 7) % XEN_GPU_ENGINE_NR;
+    space = data[0] & 0x10 ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT;
+
+    memset(&mem, 0, sizeof(mem));
+    for ( i = 0; i < NR_BUFS; i++ )
+    {
+        n = (size - pos) & ~(size_t)3;
+        if ( i < 2 && data[1 + i] && (size_t)data[1 + i] * 4 < n )
+            n = (size_t)data[1 + i] * 4;
+        mem.data[i] = data + pos;
+        mem.size[i] = n;
+        pos += n;
+    }
+
+    gpu_audit_vgpu_init(&vgpu, &tables[gen]);
+    CHECK(!gpu_audit_vgpu_add_slice(&vgpu, 0, 0x1000000));
+    CHECK(!gpu_audit_vgpu_add_slice(&vgpu, 0x40000000, 0x10000));
+    if ( data[0] & 0x20 )
+        vgpu.limits.chunk_bytes = 16;
+
+    if ( data[0] & 0x40 )
+        host_alloc_stats.fail_after = data[3] % 32;
+    s = gpu_audit_sub_create(&vgpu, engine, &fuzz_ops, &mem);
+    if ( !s )
+    {
+        CHECK(data[0] & 0x40);
+        goto out;
+    }
+    CHECK(!gpu_audit_sub_start_batch(s, space, BUF_BASE));
+    while ( (rc = gpu_audit_run(s)) == -ERESTART )
+        continue;
+    CHECK(rc == 0);
+    v = gpu_audit_get_verdict(s);
+    CHECK(v);
+    CHECK(v->reason < XEN_GPU_AUDIT_NR);
+    CHECK(strcmp(gpu_audit_reason_name(v->reason), "invalid"));
+    if ( !v->reason )
+        check_sealed(s);
+    gpu_audit_sub_destroy(s);
+
+ out:
+    host_alloc_stats.fail_after = -1;
+    CHECK(host_alloc_stats.xmalloc_live == base_xmalloc);
+    CHECK(host_alloc_stats.pages_live == base_pages);
+
+    return 0;
+}
