@@ -110,6 +110,26 @@ static const char *region_name(const struct image *img, uint64_t addr,
     return "?";
 }
 
+/* File and offset of a verdict: a batch may end just past its file. */
+static const char *verdict_place(const struct image *img,
+                                 const struct gpu_audit_sub *s,
+                                 const struct gpu_audit_verdict *v,
+                                 uint64_t *rel)
+{
+    const struct gpu_audit_buf *b = gpu_audit_get_buf(s, v->buffer);
+    const char *name = region_name(img, v->gaddr, rel);
+
+    if ( b && !strcmp(name, "?") )
+    {
+        uint64_t base;
+
+        name = region_name(img, b->gaddr, &base);
+        *rel = v->gaddr - (b->gaddr - base);
+    }
+
+    return name;
+}
+
 static void trace(void *priv, const struct gpu_audit_sub *s, unsigned int buf,
                   uint32_t off, const struct gpu_cmd_desc *d,
                   unsigned int len, unsigned int action)
@@ -492,7 +512,7 @@ int main(int argc, char **argv)
         if ( v->reason && v->buffer < gpu_audit_nr_bufs(s) && !v->cmd )
         {
             uint64_t rel;
-            const char *f = region_name(&img, v->gaddr, &rel);
+            const char *f = verdict_place(&img, s, v, &rel);
 
             printf("%s+0x%05" PRIx64 "  %08x  %-36s         <== REFUSED\n", f, rel,
                    v->header, "(unknown)");
@@ -501,9 +521,7 @@ int main(int argc, char **argv)
 
     {
         uint64_t rel = 0;
-        const char *bufname = v->reason ? (v->buffer < gpu_audit_nr_bufs(s) || v->gaddr
-                                           ? region_name(&img, v->gaddr, &rel)
-                                           : "(ring)")
+        const char *bufname = v->reason ? verdict_place(&img, s, v, &rel)
                                         : img.r[0].name;
 
         if ( json )
@@ -513,7 +531,8 @@ int main(int argc, char **argv)
                    gpu_audit_reason_name(v->reason), rel);
             json_str(bufname);
             printf(",\"command\":");
-            json_str(v->cmd ? v->cmd : v->reason ? "(unknown)" : "");
+            json_str(v->cmd ? v->cmd :
+                     v->reason == XEN_GPU_AUDIT_UNKNOWN_CMD ? "(unknown)" : "");
             printf(",\"header\":\"0x%08x\",\"gaddr\":\"0x%" PRIx64 "\","
                    "\"commands\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"buffers\":%u",
                    v->header, v->gaddr, cmds, bytes, gpu_audit_nr_bufs(s));
@@ -532,7 +551,10 @@ int main(int argc, char **argv)
         else
             printf("reject: %s at %s+0x%" PRIx64 " (gaddr 0x%" PRIx64 "): %s "
                    "[0x%08x]\n", gpu_audit_reason_name(v->reason), bufname, rel,
-                   v->gaddr, v->cmd ? v->cmd : "(unknown command)", v->header);
+                   v->gaddr, v->cmd ? v->cmd :
+                   v->reason == XEN_GPU_AUDIT_UNKNOWN_CMD ? "(unknown command)"
+                                                          : "(no command there)",
+                   v->header);
         if ( repeat && !json )
             printf("audit %.1f MB/s, memcpy %.1f MB/s (ratio %.2f)\n",
                    bytes * repeat / t_audit / 1e6, bytes * repeat / t_copy / 1e6,
