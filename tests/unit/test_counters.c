@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Per-vGPU counters and the details of a verdict, over several submissions
+ * on one vGPU: what an operator reads to see what a guest submits and why
+ * something was refused.
+ */
+#include "harness.h"
+
+#define BATCH      0x100000ull
+#define GPR0       0x2600u
+#define RING_START 0x2038u
+
+static struct mem m;
+static struct bb b;
+static struct gpu_audit_vgpu vgpu;
+
+static int setup(void **state)
+{
+    (void)state;
+    mem_init(&m);
+    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
+    gpu_audit_vgpu_init(&vgpu, table_for(9));
+    assert_int_equal(gpu_audit_vgpu_add_slice(&vgpu, 0, 0x10000000), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mem_free(&m);
+    return 0;
+}
+
+/* Audit the batch at BATCH on RCS; returns the verdict (copied). */
+static struct gpu_audit_verdict submit(void)
+{
+    struct gpu_audit_sub *s = gpu_audit_sub_create(&vgpu, XEN_GPU_ENGINE_RCS,
+                                                   &mem_ops, &m);
+    struct gpu_audit_verdict v;
+    int rc;
+
+    assert_non_null(s);
+    assert_int_equal(gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, BATCH), 0);
+    while ( (rc = gpu_audit_run(s)) == -ERESTART )
+        continue;
+    assert_int_equal(rc, 0);
+    v = *gpu_audit_get_verdict(s);
+    gpu_audit_sub_destroy(s);
+    return v;
+}
+
+static void test_counts_accepts_rejects_by_reason(void **state)
+{
+    struct gpu_audit_verdict v;
+
+    (void)state;
+    /* Accepted: LRI, ARB_ON_OFF (neutralised in a PPGTT batch), BBE. */
+    emit_lri(&b, GPR0, 1);
+    emit_arb_on_off(&b, false);
+    emit_bbe(&b);
+    v = submit();
+    assert_int_equal(v.reason, XEN_GPU_AUDIT_OK);
+
+    /* Rejected twice for the same reason, once for another. */
+    b.pos = 0;
+    emit_noops(&b, 2);
+    emit_lri(&b, RING_START, 0);
+    emit_bbe(&b);
+    v = submit();
+    assert_int_equal(v.reason, XEN_GPU_AUDIT_REG_DENIED);
+    v = submit();
+    assert_int_equal(v.reason, XEN_GPU_AUDIT_REG_DENIED);
+    b.pos = 0;
+    emit_set_context(&b);
+    v = submit();
+    assert_int_equal(v.reason, XEN_GPU_AUDIT_PRIVILEGED_CMD);
+
+    assert_int_equal(vgpu.counters.submissions, 4);
+    assert_int_equal(vgpu.counters.accepted, 1);
+    assert_int_equal(vgpu.counters.rejected, 3);
+    assert_int_equal(vgpu.counters.by_reason[XEN_GPU_AUDIT_OK], 1);
+    assert_int_equal(vgpu.counters.by_reason[XEN_GPU_AUDIT_REG_DENIED], 2);
+    assert_int_equal(vgpu.counters.by_reason[XEN_GPU_AUDIT_PRIVILEGED_CMD], 1);
+    assert_int_equal(vgpu.counters.neutralised, 1);
+    /* 3 + 3 + 3 + 1 commands decoded; every byte copied counted. */
+    assert_int_equal(vgpu.counters.commands, 10);
+    assert_true(vgpu.counters.bytes >= 4 * 4096);
+}
+
+static void test_verdict_names_buffer_offset_and_command(void **state)
+{
+    struct gpu_audit_verdict v;
+
+    (void)state;
+    emit_noops(&b, 3);
+    emit_lri(&b, RING_START, 0);
+    emit_bbe(&b);
+    v = submit();
+    assert_int_equal(v.reason, XEN_GPU_AUDIT_REG_DENIED);
+    assert_int_equal(v.buffer, 0);
+    assert_int_equal(v.offset, 12);
+    assert_int_equal(v.gaddr, BATCH + 12);
+    assert_int_equal(v.header, MI_LOAD_REGISTER_IMM | 1);
+    assert_string_equal(v.cmd, "MI_LOAD_REGISTER_IMM");
+    assert_string_equal(gpu_audit_reason_name(v.reason), "register-denied");
+}
+
+static void test_reason_names_cover_every_code(void **state)
+{
+    unsigned int r;
+
+    (void)state;
+    for ( r = 0; r < XEN_GPU_AUDIT_NR; r++ )
+        assert_string_not_equal(gpu_audit_reason_name(r), "invalid");
+    assert_string_equal(gpu_audit_reason_name(XEN_GPU_AUDIT_NR), "invalid");
+    assert_string_equal(gpu_audit_engine_name(XEN_GPU_ENGINE_VECS), "vecs");
+    assert_string_equal(gpu_audit_engine_name(XEN_GPU_ENGINE_NR), "invalid");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_counts_accepts_rejects_by_reason,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verdict_names_buffer_offset_and_command,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reason_names_cover_every_code,
+                                        setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
