@@ -259,7 +259,7 @@ static void check_chunked(unsigned int gen, unsigned int engine,
                           unsigned int space, uint64_t addr,
                           const struct gpu_audit_ring *ring)
 {
-    static const uint32_t chunks[] = { 4, 64, 4096 };
+    static const uint32_t chunks[] = { 1, 4, 64, 4096 };
     struct audit_run one, r;
     struct audit_opts o;
     unsigned int i;

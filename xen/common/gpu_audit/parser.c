@@ -192,17 +192,23 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
     const uint64_t max_cmds = s->v->limits.max_cmds;
     uint32_t done = 0;
 
+    /* Every call makes progress, whatever the budget. */
+    if ( !budget )
+        budget = 1;
+
     while ( s->depth )
     {
         struct gpu_audit_frame *f = &s->frames[s->depth - 1];
         struct gpu_audit_buf *b = &s->bufs[f->buf];
         const uint32_t slow = GPU_DISP_SLOW(sub_class(b));
         uint32_t off = f->off, start = off;
-        uint32_t stop = budget - done > UINT32_MAX - off ? UINT32_MAX
-                                                         : off + (budget - done);
-        uint32_t avail = b->len;
+        uint32_t avail = b->len, stop;
         uint64_t cmds = s->cmds;
         int rc = GPU_STEP_NEXT;
+
+        if ( done >= budget )
+            return -ERESTART;
+        stop = budget - done > UINT32_MAX - off ? UINT32_MAX : off + (budget - done);
 
         while ( rc == GPU_STEP_NEXT )
         {
