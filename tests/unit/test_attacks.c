@@ -647,6 +647,56 @@ static void test_jump_unaligned_and_range(void **state)
     expect_in(C_RING, RCS, NULL, XEN_GPU_AUDIT_GGTT_RANGE, 0, DW(at));
 }
 
+/*
+ * Control flow the auditor cannot follow: a predicated jump may fall
+ * through into unaudited bytes, an add-offset jump lands where a register
+ * says, and MI_SET_PREDICATE could predicate away the batch end.
+ */
+static void test_jump_predication_and_offset(void **state)
+{
+    static const struct {
+        uint32_t bits;
+        uint32_t reason;
+    } forms[] = {
+        { 1u << 15, XEN_GPU_AUDIT_PREDICATION },
+        { 1u << 16, XEN_GPU_AUDIT_JUMP_INDIRECT },
+        { 1u << 10, XEN_GPU_AUDIT_PRIVILEGED_CMD },
+    };
+    unsigned int i;
+    uint32_t at;
+
+    (void)state;
+    mem_add(&m, GPU_SPACE_PPGTT, BATCH2, 4096);
+    for ( i = 0; i < ARRAY_SIZE(forms); i++ )
+    {
+        bbs[C_PPGTT].pos = 0;
+        emit_noops(&bbs[C_PPGTT], 1);
+        at = emit_bb_start(&bbs[C_PPGTT], BATCH2, true, false);
+        bbs[C_PPGTT].r->dw[at] |= forms[i].bits;
+        expect_in(C_PPGTT, RCS, NULL, forms[i].reason, 0, DW(at));
+    }
+}
+
+static void test_set_predicate(void **state)
+{
+    uint32_t at;
+
+    (void)state;
+    /* Predicate Enable 0: nothing is ever predicated away. */
+    emit_cmd(&bbs[C_PPGTT], MI_INSTR(0x01, 0), 1);
+    emit_bbe(&bbs[C_PPGTT]);
+    expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_OK, 0, 0);
+    /* NOOP Always (15) or on a result: refused. */
+    bbs[C_PPGTT].pos = 0;
+    at = emit_cmd(&bbs[C_PPGTT], MI_INSTR(0x01, 15), 1);
+    emit_bbe(&bbs[C_PPGTT]);
+    expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_PREDICATION, 0, DW(at));
+    bbs[C_PPGTT].pos = 0;
+    at = emit_cmd(&bbs[C_PPGTT], MI_INSTR(0x01, 3), 1);
+    emit_bbe(&bbs[C_PPGTT]);
+    expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_PREDICATION, 0, DW(at));
+}
+
 /* Ring segments -------------------------------------------------------------- */
 
 static void expect_ring(struct gpu_audit_ring ring, uint32_t reason,
@@ -855,6 +905,8 @@ int main(void)
         T(test_second_level_nesting),
         T(test_ring_to_batches),
         T(test_jump_unaligned_and_range),
+        T(test_jump_predication_and_offset),
+        T(test_set_predicate),
         T(test_ring_bounds),
         T(test_ring_wrap),
         T(test_ring_cmd_crosses_tail),

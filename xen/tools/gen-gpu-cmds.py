@@ -59,7 +59,7 @@ CLASSES = ["ring", "ggtt", "ppgtt"]
 SIZE_KINDS = {"fixed": 0, "tail": 1, "shift": 2}
 OPND = {"addr": 1, "reg": 2, "lri": 3, "jump": 4}
 MAX_OPERANDS = 3
-MAX_DENY = 2
+MAX_DENY = 3
 MAX_CONDS = 3
 
 

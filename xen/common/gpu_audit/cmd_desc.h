@@ -94,7 +94,7 @@ struct gpu_cmd_deny {
 };
 
 #define GPU_MAX_OPERANDS  3
-#define GPU_MAX_DENY      2
+#define GPU_MAX_DENY      3
 
 struct gpu_cmd_desc {
     const char *name;

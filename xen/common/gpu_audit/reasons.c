@@ -26,6 +26,8 @@ static const char *const reason_names[XEN_GPU_AUDIT_NR] = {
     [XEN_GPU_AUDIT_NO_MEMORY]        = "no-memory",
     [XEN_GPU_AUDIT_READ_FAULT]       = "read-fault",
     [XEN_GPU_AUDIT_BAD_TABLE]        = "bad-table",
+    [XEN_GPU_AUDIT_JUMP_INDIRECT]    = "jump-indirect",
+    [XEN_GPU_AUDIT_PREDICATION]      = "predication",
 };
 
 const char *gpu_audit_reason_name(unsigned int reason)

@@ -65,7 +65,10 @@
 #define XEN_GPU_AUDIT_NO_MEMORY           20  /* Xen could not allocate the copy */
 #define XEN_GPU_AUDIT_READ_FAULT          21  /* guest memory read failed mid-buffer */
 #define XEN_GPU_AUDIT_BAD_TABLE           22  /* command table failed validation */
-#define XEN_GPU_AUDIT_NR                  23
+/* Control flow the auditor cannot follow */
+#define XEN_GPU_AUDIT_JUMP_INDIRECT       23  /* target adjusted by GPU state */
+#define XEN_GPU_AUDIT_PREDICATION         24  /* predication could skip audited flow */
+#define XEN_GPU_AUDIT_NR                  25
 
 #endif /* __XEN_PUBLIC_GPU_H__ */
 
