@@ -426,6 +426,8 @@ static void test_privileged_everywhere(void **state)
         { MI_REPORT_PERF_COUNT, 4 },
         { MI_INSTR(0x06, 0), 1 },          /* MI_RS_CONTROL */
         { MI_INSTR(0x1d, 0), 2 },          /* MI_FORCE_WAKEUP (Gen9) */
+        { MI_INSTR(0x2c, 2), 4 },          /* MI_LOAD_URB_MEM */
+        { MI_INSTR(0x2d, 2), 4 },          /* MI_STORE_URB_MEM */
     };
     static const uint32_t priv[C_NR] = {
         XEN_GPU_AUDIT_PRIVILEGED_CMD, XEN_GPU_AUDIT_PRIVILEGED_CMD,
@@ -531,6 +533,16 @@ static void test_arb_on_off(void **state)
     check_neutralised(C_RING, MI_ARB_ON_OFF | 1, 1, false);
     check_neutralised(C_PPGTT, MI_ARB_ON_OFF, 1, false);
     check_one(C_GGTT, RCS, build_cmd, &arb, XEN_GPU_AUDIT_PRIVILEGED_CMD);
+}
+
+/* MI_REPORT_HEAD writes Xen's status page: neutralised in every buffer. */
+static void test_report_head(void **state)
+{
+    unsigned int c;
+
+    (void)state;
+    for ( c = 0; c < C_NR; c++ )
+        check_neutralised(c, MI_REPORT_HEAD, 1, false);
 }
 
 static void test_display_flip(void **state)
@@ -901,6 +913,7 @@ int main(void)
         T(test_3d_blt_privileged),
         T(test_semaphore_and_copy_forms),
         T(test_arb_on_off),
+        T(test_report_head),
         T(test_display_flip),
         T(test_second_level_nesting),
         T(test_ring_to_batches),
