@@ -82,6 +82,7 @@ run_script() {
 
 run_script cli tests/cli/test-cli.sh "$BUILD"
 [ -x tests/demo.sh ] && run_script demo tests/demo.sh "$BUILD"
+run_script crosscheck tests/crosscheck/run.sh "$BUILD"
 [ -x tests/fuzz/run-smoke.sh ] && run_script fuzz tests/fuzz/run-smoke.sh "$BUILD" "${FUZZ_SECONDS:-20}"
 run_script xen-check env BUILD="$top/$BUILD" mk/xen-check.sh
 

@@ -204,6 +204,7 @@ static void test_atomic_size(void **state)
     expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_GGTT_RANGE, 0, DW(at));
 }
 
+/* MI_FLUSH_DW post-sync writes, on the blitter. */
 static void test_flush_dw_ggtt(void **state)
 {
     uint32_t at;
@@ -211,12 +212,14 @@ static void test_flush_dw_ggtt(void **state)
     (void)state;
     at = emit_flush_dw(&bbs[C_PPGTT], SLICE_END, true, true);
     finish(C_PPGTT);
-    expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_GGTT_RANGE, 0, DW(at));
+    expect_in(C_PPGTT, BCS, NULL, XEN_GPU_AUDIT_GGTT_RANGE, 0, DW(at));
     /* Bits 2:0 are not address: end - 4 is the qword at end - 8. */
     reset();
     emit_flush_dw(&bbs[C_PPGTT], SLICE_END - 4, true, true);
     finish(C_PPGTT);
-    expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_OK, 0, 0);
+    expect_in(C_PPGTT, BCS, NULL, XEN_GPU_AUDIT_OK, 0, 0);
+    /* The render engine flushes with PIPE_CONTROL: MI_FLUSH_DW is unknown. */
+    expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_UNKNOWN_CMD, 0, 0);
 }
 
 static void test_other_vgpu_slice(void **state)
@@ -709,6 +712,26 @@ static void test_set_predicate(void **state)
     expect_in(C_PPGTT, RCS, NULL, XEN_GPU_AUDIT_PREDICATION, 0, DW(at));
 }
 
+/*
+ * Broadwell's MI_MATH length field is bits 5:0.  Decoding bits 7:6 too
+ * would skip the next command: an LRI the auditor never saw.
+ */
+static void test_math_length_by_generation(void **state)
+{
+    struct audit_res res;
+    uint32_t lri;
+
+    (void)state;
+    emit_cmd(&bbs[C_PPGTT], MI_INSTR(0x1a, 0xc0), 2);
+    lri = emit_lri(&bbs[C_PPGTT], 0x2038, 0);
+    emit_bbe(&bbs[C_PPGTT]);
+    audit(&m, 8, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    assert_verdict(&res, XEN_GPU_AUDIT_REG_DENIED, 0, DW(lri));
+    /* On Gen9 the same header is 194 dwords long and runs off the batch. */
+    audit(&m, 9, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    assert_int_equal(res.reason, XEN_GPU_AUDIT_NO_END);
+}
+
 /* Ring segments -------------------------------------------------------------- */
 
 static void expect_ring(struct gpu_audit_ring ring, uint32_t reason,
@@ -920,6 +943,7 @@ int main(void)
         T(test_jump_unaligned_and_range),
         T(test_jump_predication_and_offset),
         T(test_set_predicate),
+        T(test_math_length_by_generation),
         T(test_ring_bounds),
         T(test_ring_wrap),
         T(test_ring_cmd_crosses_tail),

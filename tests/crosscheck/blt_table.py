@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Check our 2D (BLT) command tables against independently written facts.
+
+    blt_table.py BUILD [--exceptions=FILE] [--verbose]
+
+Mesa's gen8.xml/gen9.xml describe no BLT commands, so the facts below are
+written from the Linux i915 driver and the GVT-g command parser (Intel's
+PRM-derived tables), not from our spec files:
+
+  * every 2D command: Command Type 2 (bits 31:29), opcode bits 28:22,
+    DWord Length bits 7:0 (GVT-g gives every XY_* command length width 8;
+    i915's Gen9 blitter parser: "All the Gen9 blitter instructions are
+    standard 0xFF length mask"), length = field + 2, blitter engine only
+    (GVT-g R_BCS)
+  * opcodes: GVT-g cmd_parser.c OP_XY_* / i915 intel_gpu_commands.h
+    (XY_SRC_COPY_BLT_CMD 2<<29|0x53<<22, XY_COLOR_BLT_CMD 0x50,
+    GEN9_XY_FAST_COPY_BLT_CMD 0x42, ...)
+  * fixed lengths i915 emits on Gen8+: XY_SRC_COPY_BLT 10 dwords
+    (| (10 - 2)), XY_COLOR_BLT 7 (| (7 - 2)), XY_FAST_COPY_BLT 10 (Gen9+)
+  * COLOR_BLT (0x40) and SRC_COPY_BLT (0x43) are pre-Broadwell commands:
+    XenGT's parser marks them D_PRE_BDW (with a 6-bit length), upstream
+    GVT-g (Broadwell and later only) no longer lists them, and i915 has them
+    only in its Gen7 blitter table (length mask 0x3F)
+
+Checks, per command and generation: present in our table (blt-missing),
+no 2D command of ours outside these facts (blt-extra), opcode
+(blt-opcode), engines exactly bcs (blt-engines), field width 8
+(blt-width), bias 2 (blt-bias), and the fixed length where one is known
+is legal for us (blt-length).  Exceptions: lines of exceptions.txt whose
+KIND starts with blt- (same format as genxml_check.py); stale ones fail.
+Last line: `blt: N passed, M failed` (N, M: command comparisons).
+"""
+
+import fnmatch
+import json
+import os
+import subprocess
+import sys
+
+GENS = (8, 9)
+
+# name, opcode (bits 28:22), gens, fixed length on Gen8+ (None: variable)
+BLT_FACTS = [
+    ("XY_SETUP_BLT",                           0x01, (8, 9), None),
+    ("XY_SETUP_CLIP_BLT",                      0x03, (8, 9), None),
+    ("XY_SETUP_MONO_PATTERN_SL_BLT",           0x11, (8, 9), None),
+    ("XY_PIXEL_BLT",                           0x24, (8, 9), None),
+    ("XY_SCANLINES_BLT",                       0x25, (8, 9), None),
+    ("XY_TEXT_BLT",                            0x26, (8, 9), None),
+    ("XY_TEXT_IMMEDIATE_BLT",                  0x31, (8, 9), None),
+    ("XY_FAST_COPY_BLT",                       0x42, (9,),   10),
+    ("XY_COLOR_BLT",                           0x50, (8, 9), 7),
+    ("XY_PAT_BLT",                             0x51, (8, 9), None),
+    ("XY_MONO_PAT_BLT",                        0x52, (8, 9), None),
+    ("XY_SRC_COPY_BLT",                        0x53, (8, 9), 10),
+    ("XY_MONO_SRC_COPY_BLT",                   0x54, (8, 9), None),
+    ("XY_FULL_BLT",                            0x55, (8, 9), None),
+    ("XY_FULL_MONO_SRC_BLT",                   0x56, (8, 9), None),
+    ("XY_FULL_MONO_PATTERN_BLT",               0x57, (8, 9), None),
+    ("XY_FULL_MONO_PATTERN_MONO_SRC_BLT",      0x58, (8, 9), None),
+    ("XY_MONO_PAT_FIXED_BLT",                  0x59, (8, 9), None),
+    ("XY_MONO_SRC_COPY_IMMEDIATE_BLT",         0x71, (8, 9), None),
+    ("XY_PAT_BLT_IMMEDIATE",                   0x72, (8, 9), None),
+    ("XY_SRC_COPY_CHROMA_BLT",                 0x73, (8, 9), None),
+    ("XY_FULL_IMMEDIATE_PATTERN_BLT",          0x74, (8, 9), None),
+    ("XY_FULL_MONO_SRC_IMMEDIATE_PATTERN_BLT", 0x75, (8, 9), None),
+    ("XY_PAT_CHROMA_BLT",                      0x76, (8, 9), None),
+    ("XY_PAT_CHROMA_BLT_IMMEDIATE",            0x77, (8, 9), None),
+]
+# Known 2D commands that do not exist on Gen8+ (see above).
+PRE_GEN8 = {"COLOR_BLT": 0x40, "SRC_COPY_BLT": 0x43}
+FIELD_BITS = 8
+BIAS = 2
+
+
+def load_ours(build, gen):
+    exe = os.path.join(build, "gpu-audit")
+    out = subprocess.run([exe, "--dump-table", "--gen", str(gen), "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    return [json.loads(l) for l in out.splitlines() if l.strip()]
+
+
+def load_exceptions(path):
+    excs, bad = [], []
+    if not os.path.exists(path):
+        return excs, bad
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            s = line.strip()
+            if not s or s.startswith("#"):
+                continue
+            tok = s.split(None, 3)
+            if len(tok) < 2 or not tok[1].startswith("blt-"):
+                continue
+            if len(tok) != 4 or tok[0] not in ("8", "9", "*"):
+                bad.append("%s:%d: malformed exception (GEN KIND NAME REASON): %s" % (path, n, s))
+                continue
+            excs.append({"line": n, "gen": tok[0], "kind": tok[1], "name": tok[2], "used": 0})
+    return excs, bad
+
+
+def main(argv):
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    verbose = "--verbose" in argv
+    exc_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exceptions.txt")
+    for a in argv[1:]:
+        if a.startswith("--exceptions="):
+            exc_path = a.split("=", 1)[1]
+    if len(args) != 1:
+        print("usage: blt_table.py BUILD [--exceptions=FILE] [--verbose]", file=sys.stderr)
+        return 2
+    excs, bad = load_exceptions(exc_path)
+    passed = failed = 0
+    lines = []
+
+    def judge(gen, name, dis):
+        nonlocal passed, failed
+        bad_here = []
+        for kind, text in dis:
+            e = next((e for e in excs if e["gen"] in ("*", str(gen))
+                      and fnmatch.fnmatchcase(kind, e["kind"])
+                      and fnmatch.fnmatchcase(name, e["name"])), None)
+            if e:
+                e["used"] += 1
+                if verbose:
+                    lines.append("ok   gen%d %s: %s [%s, exceptions.txt:%d]" % (gen, name, text, kind, e["line"]))
+            else:
+                bad_here.append("FAIL gen%d %s: %s [%s]" % (gen, name, text, kind))
+        lines.extend(bad_here)
+        if bad_here:
+            failed += 1
+        else:
+            passed += 1
+
+    for gen in GENS:
+        try:
+            ours = [d for d in load_ours(args[0], gen) if d["type"] == "2d"]
+        except (OSError, subprocess.CalledProcessError, ValueError) as e:
+            print("blt: error: cannot load gen%d table: %s" % (gen, e))
+            print("blt: %d passed, %d failed" % (passed, failed + 1))
+            return 1
+        by_name = {d["name"]: d for d in ours}
+        by_op = {int(d["opcode"], 16): d for d in ours}
+        facts = [f for f in BLT_FACTS if gen in f[2]]
+        fact_ops = {f[1] for f in facts}
+        p0, f0 = passed, failed
+        for name, op, _, fixed in facts:
+            d = by_name.get(name) or by_op.get(op)
+            if d is None:
+                judge(gen, name, [("blt-missing", "2D opcode 0x%02x absent from our gen%d table" % (op, gen))])
+                continue
+            dis = []
+            if d["name"] != name and verbose:
+                lines.append("info gen%d %s: ours names it %s" % (gen, name, d["name"]))
+            if int(d["opcode"], 16) != op:
+                dis.append(("blt-opcode", "opcode: ours 0x%s, fact 0x%02x" % (d["opcode"][2:], op)))
+            if d["engines"] != ["bcs"]:
+                dis.append(("blt-engines", "engines: ours %s, fact bcs" % ",".join(d["engines"])))
+            ln = d["length"]
+            if "fixed" in ln:
+                dis.append(("blt-width", "length: ours fixed %d, fact 8-bit field" % ln["fixed"]))
+                if fixed is not None and ln["fixed"] != fixed:
+                    dis.append(("blt-length", "fixed length: ours %d, fact %d" % (ln["fixed"], fixed)))
+            else:
+                if ln["field_bits"] != FIELD_BITS:
+                    dis.append(("blt-width", "length field: ours %d bits, fact %d" % (ln["field_bits"], FIELD_BITS)))
+                if ln["bias"] != BIAS:
+                    dis.append(("blt-bias", "length bias: ours %d, fact %d" % (ln["bias"], BIAS)))
+                if fixed is not None:
+                    only = ln.get("only")
+                    if not (ln["min"] <= fixed <= ln["max"]) or (only and fixed not in only):
+                        dis.append(("blt-length", "length %d (i915 on Gen8+) not legal for us (%d..%d%s)"
+                                    % (fixed, ln["min"], ln["max"], " only %s" % only if only else "")))
+                    elif verbose and not only and ln["min"] != ln["max"]:
+                        lines.append("info gen%d %s: i915 emits %d dwords; ours accepts %d..%d"
+                                     % (gen, name, fixed, ln["min"], ln["max"]))
+            judge(gen, name, dis)
+        for d in ours:
+            op = int(d["opcode"], 16)
+            if d["name"] in {f[0] for f in facts} or op in fact_ops:
+                continue
+            why = ("a pre-Gen8 command (XenGT D_PRE_BDW; not in BDW+ GVT-g)"
+                   if PRE_GEN8.get(d["name"]) == op else "not a known Gen%d 2D command" % gen)
+            judge(gen, d["name"], [("blt-extra", "ours 2D opcode 0x%02x on %s: %s"
+                                    % (op, ",".join(d["engines"]), why))])
+        print("blt gen%d: %d facts, %d 2D commands in our table: %d passed, %d failed"
+              % (gen, len(facts), len(ours), passed - p0, failed - f0))
+    for b in bad:
+        lines.append("FAIL " + b)
+        failed += 1
+    for e in excs:
+        if not e["used"]:
+            lines.append("FAIL stale exception exceptions.txt:%d: %s %s %s (accepts no disagreement)"
+                         % (e["line"], e["gen"], e["kind"], e["name"]))
+            failed += 1
+    for l in lines:
+        print(l)
+    print("blt: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
