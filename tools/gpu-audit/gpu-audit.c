@@ -270,6 +270,10 @@ static int dump_table(unsigned int gen, int json)
             }
             printf("}");
         }
+        printf("],\"mem\":[");
+        for ( j = 0; j < d->nr_mem; j++ )
+            printf("%s{\"dw\":%u,\"dws\":%u,\"stride\":%u}", j ? "," : "",
+                   d->mem[j].dw, d->mem[j].dws, d->mem[j].stride);
         printf("],\"deny\":[");
         for ( j = 0; j < d->nr_deny; j++ )
         {

@@ -170,6 +170,9 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t);
 const struct gpu_gen_spec *gpu_audit_spec_for_gen(unsigned int gen);
 const struct gpu_reg_desc *gpu_audit_reg_lookup(const struct gpu_gen_spec *s,
                                                 uint32_t offset);
+#define GPU_MEM_DW32 0x8000u   /* gpu_audit_cmd_mem(): a 32-bit address */
+unsigned int gpu_audit_cmd_mem(const struct gpu_cmd_desc *d, unsigned int len,
+                               uint16_t *out, unsigned int max);
 
 /* vGPU lifecycle. */
 void gpu_audit_vgpu_init(struct gpu_audit_vgpu *v,

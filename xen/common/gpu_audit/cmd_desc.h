@@ -93,6 +93,18 @@ struct gpu_cmd_deny {
     uint16_t reason;           /* XEN_GPU_AUDIT_* */
 };
 
+/*
+ * An address-bearing field that no rule checks (surfaces, state buffers):
+ * dwords [dw, dw + dws), repeated every 'stride' dwords to the end of the
+ * command when stride is not 0.  Tools and the GPU model use these to see
+ * every address a command touches.
+ */
+struct gpu_mem_field {
+    uint16_t dw;
+    uint8_t dws;
+    uint8_t stride;
+};
+
 #define GPU_MAX_OPERANDS  3
 #define GPU_MAX_DENY      3
 
@@ -113,6 +125,8 @@ struct gpu_cmd_desc {
     uint8_t nr_deny;
     struct gpu_cmd_operand operands[GPU_MAX_OPERANDS];
     struct gpu_cmd_deny deny[GPU_MAX_DENY];
+    const struct gpu_mem_field *mem;
+    uint8_t nr_mem;
 };
 
 /* Register whitelist entry flags. */

@@ -125,6 +125,15 @@ static bool desc_ok(const struct gpu_gen_spec *s, const struct gpu_cmd_desc *d)
              !d->deny[i].reason || d->deny[i].reason >= XEN_GPU_AUDIT_NR )
             return false;
 
+    for ( i = 0; i < d->nr_mem; i++ )
+    {
+        const struct gpu_mem_field *m = &d->mem[i];
+
+        if ( !m->dw || m->dws < 1 || m->dws > 2 || m->dw + m->dws > d->len_max ||
+             (m->stride && m->stride < m->dws) )
+            return false;
+    }
+
     /* The fast path skips commands without this flag: it must be exact. */
     if ( !(d->flags & GPU_CF_CHECKED) !=
          !(d->nr_operands || d->nr_deny || (d->flags & (GPU_CF_END | GPU_CF_JUMP)) ||
@@ -313,4 +322,31 @@ const struct gpu_reg_desc *gpu_audit_reg_lookup(const struct gpu_gen_spec *s,
     }
 
     return NULL;
+}
+
+/*
+ * The address-bearing dwords of a command of len dwords: writes the first
+ * dword of each address (bit 15 set for a 32-bit address) into out, at most
+ * max of them, and returns how many the command has.
+ */
+unsigned int gpu_audit_cmd_mem(const struct gpu_cmd_desc *d, unsigned int len,
+                               uint16_t *out, unsigned int max)
+{
+    unsigned int i, n = 0, dw;
+
+    for ( i = 0; i < d->nr_mem; i++ )
+    {
+        const struct gpu_mem_field *m = &d->mem[i];
+
+        for ( dw = m->dw; dw + m->dws <= len; dw += m->stride )
+        {
+            if ( n < max )
+                out[n] = dw | (m->dws == 1 ? GPU_MEM_DW32 : 0);
+            n++;
+            if ( !m->stride )
+                break;
+        }
+    }
+
+    return n;
 }
