@@ -308,13 +308,24 @@ static void corrupt_wrong_type_engine(struct bad_spec *b)
     b->cmds[find_cmd(b, "XY_SRC_COPY_BLT")].engines |= GPU_ENG_RCS;
 }
 
+/* An address field that would lie past the longest form of its command. */
+static const struct gpu_mem_field mem_beyond[] = { { .dw = 2, .dws = 2 } };
+
+static void corrupt_mem_beyond(struct bad_spec *b)
+{
+    struct gpu_cmd_desc *d = &b->cmds[find_cmd(b, "MI_ARB_CHECK")];
+
+    d->mem = mem_beyond;
+    d->nr_mem = 1;
+}
+
 static void test_corrupted_specs(void **state)
 {
     static corrupt_fn *const bad[] = {
         corrupt_unsorted, corrupt_duplicate, corrupt_operand_beyond,
         corrupt_len_zero, corrupt_regs_order, corrupt_two_types,
         corrupt_noop, corrupt_unchecked_jump, corrupt_reg_unaligned,
-        corrupt_wrong_type_engine,
+        corrupt_wrong_type_engine, corrupt_mem_beyond,
     };
     struct bad_spec b;
     unsigned int i;
@@ -332,6 +343,34 @@ static void test_corrupted_specs(void **state)
     }
 }
 
+/* Address-bearing dwords: single fields, 32-bit ones, repeated groups. */
+static void test_cmd_mem(void **state)
+{
+    static const struct gpu_mem_field mem[] = {
+        { .dw = 2, .dws = 2 },               /* 64-bit at dwords 2-3 */
+        { .dw = 5, .dws = 1 },               /* 32-bit at dword 5 */
+        { .dw = 7, .dws = 2, .stride = 4 },  /* groups of 4 from dword 6 */
+    };
+    struct gpu_cmd_desc d = {
+        .name = "TEST", .len_bits = 8, .len_bias = 2, .len_min = 2,
+        .len_max = 257, .mem = mem, .nr_mem = ARRAY_SIZE(mem),
+    };
+    uint16_t out[8];
+
+    (void)state;
+    /* 14 dwords: groups at 6 and 10 (addresses at 7-8 and 11-12). */
+    assert_int_equal(gpu_audit_cmd_mem(&d, 14, out, ARRAY_SIZE(out)), 4);
+    assert_int_equal(out[0], 2);
+    assert_int_equal(out[1], 5 | GPU_MEM_DW32);
+    assert_int_equal(out[2], 7);
+    assert_int_equal(out[3], 11);
+    /* A group cut short by the length has no address; nor a field past it. */
+    assert_int_equal(gpu_audit_cmd_mem(&d, 12, out, ARRAY_SIZE(out)), 3);
+    assert_int_equal(gpu_audit_cmd_mem(&d, 4, out, ARRAY_SIZE(out)), 1);
+    /* The count is exact even when out is too small. */
+    assert_int_equal(gpu_audit_cmd_mem(&d, 30, out, 1), 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_noop_and_types),
         cmocka_unit_test(test_reg_lookup),
         cmocka_unit_test(test_corrupted_specs),
+        cmocka_unit_test(test_cmd_mem),
     };
 
     return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
