@@ -3,11 +3,13 @@
 #
 # Cross-check our generated command tables (BUILD/gpu-audit --dump-table)
 # against Mesa 22.3's PRM-derived genxml (genxml_check.py) and against
-# i915/GVT-g facts for the 2D commands Mesa lacks (blt_table.py).  Fetches
-# Mesa's Debian source first (cached in BUILD/mesa-src).  Accepted
+# i915/GVT-g facts for the 2D commands Mesa lacks (blt_table.py), and the
+# address-bearing dwords (mem=) against genxml's address fields
+# (mem_check.py).  Fetches Mesa's Debian source first (cached in
+# BUILD/mesa-src).  Accepted
 # disagreements: tests/crosscheck/exceptions.txt.
 #
-# Last line: "crosscheck: N passed, M failed" (both checks summed; N, M
+# Last line: "crosscheck: N passed, M failed" (all checks summed; N, M
 # count command comparisons).  Exit status non-zero on any failure.
 set -u
 if [ $# -ne 1 ]; then
@@ -58,4 +60,5 @@ run() {
 
 run genxml python3 "$here/genxml_check.py" "$build"
 run blt python3 "$here/blt_table.py" "$build"
+run mem python3 "$here/mem_check.py" "$build"
 summary "$passed" "$failed"
