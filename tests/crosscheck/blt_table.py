@@ -32,10 +32,11 @@ Last line: `blt: N passed, M failed` (N, M: command comparisons).
 """
 
 import fnmatch
-import json
 import os
 import subprocess
 import sys
+
+from ourtables import dump_rows
 
 GENS = (8, 9)
 
@@ -74,10 +75,7 @@ BIAS = 2
 
 
 def load_ours(build, gen):
-    exe = os.path.join(build, "gpu-audit")
-    out = subprocess.run([exe, "--dump-table", "--gen", str(gen), "--json"],
-                         check=True, capture_output=True, text=True).stdout
-    return [json.loads(l) for l in out.splitlines() if l.strip()]
+    return dump_rows(build, gen)
 
 
 def load_exceptions(path):

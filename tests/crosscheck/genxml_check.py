@@ -55,11 +55,11 @@ Output: one line per check group, details of every failure (and, with
 """
 
 import fnmatch
-import json
 import os
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
+
+from ourtables import CheckError, dump_rows
 
 GENS = (8, 9)
 CLASSES = ("render", "blitter", "video")
@@ -78,26 +78,15 @@ KINDS = ("missing-ours", "missing-xml", "opcode", "length-width", "length-bias",
          "length-fixed", "length-range")
 
 
-class CheckError(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------
 # Our tables
 # --------------------------------------------------------------------------
 def load_ours(build, gen):
-    exe = os.path.join(build, "gpu-audit")
-    try:
-        out = subprocess.run([exe, "--dump-table", "--gen", str(gen), "--json"],
-                             check=True, capture_output=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError) as e:
-        raise CheckError("cannot dump gen%d table with %s: %s" % (gen, exe, e))
     cmds = []
-    for n, line in enumerate(out.splitlines(), 1):
-        if not line.strip():
-            continue
+    for d in dump_rows(build, gen):
         try:
-            d = json.loads(line)
             t = {"mi": 0, "2d": 2, "3d": 3}[d["type"]]
             op = int(d["opcode"], 16)
             ln = d["length"]
@@ -110,9 +99,7 @@ def load_ours(build, gen):
             cmds.append({"name": d["name"], "type": t, "opcode": op,
                          "engines": list(d["engines"]), "len": length})
         except (ValueError, KeyError, TypeError) as e:
-            raise CheckError("gen%d --dump-table line %d: %s: %r" % (gen, n, e, line[:120]))
-    if not cmds:
-        raise CheckError("gen%d --dump-table printed no commands" % gen)
+            raise CheckError("gen%d --dump-table: %s: %r" % (gen, e, d))
     return cmds
 
 

@@ -64,11 +64,11 @@ the concrete (dword, width) set for every legal length of the command (up
 to 256 dwords) and must agree.  Last line: `mem: N passed, M failed`.
 """
 
-import json
 import os
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
+
+from ourtables import CheckError, dump_rows
 
 GENS = (8, 9)
 ENGINE_CLASS = {"rcs": "render", "bcs": "blitter", "vcs": "video", "vcs2": "video"}
@@ -113,23 +113,12 @@ XML_NOT_ADDRESS = {
 }
 
 
-class CheckError(Exception):
-    pass
 
 
 def load_ours(build, gen):
-    exe = os.path.join(build, "gpu-audit")
-    try:
-        out = subprocess.run([exe, "--dump-table", "--gen", str(gen), "--json"],
-                             check=True, capture_output=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError) as e:
-        raise CheckError("cannot dump gen%d table with %s: %s" % (gen, exe, e))
     cmds = []
-    for n, line in enumerate(out.splitlines(), 1):
-        if not line.strip():
-            continue
+    for d in dump_rows(build, gen):
         try:
-            d = json.loads(line)
             ln = d["length"]
             if "fixed" in ln:
                 lens = [ln["fixed"]]
@@ -141,9 +130,7 @@ def load_ours(build, gen):
                          "engines": d["engines"], "lens": lens, "operand_dws": ops,
                          "mem": [(m["dw"], m["dws"], m["stride"]) for m in d["rules"]["mem"]]})
         except (ValueError, KeyError, TypeError) as e:
-            raise CheckError("gen%d --dump-table line %d: %s: %r" % (gen, n, e, line[:120]))
-    if not cmds:
-        raise CheckError("gen%d --dump-table printed no commands" % gen)
+            raise CheckError("gen%d --dump-table: %s: %r" % (gen, e, d))
     return cmds
 
 
