@@ -6,6 +6,15 @@
  */
 #include "sub.h"
 
+#define PAGE_MASK_BYTES (~(uint32_t)(PAGE_SIZE - 1))
+
+static inline void page_mark_start(struct gpu_audit_page *pg, uint32_t off)
+{
+    uint32_t dw = (off % PAGE_SIZE) / 4;
+
+    pg->starts[dw / 32] |= 1u << (dw % 32);
+}
+
 static inline uint32_t cmd_dw(const struct gpu_audit_buf *b, uint32_t off,
                               unsigned int i)
 {
@@ -203,6 +212,9 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
         const uint32_t slow = GPU_DISP_SLOW(sub_class(b));
         uint32_t off = f->off, start = off;
         uint32_t avail = b->len, stop;
+        /* The copy page under 'off', cached: one load less per command. */
+        struct gpu_audit_page *pg = NULL;
+        uint32_t pg_base = 1;     /* never a page base: forces a lookup */
         uint64_t cmds = s->cmds;
         int rc = GPU_STEP_NEXT;
 
@@ -235,6 +247,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 }
                 rc = sub_ensure(s, b, off + 4);
                 avail = b->len;
+                pg_base = 1;                         /* the array may have moved */
                 if ( rc == -ENODATA )
                     rc = avail ? XEN_GPU_AUDIT_NO_END : XEN_GPU_AUDIT_JUMP_UNMAPPED;
                 if ( rc )
@@ -247,11 +260,16 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 break;
             }
 
-            hdr = gpu_audit_buf_dw(b, off / 4);
+            if ( unlikely((off & PAGE_MASK_BYTES) != pg_base) )
+            {
+                pg_base = off & PAGE_MASK_BYTES;
+                pg = &b->pages[off / PAGE_SIZE];
+            }
+            hdr = pg->dw[(off % PAGE_SIZE) / 4];
             if ( hdr == 0 )
             {
                 /* MI_NOOP fast path. */
-                copy_mark_start(b, off);
+                page_mark_start(pg, off);
                 if ( unlikely(trace) )
                     trace(s->priv, s, f->buf, off, gpu_audit_lookup(t, engine, 0),
                           1, GPU_ACT_ALLOW);
@@ -285,13 +303,14 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             {
                 rc = sub_ensure(s, b, off + 4 * len);
                 avail = b->len;
+                pg = &b->pages[off / PAGE_SIZE];   /* the array may have moved */
                 if ( rc == -ENODATA )
                     rc = XEN_GPU_AUDIT_CMD_OVERRUN;
                 if ( rc )
                     break;
             }
 
-            copy_mark_start(b, off);
+            page_mark_start(pg, off);
             if ( unlikely(trace) )
             {
                 const struct gpu_cmd_desc *td = d ?: gpu_audit_lookup(t, engine, hdr);
