@@ -78,9 +78,14 @@ struct gpu_audit_counters {
     uint64_t by_reason[XEN_GPU_AUDIT_NR];
 };
 
-/* Per-vGPU audit state. */
+/*
+ * Per-vGPU audit state.  Submissions on different engines may run at once:
+ * they only read the table, slices and limits, and add their counts under
+ * 'lock' when they finish.
+ */
 struct gpu_audit_vgpu {
     const struct gpu_audit_table *table;
+    spinlock_t lock;
     struct gpu_audit_slice slices[GPU_AUDIT_MAX_SLICES];
     unsigned int nr_slices;
     struct gpu_audit_limits limits;

@@ -133,7 +133,7 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
     case GPU_ACT_NOOP:
         for ( i = 0; i < len; i++ )
             copy_set_dw(b, off / 4 + i, 0);
-        s->v->counters.neutralised++;
+        s->neutralised++;
         return sub_note(s, GPU_NOTE_NEUTRALISED, b - s->bufs, off, hdr);
     }
 

@@ -15,6 +15,7 @@
 
 #include <xen/errno.h>
 #include <xen/lib.h>
+#include <xen/spinlock.h>
 #include <xen/mm.h>
 #include <xen/string.h>
 #include <xen/types.h>

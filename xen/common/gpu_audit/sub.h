@@ -48,6 +48,8 @@ struct gpu_audit_sub {
 
     uint64_t cmds;
     uint64_t bytes;           /* copied from the guest */
+    uint32_t neutralised;
+    uint32_t restarts;
     uint32_t jumps;
 };
 

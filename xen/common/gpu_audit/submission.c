@@ -380,6 +380,7 @@ void gpu_audit_vgpu_init(struct gpu_audit_vgpu *v,
                          const struct gpu_audit_table *t)
 {
     memset(v, 0, sizeof(*v));
+    spin_lock_init(&v->lock);
     v->table = t;
     v->limits.max_bytes = GPU_AUDIT_DEFAULT_MAX_BYTES;
     v->limits.max_cmds = GPU_AUDIT_DEFAULT_MAX_CMDS;
@@ -460,23 +461,28 @@ static int sub_finish(struct gpu_audit_sub *s, unsigned int reason)
     if ( !reason )
     {
         /* Accepted: whatever is still open was fully scanned. */
+        memset(&s->verdict, 0, sizeof(s->verdict));
         while ( s->depth )
             sub_pop(s);
         for ( i = 0; i < s->nr_bufs; i++ )
             if ( !s->bufs[i].done )
                 copy_seal(&s->bufs[i]);
-        memset(&s->verdict, 0, sizeof(s->verdict));
-        c->accepted++;
     }
     else
-    {
         s->verdict.reason = reason;
+
+    spin_lock(&s->v->lock);
+    if ( !reason )
+        c->accepted++;
+    else
         c->rejected++;
-    }
     c->submissions++;
     c->by_reason[reason < XEN_GPU_AUDIT_NR ? reason : 0]++;
     c->commands += s->cmds;
     c->bytes += s->bytes;
+    c->neutralised += s->neutralised;
+    c->restarts += s->restarts;
+    spin_unlock(&s->v->lock);
 
     return 0;
 }
@@ -551,7 +557,7 @@ int gpu_audit_run(struct gpu_audit_sub *s)
     rc = parser_scan(s, s->v->limits.chunk_bytes);
     if ( rc == -ERESTART )
     {
-        s->v->counters.restarts++;
+        s->restarts++;
         return rc;
     }
 
