@@ -9,6 +9,9 @@
  *            bit 5     tiny scan budget (16 bytes per gpu_audit_run()),
  *                      to exercise -ERESTART resumption
  *            bit 6     allocation failure after byte 3 % 32 allocations
+ *            bit 7     ring mode: buffer 0 is a GGTT ring of (1 + byte 3 % 4)
+ *                      pages at 0x100000, audited from head (byte 1 * 8)
+ *                      to tail (byte 2 * 8), both modulo the ring size
  *   byte 1   dwords in buffer 0 (0: everything left goes to buffer 0)
  *   byte 2   dwords in buffer 1 (buffer 2 gets the rest)
  *   byte 3   (allocation failure point, see above)
@@ -163,7 +166,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(data[0] & 0x40);
         goto out;
     }
-    CHECK(!gpu_audit_sub_start_batch(s, space, BUF_BASE));
+    if ( data[0] & 0x80 )
+    {
+        struct gpu_audit_ring ring = {
+            .start = BUF_BASE,
+            .size = PAGE_SIZE * (1 + data[3] % 4),
+        };
+
+        ring.head = (data[1] * 8u) % ring.size;
+        ring.tail = (data[2] * 8u) % ring.size;
+        CHECK(!gpu_audit_sub_start_ring(s, &ring));
+    }
+    else
+        CHECK(!gpu_audit_sub_start_batch(s, space, BUF_BASE));
     while ( (rc = gpu_audit_run(s)) == -ERESTART )
         continue;
     CHECK(rc == 0);

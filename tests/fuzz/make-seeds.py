@@ -7,6 +7,7 @@ samples, in fuzz_parser.c's input layout (4-byte prefix, then buffers at
     tests/fuzz/make-seeds.py
 """
 import os
+import struct
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SAMPLES = os.path.join(ROOT, "tests", "data", "samples")
@@ -37,6 +38,16 @@ def main():
         assert all(n < 256 for n in lens[:2]), name
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(bytes([b0, lens[0], lens[1], 0]) + b"".join(bufs))
+    write_ring_seed()
+
+
+def write_ring_seed():
+    """A one-page ring (prefix bit 7) whose segment wraps: head at byte
+    0xfe * 8 = 0x7f0, tail at 0x10; an LRI of RCS GPR0 at the ring's start."""
+    dws = [0x11000001, 0x2600, 7, 0] + [0] * (1024 - 4)
+    with open(os.path.join(OUT, "ring-wrap"), "wb") as f:
+        f.write(bytes([0x81, 0xfe, 0x02, 0x00]) +
+                b"".join(struct.pack("<I", d) for d in dws))
 
 
 if __name__ == "__main__":
