@@ -789,6 +789,11 @@ int main(int argc, char **argv)
         fclose(jf);
     }
     (void)sink;
+    for ( g = 8; g <= 9; g++ )
+    {
+        gpu_audit_vgpu_destroy(&vgpus[g]);
+        gpu_audit_table_destroy(&tables[g]);
+    }
 
     return fail;
 }

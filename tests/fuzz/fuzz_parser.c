@@ -192,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
  out:
     host_alloc_stats.fail_after = -1;
+    gpu_audit_vgpu_destroy(&vgpu);
     CHECK(host_alloc_stats.xmalloc_live == base_xmalloc);
     CHECK(host_alloc_stats.pages_live == base_pages);
 

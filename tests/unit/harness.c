@@ -368,9 +368,10 @@ void run_keep(struct audit_run *r, struct mem *m, unsigned int gen,
     int rc;
 
     memset(r, 0, sizeof(*r));
-    vgpu_setup(&r->vgpu, gen, o ? o : &audit_defaults);
+    table_for(gen);       /* tables live for the whole run: not counted */
     r->xmalloc0 = host_alloc_stats.xmalloc_live;
     r->pages0 = host_alloc_stats.pages_live;
+    vgpu_setup(&r->vgpu, gen, o ? o : &audit_defaults);
 
     r->sub = gpu_audit_sub_create(&r->vgpu, engine, &mem_ops, m);
     assert_non_null(r->sub);
@@ -400,6 +401,7 @@ void run_done(struct audit_run *r)
 {
     gpu_audit_sub_destroy(r->sub);
     r->sub = NULL;
+    gpu_audit_vgpu_destroy(&r->vgpu);
     assert_int_equal(host_alloc_stats.xmalloc_live, r->xmalloc0);
     assert_int_equal(host_alloc_stats.pages_live, r->pages0);
 }

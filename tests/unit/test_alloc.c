@@ -150,6 +150,7 @@ static void check_alloc_failures(void (*build)(void), unsigned int nr_bufs)
             same++;
         }
         gpu_audit_sub_destroy(s);
+        gpu_audit_vgpu_destroy(&v);
         assert_int_equal(host_alloc_stats.xmalloc_live, xm);
         assert_int_equal(host_alloc_stats.pages_live, pg);
     }

@@ -9,9 +9,10 @@
 #define BATCH      0x100000ull
 #define GPR0       0x2600u
 #define RING_START 0x2038u
+#define BIG        0x600000ull
 
 static struct mem m;
-static struct bb b;
+static struct bb b, big;
 static struct gpu_audit_vgpu vgpu;
 
 static int setup(void **state)
@@ -27,12 +28,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    gpu_audit_vgpu_destroy(&vgpu);
     mem_free(&m);
     return 0;
 }
 
-/* Audit the batch at BATCH on RCS; returns the verdict (copied). */
-static struct gpu_audit_verdict submit(void)
+/* Audit the batch at addr on RCS; returns the verdict (copied). */
+static struct gpu_audit_verdict submit_at(uint64_t addr)
 {
     struct gpu_audit_sub *s = gpu_audit_sub_create(&vgpu, XEN_GPU_ENGINE_RCS,
                                                    &mem_ops, &m);
@@ -40,13 +42,18 @@ static struct gpu_audit_verdict submit(void)
     int rc;
 
     assert_non_null(s);
-    assert_int_equal(gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, BATCH), 0);
+    assert_int_equal(gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, addr), 0);
     while ( (rc = gpu_audit_run(s)) == -ERESTART )
         continue;
     assert_int_equal(rc, 0);
     v = *gpu_audit_get_verdict(s);
     gpu_audit_sub_destroy(s);
     return v;
+}
+
+static struct gpu_audit_verdict submit(void)
+{
+    return submit_at(BATCH);
 }
 
 static void test_counts_accepts_rejects_by_reason(void **state)
@@ -105,6 +112,42 @@ static void test_verdict_names_buffer_offset_and_command(void **state)
     assert_string_equal(gpu_audit_reason_name(v.reason), "register-denied");
 }
 
+/* Copy pages come back to the vGPU's pool and are reused; destroy frees them. */
+static void test_copy_pages_pooled(void **state)
+{
+    unsigned long total;
+    unsigned int i;
+
+    (void)state;
+    bb_init(&big, mem_add(&m, GPU_SPACE_PPGTT, BIG, 8192));
+    emit_noops(&big, 2000);              /* two pages of copy */
+    emit_bbe(&big);
+    assert_int_equal(submit_at(BIG).reason, XEN_GPU_AUDIT_OK);
+    total = host_alloc_stats.pages_total;
+    assert_int_equal(vgpu.pool.nr, 2);
+    for ( i = 0; i < 3; i++ )
+        assert_int_equal(submit_at(BIG).reason, XEN_GPU_AUDIT_OK);
+    assert_int_equal(host_alloc_stats.pages_total, total);
+    assert_int_equal(vgpu.pool.nr, 2);
+    assert_int_equal(host_alloc_stats.pages_live, 2);
+    gpu_audit_vgpu_destroy(&vgpu);
+    assert_int_equal(host_alloc_stats.pages_live, 0);
+    assert_int_equal(vgpu.pool.nr, 0);
+}
+
+/* A pool of one page keeps one; the others go back to Xen's heap. */
+static void test_copy_pool_bounded(void **state)
+{
+    (void)state;
+    vgpu.limits.pool_pages = 1;
+    bb_init(&big, mem_add(&m, GPU_SPACE_PPGTT, BIG, 8192));
+    emit_noops(&big, 1500);
+    emit_bbe(&big);
+    assert_int_equal(submit_at(BIG).reason, XEN_GPU_AUDIT_OK);
+    assert_int_equal(vgpu.pool.nr, 1);
+    assert_int_equal(host_alloc_stats.pages_live, 1);
+}
+
 static void test_reason_names_cover_every_code(void **state)
 {
     unsigned int r;
@@ -124,6 +167,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_verdict_names_buffer_offset_and_command,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_pages_pooled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_pool_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reason_names_cover_every_code,
                                         setup, teardown),
     };

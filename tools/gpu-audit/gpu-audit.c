@@ -567,6 +567,7 @@ int main(int argc, char **argv)
 
     rc = v->reason ? 1 : 0;
     gpu_audit_sub_destroy(s);
+    gpu_audit_vgpu_destroy(&vgpu);
     gpu_audit_table_destroy(&table);
     return rc;
 }

@@ -59,6 +59,7 @@ struct gpu_audit_limits {
     uint32_t max_buffers;     /* buffers (ring, batches) per submission */
     uint32_t max_chain;       /* jumps followed per submission */
     uint32_t chunk_bytes;     /* bytes scanned per gpu_audit_run() call */
+    uint32_t pool_pages;      /* copy pages kept for reuse (0: none) */
 };
 
 #define GPU_AUDIT_DEFAULT_MAX_BYTES   (64u << 20)
@@ -66,6 +67,7 @@ struct gpu_audit_limits {
 #define GPU_AUDIT_DEFAULT_MAX_BUFFERS 1024
 #define GPU_AUDIT_DEFAULT_MAX_CHAIN   4096
 #define GPU_AUDIT_DEFAULT_CHUNK       (256u << 10)
+#define GPU_AUDIT_DEFAULT_POOL_PAGES  256
 
 struct gpu_audit_counters {
     uint64_t submissions;
@@ -90,6 +92,11 @@ struct gpu_audit_vgpu {
     unsigned int nr_slices;
     struct gpu_audit_limits limits;
     struct gpu_audit_counters counters;
+    /* Copy pages of finished submissions, reused without allocating. */
+    struct {
+        void **pages;
+        unsigned int nr, max;
+    } pool;
 };
 
 /* Reads guest graphics memory; returns bytes read (short at the end of a
@@ -182,6 +189,7 @@ unsigned int gpu_audit_cmd_mem(const struct gpu_cmd_desc *d, unsigned int len,
 /* vGPU lifecycle. */
 void gpu_audit_vgpu_init(struct gpu_audit_vgpu *v,
                          const struct gpu_audit_table *t);
+void gpu_audit_vgpu_destroy(struct gpu_audit_vgpu *v);
 int gpu_audit_vgpu_add_slice(struct gpu_audit_vgpu *v, uint64_t base,
                              uint64_t size);
 bool gpu_audit_ggtt_range_ok(const struct gpu_audit_vgpu *v, uint64_t addr,

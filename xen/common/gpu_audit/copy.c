@@ -28,7 +28,59 @@ bool gpu_audit_buf_is_start(const struct gpu_audit_buf *b, uint32_t offset)
     return p->starts[dw / 32] & (1u << (dw % 32));
 }
 
-static int copy_add_page(struct gpu_audit_buf *b)
+/* A page for a copy: from the vGPU's pool if it has one, else Xen's heap. */
+static void *pool_get(struct gpu_audit_vgpu *v)
+{
+    void *pg = NULL;
+
+    spin_lock(&v->lock);
+    if ( v->pool.nr )
+        pg = v->pool.pages[--v->pool.nr];
+    spin_unlock(&v->lock);
+
+    return pg ?: alloc_xenheap_page();
+}
+
+/* Keep a page for reuse, up to limits.pool_pages; free the rest. */
+static void pool_put(struct gpu_audit_vgpu *v, void *pg)
+{
+    if ( !v->pool.pages && v->limits.pool_pages )
+    {
+        void **pages = xmalloc_array(void *, v->limits.pool_pages);
+
+        spin_lock(&v->lock);
+        if ( pages && !v->pool.pages )
+        {
+            v->pool.pages = pages;
+            v->pool.max = v->limits.pool_pages;
+            pages = NULL;
+        }
+        spin_unlock(&v->lock);
+        xfree(pages);
+    }
+
+    spin_lock(&v->lock);
+    if ( v->pool.nr < v->pool.max )
+    {
+        v->pool.pages[v->pool.nr++] = pg;
+        pg = NULL;
+    }
+    spin_unlock(&v->lock);
+
+    if ( pg )
+        free_xenheap_page(pg);
+}
+
+void copy_pool_drain(struct gpu_audit_vgpu *v)
+{
+    while ( v->pool.nr )
+        free_xenheap_page(v->pool.pages[--v->pool.nr]);
+    xfree(v->pool.pages);
+    v->pool.pages = NULL;
+    v->pool.max = 0;
+}
+
+static int copy_add_page(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
 {
     struct gpu_audit_page *pg;
 
@@ -47,7 +99,7 @@ static int copy_add_page(struct gpu_audit_buf *b)
     }
 
     pg = &b->pages[b->nr_pages];
-    pg->dw = alloc_xenheap_page();
+    pg->dw = pool_get(v);
     if ( !pg->dw )
         return -ENOMEM;
     memset(pg->starts, 0, sizeof(pg->starts));
@@ -61,8 +113,8 @@ static int copy_add_page(struct gpu_audit_buf *b)
  * -ENODATA if the buffer's mapping or limit ends first (b->limit is then the
  * real end), -ENOMEM, or the reader's error.
  */
-int copy_ensure(struct gpu_audit_buf *b, const struct gpu_audit_mem_ops *mem,
-                void *priv, uint32_t end)
+int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
+                const struct gpu_audit_mem_ops *mem, void *priv, uint32_t end)
 {
     while ( b->len < end )
     {
@@ -86,7 +138,7 @@ int copy_ensure(struct gpu_audit_buf *b, const struct gpu_audit_mem_ops *mem,
         }
         if ( !in_page )
         {
-            int rc = copy_add_page(b);
+            int rc = copy_add_page(b, v);
 
             if ( rc )
                 return rc;
@@ -127,12 +179,12 @@ void copy_seal(struct gpu_audit_buf *b)
     b->done = true;
 }
 
-void copy_free(struct gpu_audit_buf *b)
+void copy_free(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
 {
     unsigned int i;
 
     for ( i = 0; i < b->nr_pages; i++ )
-        free_xenheap_page(b->pages[i].dw);
+        pool_put(v, b->pages[i].dw);
     xfree(b->pages);
     b->pages = NULL;
     b->nr_pages = b->max_pages = 0;

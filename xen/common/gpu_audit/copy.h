@@ -5,11 +5,12 @@
 
 #include "audit.h"
 
-int copy_ensure(struct gpu_audit_buf *b, const struct gpu_audit_mem_ops *mem,
-                void *priv, uint32_t end);
+int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
+                const struct gpu_audit_mem_ops *mem, void *priv, uint32_t end);
 void copy_set_dw(struct gpu_audit_buf *b, uint32_t dw, uint32_t val);
 void copy_seal(struct gpu_audit_buf *b);
-void copy_free(struct gpu_audit_buf *b);
+void copy_free(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v);
+void copy_pool_drain(struct gpu_audit_vgpu *v);
 
 static inline void copy_mark_start(struct gpu_audit_buf *b, uint32_t offset)
 {

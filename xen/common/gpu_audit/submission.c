@@ -95,7 +95,7 @@ int sub_reject(struct gpu_audit_sub *s, unsigned int reason, uint32_t buf,
 int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end)
 {
     uint32_t before = b->len, limit = b->limit;
-    int rc = copy_ensure(b, s->mem, s->priv, end);
+    int rc = copy_ensure(b, s->v, s->mem, s->priv, end);
 
     s->bytes += b->len - before;
     if ( s->bytes > s->v->limits.max_bytes )
@@ -387,6 +387,13 @@ void gpu_audit_vgpu_init(struct gpu_audit_vgpu *v,
     v->limits.max_buffers = GPU_AUDIT_DEFAULT_MAX_BUFFERS;
     v->limits.max_chain = GPU_AUDIT_DEFAULT_MAX_CHAIN;
     v->limits.chunk_bytes = GPU_AUDIT_DEFAULT_CHUNK;
+    v->limits.pool_pages = GPU_AUDIT_DEFAULT_POOL_PAGES;
+}
+
+/* Free what the vGPU holds; no submission of it may be alive. */
+void gpu_audit_vgpu_destroy(struct gpu_audit_vgpu *v)
+{
+    copy_pool_drain(v);
 }
 
 int gpu_audit_vgpu_add_slice(struct gpu_audit_vgpu *v, uint64_t base,
@@ -571,7 +578,7 @@ void gpu_audit_sub_destroy(struct gpu_audit_sub *s)
     if ( !s )
         return;
     for ( i = 0; i < s->nr_bufs; i++ )
-        copy_free(&s->bufs[i]);
+        copy_free(&s->bufs[i], s->v);
     xfree(s->bufs);
     xfree(s->relocs);
     xfree(s->notes);
