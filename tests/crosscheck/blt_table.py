@@ -36,6 +36,7 @@ import os
 import subprocess
 import sys
 
+import ourtables
 from ourtables import dump_rows
 
 GENS = (8, 9)
@@ -79,22 +80,8 @@ def load_ours(build, gen):
 
 
 def load_exceptions(path):
-    excs, bad = [], []
-    if not os.path.exists(path):
-        return excs, bad
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            s = line.strip()
-            if not s or s.startswith("#"):
-                continue
-            tok = s.split(None, 3)
-            if len(tok) < 2 or not tok[1].startswith("blt-"):
-                continue
-            if len(tok) != 4 or tok[0] not in ("8", "9", "*"):
-                bad.append("%s:%d: malformed exception (GEN KIND NAME REASON): %s" % (path, n, s))
-                continue
-            excs.append({"line": n, "gen": tok[0], "kind": tok[1], "name": tok[2], "used": 0})
-    return excs, bad
+    return ourtables.load_exceptions(path, lambda k: k.startswith("blt-"),
+                                     lambda k: True)
 
 
 def main(argv):

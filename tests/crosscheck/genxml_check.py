@@ -59,6 +59,7 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 
+import ourtables
 from ourtables import CheckError, dump_rows
 
 GENS = (8, 9)
@@ -176,28 +177,13 @@ def load_xml(path):
 # Exceptions
 # --------------------------------------------------------------------------
 def load_exceptions(path):
-    excs, bad = [], []
-    if not os.path.exists(path):
-        return excs, bad
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            s = line.strip()
-            if not s or s.startswith("#"):
-                continue
-            tok = s.split(None, 3)
-            if len(tok) > 1 and tok[1].startswith("blt-"):
-                continue            # blt_table.py's
-            ok = len(tok) == 4 and tok[0] in ("8", "9", "*")
-            if ok:
-                k = tok[1]
-                ok = (any(fnmatch.fnmatchcase(x, k) for x in KINDS)
-                      or k.startswith("engines+") or k.startswith("engines-"))
-            if not ok:
-                bad.append("%s:%d: malformed exception (GEN KIND NAME REASON): %s" % (path, n, s))
-                continue
-            excs.append({"line": n, "gen": tok[0], "kind": tok[1], "name": tok[2],
-                         "reason": tok[3], "used": 0})
-    return excs, bad
+    def kind_ok(k):
+        return (any(fnmatch.fnmatchcase(x, k) for x in KINDS)
+                or k.startswith("engines+") or k.startswith("engines-"))
+
+    # blt-* lines are blt_table.py's
+    return ourtables.load_exceptions(path, lambda k: not k.startswith("blt-"),
+                                     kind_ok)
 
 
 def find_exception(excs, gen, kind, names):

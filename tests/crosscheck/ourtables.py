@@ -30,3 +30,26 @@ def dump_rows(build, gen):
     if not rows:
         raise CheckError("gen%d --dump-table printed no commands" % gen)
     return rows
+
+
+def load_exceptions(path, mine, kind_ok):
+    """The lines of exceptions.txt (GEN KIND NAME REASON) whose KIND mine()
+    accepts; kind_ok(KIND) tells a well-formed one.  Returns (exceptions,
+    malformed-line messages)."""
+    excs, bad = [], []
+    if not os.path.exists(path):
+        return excs, bad
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            s = line.strip()
+            if not s or s.startswith("#"):
+                continue
+            tok = s.split(None, 3)
+            if len(tok) < 2 or not mine(tok[1]):
+                continue
+            if len(tok) != 4 or tok[0] not in ("8", "9", "*") or not kind_ok(tok[1]):
+                bad.append("%s:%d: malformed exception (GEN KIND NAME REASON): %s" % (path, n, s))
+                continue
+            excs.append({"line": n, "gen": tok[0], "kind": tok[1], "name": tok[2],
+                         "reason": tok[3], "used": 0})
+    return excs, bad
