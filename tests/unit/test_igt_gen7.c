@@ -8,9 +8,6 @@
  *    lets the batch run and the hardware turns the non-privileged write
  *    into a no-op; we refuse the submission (REG_DENIED).  We do not rely
  *    on the hardware's non-privileged batch protection.
- *  - test-lri-SO_WRITE_OFFSET_0 (0x5280): whitelisted in i915, but no
- *    driver in our corpus writes it, so it is not in our whitelist
- *    (spec/gen8.spec): REG_DENIED.  Same for LRR from it.
  *  - bitmasks: i915 v>=8 runs it with the MMIO write dropped; we refuse
  *    a PIPE_CONTROL LRI post-op to a register outside the whitelist.
  *  - load-register-reg from a forbidden register: i915 v>=8 runs it (the
@@ -135,10 +132,10 @@ static void test_lri_oastatus2(void **state)
 static void test_lri_so_write_offset_0(void **state)
 {
     (void)state;
-    /* Not in our whitelist (i915 has it): refused. */
-    assert_null(gpu_audit_reg_lookup(table_for(9)->spec, 0x5280));
-    assert_null(gpu_audit_reg_lookup(table_for(8)->spec, 0x5280));
-    check_lri(0x5280, XEN_GPU_AUDIT_REG_DENIED);
+    /* Whitelisted, as in i915: the register is written. */
+    assert_non_null(gpu_audit_reg_lookup(table_for(9)->spec, 0x5280));
+    assert_non_null(gpu_audit_reg_lookup(table_for(8)->spec, 0x5280));
+    check_lri(0x5280, XEN_GPU_AUDIT_OK);
 }
 
 static void test_lri_oacontrol(void **state)
@@ -197,8 +194,8 @@ static void test_cmd_crossing_page(void **state)
 {
     (void)state;
     check_crossing(GPR(0), XEN_GPU_AUDIT_OK);
-    /* IGT's register is not ours to allow. */
-    check_crossing(0x5280, XEN_GPU_AUDIT_REG_DENIED);
+    /* IGT's register, as in i915. */
+    check_crossing(0x5280, XEN_GPU_AUDIT_OK);
 }
 
 static void test_chained_batch(void **state)
@@ -231,12 +228,14 @@ static void check_lrr(uint32_t src, uint32_t dst, uint32_t reason)
 
 static void test_load_register_reg(void **state)
 {
-    static const uint32_t bad_src[] = { 0, 0x2360, 0x44050, 0x2038, 0x5280 };
+    static const uint32_t bad_src[] = { 0, 0x2360, 0x44050, 0x2038 };
     unsigned int i;
 
     (void)state;
     check_lrr(GPR(1), GPR(0), XEN_GPU_AUDIT_OK);
     check_lrr(GPR(0) + 4, GPR(15), XEN_GPU_AUDIT_OK);
+    /* IGT's allowed source: SO_WRITE_OFFSET_0 into a GPR. */
+    check_lrr(0x5280, GPR(0), XEN_GPU_AUDIT_OK);
     for ( i = 0; i < ARRAY_SIZE(bad_src); i++ )
         check_lrr(bad_src[i], GPR(0), XEN_GPU_AUDIT_REG_DENIED);
     /* And the other direction: a GPR into a forbidden register. */
