@@ -66,7 +66,7 @@ $(BUILD)/libgpuaudit.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/gpu-audit: tools/gpu-audit/gpu-audit.c $(BUILD)/libgpuaudit.a
+$(BUILD)/gpu-audit: tools/gpu-audit/gpu-audit.c tools/gpu-audit/region.h $(BUILD)/libgpuaudit.a
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libgpuaudit.a -o $@
 
 # Unit tests (cmocka), normal and sanitizer builds.
@@ -96,8 +96,8 @@ bench: all
 	@$(MAKE) --no-print-directory $(BUILD)/bench-audit
 	@tests/bench.sh $(BUILD)
 
-$(BUILD)/bench-audit: tests/bench/bench-audit.c $(BUILD)/libgpuaudit.a
-	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) $< $(BUILD)/libgpuaudit.a -o $@
+$(BUILD)/bench-audit: tests/bench/bench-audit.c tools/gpu-audit/region.h $(BUILD)/libgpuaudit.a
+	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) -Itools/gpu-audit $< $(BUILD)/libgpuaudit.a -o $@
 
 .PHONY: fuzz-smoke fuzz
 FUZZ_SECONDS ?= 20

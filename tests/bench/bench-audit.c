@@ -35,16 +35,12 @@
 #include <time.h>
 
 #include "audit.h"
+#include "region.h"
 
 #define MAX_REGIONS   16
 #define SYNTH_TOTAL   (1u << 20)
 #define SYNTH_BASE    0x100000000ULL
 
-struct region {
-    uint64_t addr;
-    uint32_t size;
-    const uint8_t *data;
-};
 
 /* One read the auditor made, for the memcpy and copy-only replays. */
 struct rd {
@@ -110,42 +106,31 @@ static int bench_read(void *priv, unsigned int space, uint64_t addr,
                       void *dst, unsigned int len)
 {
     struct submission *sub = priv;
-    unsigned int i;
+    const uint8_t *src;
+    unsigned int n;
 
     if ( space != GPU_SPACE_PPGTT )
         return 0;
-    for ( i = 0; i < sub->nr; i++ )
+    n = region_read(sub->r, sub->nr, addr, dst, len, &src);
+    if ( n && unlikely(recording) )
     {
-        const struct region *r = &sub->r[i];
-        uint64_t n;
+        struct rd *d;
 
-        if ( addr < r->addr || addr - r->addr >= r->size )
-            continue;
-        n = r->size - (addr - r->addr);
-        if ( n > len )
-            n = len;
-        memcpy(dst, r->data + (addr - r->addr), n);
-        if ( unlikely(recording) )
+        if ( sub->nr_reads == sub->max_reads )
         {
-            struct rd *d;
-
-            if ( sub->nr_reads == sub->max_reads )
-            {
-                sub->max_reads = sub->max_reads ? 2 * sub->max_reads : 8;
-                sub->reads = realloc(sub->reads,
-                                     sub->max_reads * sizeof(*sub->reads));
-                if ( !sub->reads )
-                    die("out of memory");
-            }
-            d = &sub->reads[sub->nr_reads++];
-            d->src = r->data + (addr - r->addr);
-            d->len = n;
-            d->page_off = (uintptr_t)dst & (PAGE_SIZE - 1);
+            sub->max_reads = sub->max_reads ? 2 * sub->max_reads : 8;
+            sub->reads = realloc(sub->reads,
+                                 sub->max_reads * sizeof(*sub->reads));
+            if ( !sub->reads )
+                die("out of memory");
         }
-        return n;
+        d = &sub->reads[sub->nr_reads++];
+        d->src = src;
+        d->len = n;
+        d->page_off = (uintptr_t)dst & (PAGE_SIZE - 1);
     }
 
-    return 0;
+    return n;
 }
 
 static const struct gpu_audit_mem_ops bench_ops = { .read = bench_read };

@@ -17,16 +17,10 @@
 #include <time.h>
 
 #include "audit.h"
+#include "region.h"
 
 #define DEFAULT_ADDR  0x100000ULL
 #define MAX_FILES     64
-
-struct region {
-    const char *name;
-    uint64_t addr;
-    uint32_t size;
-    uint8_t *data;
-};
 
 struct image {
     struct region r[MAX_FILES];
@@ -72,25 +66,10 @@ static int img_read(void *priv, unsigned int space, uint64_t addr, void *dst,
                     unsigned int len)
 {
     const struct image *img = priv;
-    unsigned int i;
 
     if ( space != img->space )
         return 0;
-    for ( i = 0; i < img->nr; i++ )
-    {
-        const struct region *r = &img->r[i];
-        uint64_t n;
-
-        if ( addr < r->addr || addr - r->addr >= r->size )
-            continue;
-        n = r->size - (addr - r->addr);
-        if ( n > len )
-            n = len;
-        memcpy(dst, r->data + (addr - r->addr), n);
-        return n;
-    }
-
-    return 0;
+    return region_read(img->r, img->nr, addr, dst, len, NULL);
 }
 
 static const struct gpu_audit_mem_ops img_ops = { .read = img_read };
@@ -291,6 +270,7 @@ static int load_file(struct region *r, const char *arg)
 {
     char *spec = strdup(arg), *at = strrchr(spec, '@');
     FILE *f;
+    uint8_t *buf;
     long sz;
 
     r->addr = DEFAULT_ADDR;
@@ -321,8 +301,9 @@ static int load_file(struct region *r, const char *arg)
         return -1;
     }
     r->size = sz;
-    r->data = malloc(sz ? sz : 1);
-    if ( !r->data || fread(r->data, 1, sz, f) != (size_t)sz )
+    buf = malloc(sz ? sz : 1);
+    r->data = buf;
+    if ( !buf || fread(buf, 1, sz, f) != (size_t)sz )
     {
         fprintf(stderr, "gpu-audit: %s: read error\n", spec);
         fclose(f);
