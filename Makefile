@@ -18,14 +18,18 @@ AUDIT_DIR  := xen/common/gpu_audit
 SPECS      := $(AUDIT_DIR)/spec/gen8.spec $(AUDIT_DIR)/spec/gen9.spec
 GEN_SRC    := $(BUILD)/gen/cmd_gen8.c $(BUILD)/gen/cmd_gen9.c
 AUDIT_SRC  := $(filter-out $(AUDIT_DIR)/cmd_gen%.c,$(wildcard $(AUDIT_DIR)/*.c))
-SHIM_SRC   := tests/shim/xen-host.c tests/shim/fake-p2m.c
-LIB_SRC    := $(AUDIT_SRC) $(SHIM_SRC) $(GEN_SRC)
+GTT_DIR    := xen/arch/x86/hvm/gtt
+GTT_SRC    := $(wildcard $(GTT_DIR)/*.c)
+SHIM_SRC   := $(wildcard tests/shim/*.c)
+LIB_SRC    := $(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(GEN_SRC)
+SRC_HDRS   := $(wildcard $(AUDIT_DIR)/*.h) $(wildcard $(GTT_DIR)/*.h) \
+              $(wildcard tests/shim/*.h) xen/include/public/gpu.h
 
 XEN_WARN   := -std=gnu99 -Wall -Werror -Wstrict-prototypes \
               -Wdeclaration-after-statement -Wvla -Wredundant-decls \
               -Wno-unused-but-set-variable -Wno-unused-local-typedefs \
               -fno-strict-aliasing
-INCLUDES   := -Ixen/include -I$(AUDIT_DIR) -Itests/shim
+INCLUDES   := -Ixen/include -I$(AUDIT_DIR) -I$(GTT_DIR) -Itests/shim
 CFLAGS     ?= -O2 -g
 ALL_CFLAGS := $(XEN_WARN) $(CFLAGS) $(INCLUDES)
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -37,7 +41,9 @@ SAN_BINS   := $(addprefix $(BUILD)/asan/,$(TESTS))
 TEST_COMMON := tests/unit/harness.c
 
 .PHONY: all deps test unit asan demo bench clean xen-check
-all: deps $(BUILD)/gpu-audit
+# Host tools: gpu-audit (command auditor CLI), gtt-replay (GTT engine traces).
+TOOLS      := $(BUILD)/gpu-audit $(if $(wildcard tools/gtt-replay/gtt-replay.c),$(BUILD)/gtt-replay)
+all: deps $(TOOLS)
 
 deps:
 	@mk/deps.sh base
@@ -51,15 +57,15 @@ $(BUILD)/gen/cmd_gen%.c: $(AUDIT_DIR)/spec/gen%.spec $(SPECS) xen/tools/gen-gpu-
 	@mkdir -p $(@D)
 	$(PYTHON) xen/tools/gen-gpu-cmds.py $< $@
 
-$(BUILD)/obj/%.o: %.c $(wildcard $(AUDIT_DIR)/*.h) $(wildcard tests/shim/*.h)
+$(BUILD)/obj/%.o: %.c $(SRC_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(wildcard $(AUDIT_DIR)/*.h)
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(SRC_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AUDIT_SRC) $(SHIM_SRC)) \
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC)) \
             $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
 
 $(BUILD)/libgpuaudit.a: $(LIB_OBJS)
@@ -69,13 +75,16 @@ $(BUILD)/libgpuaudit.a: $(LIB_OBJS)
 $(BUILD)/gpu-audit: tools/gpu-audit/gpu-audit.c tools/gpu-audit/region.h $(BUILD)/libgpuaudit.a
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libgpuaudit.a -o $@
 
+$(BUILD)/gtt-replay: $(wildcard tools/gtt-replay/*.c) $(wildcard tools/gtt-replay/*.h) $(BUILD)/libgpuaudit.a
+	$(CC) $(ALL_CFLAGS) -Itools/gtt-replay $(filter %.c,$^) $(BUILD)/libgpuaudit.a -o $@
+
 # Unit tests (cmocka), normal and sanitizer builds.
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(BUILD)/libgpuaudit.a
 	@mkdir -p $(@D)
 	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) -Itests/unit \
 	    -DTEST_DATA=\"$(CURDIR)/tests/data\" $< $(TEST_COMMON) $(BUILD)/libgpuaudit.a -lcmocka -o $@
 
-$(BUILD)/asan/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(LIB_SRC) $(wildcard $(AUDIT_DIR)/*.h)
+$(BUILD)/asan/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(LIB_SRC) $(SRC_HDRS)
 	@mkdir -p $(@D)
 	$(SAN_CC) $(XEN_WARN) -Wno-declaration-after-statement $(SAN_FLAGS) $(INCLUDES) -Itests/unit \
 	    -DTEST_DATA=\"$(CURDIR)/tests/data\" $< $(TEST_COMMON) $(LIB_SRC) -lcmocka -o $@
@@ -85,7 +94,7 @@ asan: deps $(SAN_BINS)
 
 test:
 	@mk/deps.sh base fuzz xen
-	@$(MAKE) --no-print-directory $(BUILD)/gpu-audit $(TEST_BINS) $(SAN_BINS)
+	@$(MAKE) --no-print-directory $(TOOLS) $(TEST_BINS) $(SAN_BINS)
 	@tests/run-all.sh $(BUILD)
 
 demo: all
@@ -93,8 +102,14 @@ demo: all
 
 bench: all
 	@mk/deps.sh bench
-	@$(MAKE) --no-print-directory $(BUILD)/bench-audit
+	@$(MAKE) --no-print-directory $(BUILD)/bench-audit $(BENCH_GTT)
 	@tests/bench.sh $(BUILD)
+	@$(if $(BENCH_GTT),tests/bench-gtt.sh $(BUILD))
+
+# GTT engine: trapped-write handler cost, PPGTT population, shadow memory.
+BENCH_GTT  := $(if $(wildcard tests/bench/bench-gtt.c),$(BUILD)/bench-gtt)
+$(BUILD)/bench-gtt: tests/bench/bench-gtt.c $(BUILD)/libgpuaudit.a
+	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) $< $(BUILD)/libgpuaudit.a -o $@
 
 $(BUILD)/bench-audit: tests/bench/bench-audit.c tools/gpu-audit/region.h $(BUILD)/libgpuaudit.a
 	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) -Itools/gpu-audit $< $(BUILD)/libgpuaudit.a -o $@
@@ -111,5 +126,5 @@ fuzz: deps
 
 clean:
 	rm -rf $(BUILD)/gen $(BUILD)/obj $(BUILD)/tests $(BUILD)/asan $(BUILD)/gpu-audit \
-	       $(BUILD)/libgpuaudit.a $(BUILD)/bench-audit $(BUILD)/fuzz $(BUILD)/callgrind \
+	       $(BUILD)/libgpuaudit.a $(BUILD)/bench-audit $(BUILD)/gtt-replay $(BUILD)/bench-gtt $(BUILD)/fuzz $(BUILD)/callgrind \
 	       $(BUILD)/bench*.json $(BUILD)/test-logs

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * GTT shadowing engine: interface to the rest of Xen (MMIO intercepts,
+ * submission, hypercalls) and to host tools (gtt-replay, tests).
+ *
+ * The guest's GGTT entries (written through the vGPU BAR) and its PPGTT
+ * page tables (in its RAM, write-protected) are never seen by the GPU.  The
+ * GPU walks shadow GTTs built here, whose every entry is either a scratch
+ * page or a frame of the guest's own RAM on which the engine holds a page
+ * reference.  See docs/architecture.md.
+ *
+ * Locking: every entry point takes the vGPU's lock; none may be called with
+ * it held.  Entry points never sleep and never hold a lock across a return.
+ */
+#ifndef GTT_GTT_H
+#define GTT_GTT_H
+
+#include "private.h"
+
+/* Why an operation was refused, or an entry pointed at scratch. */
+enum gtt_reason {
+    GTT_OK = 0,
+    GTT_ERR_OUTSIDE_SLICE,  /* GGTT entry outside the vGPU's slices: dropped */
+    GTT_ERR_BAD_ACCESS,     /* size or alignment of a trapped access */
+    GTT_ERR_NOT_RAM,        /* gfn is a hole, or past the guest's memory */
+    GTT_ERR_MMIO,           /* gfn is MMIO */
+    GTT_ERR_GRANT,          /* gfn is a grant mapping */
+    GTT_ERR_FOREIGN,        /* gfn maps another domain's page */
+    GTT_ERR_PAGED,          /* gfn is paged out (or being paged) */
+    GTT_ERR_SHARED,         /* gfn is a shared (copy-on-write) page */
+    GTT_ERR_OTHER_OWNER,    /* page owned by Xen or by another domain */
+    GTT_ERR_QUOTA,          /* shadow page quota exhausted, nothing reclaimable */
+    GTT_ERR_NO_MEMORY,      /* Xen allocation failed */
+    GTT_ERR_BAD_ROOT,       /* unknown or invalid page-table root */
+    GTT_ERR_NOT_TRACKED,    /* write to a frame the engine does not protect */
+    GTT_ERR_IN_USE,         /* root pinned by a running context */
+    GTT_ERR_BAD_HUGE,       /* huge entry that cannot be honoured (e.g. bad IPS) */
+    GTT_ERR_NR
+};
+
+const char *gtt_reason_name(unsigned int reason);  /* "outside-slice", ... */
+
+/* Physical GGTT: 8-byte entries. */
+#define GTT_ENTRY_SIZE    8
+#define GTT_PAGE_SHIFT    12
+
+/*
+ * The physical GPU: its GGTT, the scratch page every invalid entry points
+ * at, and the vGPUs partitioning the GGTT (slices never overlap).
+ */
+struct gtt_device {
+    uint64_t ggtt_entries;        /* entries of the physical GGTT */
+    struct page_info *scratch;    /* zeroed, Xen-owned, never freed early */
+    unsigned long scratch_mfn;
+    void *hw;                     /* platform's handle on the GPU (gsm, mmio) */
+    struct gtt_vgpu *vgpus;       /* list, for slice overlap checks */
+    spinlock_t lock;
+};
+
+int gtt_device_init(struct gtt_device *dev, uint64_t ggtt_entries, void *hw);
+void gtt_device_destroy(struct gtt_device *dev);
+
+struct gtt_vgpu_config {
+    struct domain *d;             /* the guest */
+    unsigned int id;              /* vgt_id in PVINFO */
+    uint64_t aperture_base;       /* GGTT bytes, page aligned */
+    uint64_t aperture_size;
+    uint64_t hidden_base;
+    uint64_t hidden_size;
+    unsigned int shadow_quota;    /* shadow table pages (0: default) */
+    bool oos;                     /* out-of-sync leaf tables */
+    unsigned int oos_threshold;   /* trapped writes before a leaf goes OOS */
+};
+
+#define GTT_DEFAULT_SHADOW_QUOTA  4096
+#define GTT_DEFAULT_OOS_THRESHOLD 2
+
+struct gtt_stats {
+    uint64_t writes_trapped;      /* GGTT MMIO + PPGTT table writes handled */
+    uint64_t entries_validated;   /* leaf entries checked against the p2m */
+    uint64_t refused[GTT_ERR_NR]; /* by reason (GTT_OK unused) */
+    uint64_t tlb_invalidations;
+    uint64_t resyncs;             /* entries re-validated at sync */
+    uint64_t reclaims;            /* address spaces reclaimed under quota */
+    uint64_t splits;              /* huge guest entries split */
+    unsigned int shadow_pages;    /* shadow table pages in use */
+    unsigned int oos_pages;       /* leaf tables currently out of sync */
+    unsigned int address_spaces;  /* PPGTT roots known */
+    unsigned long refs_held;      /* page references on guest frames */
+};
+
+struct gtt_vgpu;
+
+int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
+                    struct gtt_vgpu **out);
+/* Every slice entry to scratch, every address space destroyed, refs dropped. */
+void gtt_vgpu_reset(struct gtt_vgpu *v);
+void gtt_vgpu_destroy(struct gtt_vgpu *v);
+void gtt_vgpu_stats(struct gtt_vgpu *v, struct gtt_stats *st);
+
+/*
+ * Trapped guest accesses to the vGPU BAR0: the PVINFO page at
+ * GTT_PVINFO_OFFSET and the GGTT at GTT_GGTT_OFFSET.  Returns GTT_OK or a
+ * reason; a refused write changes nothing the GPU can see.
+ */
+#define GTT_PVINFO_OFFSET 0x78000u
+#define GTT_PVINFO_SIZE   0x1000u
+#define GTT_GGTT_OFFSET   0x800000u
+
+int gtt_ggtt_write(struct gtt_vgpu *v, uint64_t index, unsigned int offset,
+                   unsigned int size, uint64_t val);
+int gtt_ggtt_read(struct gtt_vgpu *v, uint64_t index, unsigned int offset,
+                  unsigned int size, uint64_t *val);
+int gtt_pvinfo_write(struct gtt_vgpu *v, unsigned int offset,
+                     unsigned int size, uint64_t val);
+int gtt_pvinfo_read(struct gtt_vgpu *v, unsigned int offset,
+                    unsigned int size, uint64_t *val);
+
+/*
+ * PPGTT address spaces.  A root is named by the GPA of its top table
+ * (PML4 for 4-level, PDP0 for 3-level).  Pinned roots (in use by a context
+ * the GPU may run) are never reclaimed.
+ */
+#define GTT_ROOT_L3 3
+#define GTT_ROOT_L4 4
+
+int gtt_ppgtt_create(struct gtt_vgpu *v, unsigned int level,
+                     const uint64_t *root_gpas /* 1 (L4) or 4 (L3) */);
+int gtt_ppgtt_destroy(struct gtt_vgpu *v, uint64_t root_gpa);
+/* Shadow roots to load into the context: 1 PML4 or 4 PDPs (host addresses). */
+int gtt_ppgtt_pin(struct gtt_vgpu *v, uint64_t root_gpa,
+                  uint64_t shadow_roots[4]);
+int gtt_ppgtt_unpin(struct gtt_vgpu *v, uint64_t root_gpa);
+
+/*
+ * Guest CPU write to one of its frames that the engine protects.  claims()
+ * is the O(1), lock-free test the MMIO intercept's check() uses.
+ */
+bool gtt_wp_claims(const struct gtt_vgpu *v, unsigned long gfn);
+int gtt_wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
+                 uint64_t val);
+
+/* Before every submission: half-written entries and out-of-sync tables. */
+int gtt_sync(struct gtt_vgpu *v);
+
+/* What the GPU reaches at a graphics address, walking the shadow. */
+struct gtt_xlate {
+    bool scratch;
+    domid_t domain;               /* owner of the frame */
+    unsigned long gfn;            /* as validated */
+    unsigned long mfn;
+};
+
+int gtt_translate_ggtt(struct gtt_vgpu *v, uint64_t gaddr,
+                       struct gtt_xlate *x);
+int gtt_translate_ppgtt(struct gtt_vgpu *v, uint64_t root_gpa, uint64_t gaddr,
+                        struct gtt_xlate *x);
+
+#endif /* GTT_GTT_H */

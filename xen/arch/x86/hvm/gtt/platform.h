@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The GTT engine's platform interface: everything it needs from Xen and
+ * from the GPU, and nothing else.  platform.c implements it with Xen's
+ * internal API (get_page_from_gfn, p2m_change_type_one, alloc_domheap_page,
+ * map_domain_page, writeq to the GSM); host builds compile the same
+ * platform.c against tests/shim, which provides those names over a
+ * simulated p2m and a simulated GPU.
+ */
+#ifndef GTT_PLATFORM_H
+#define GTT_PLATFORM_H
+
+#include "gtt.h"
+
+/* A guest frame the GPU may reach: referenced until gtt_frame_put(). */
+struct gtt_frame {
+    struct page_info *pg;
+    unsigned long mfn;
+};
+
+/*
+ * Look up gfn of d for GPU use.  Only ordinary RAM owned by d qualifies
+ * (our own write-protected type included); anything else returns the
+ * reason (GTT_ERR_NOT_RAM, _MMIO, _GRANT, _FOREIGN, _PAGED, _SHARED,
+ * _OTHER_OWNER) and holds no reference.  On GTT_OK one reference is held.
+ */
+int gtt_frame_get(struct domain *d, unsigned long gfn, struct gtt_frame *f);
+void gtt_frame_put(struct gtt_frame *f);
+
+/*
+ * Write protection of a guest frame (ordinary RAM -> trapped type and back).
+ * When protect returns, no vCPU can still write the frame untrapped.
+ */
+int gtt_frame_protect(struct domain *d, unsigned long gfn);
+int gtt_frame_unprotect(struct domain *d, unsigned long gfn);
+
+/* Xen-owned zeroed page for shadow tables (NULL on failure). */
+struct page_info *gtt_page_alloc(void);
+void gtt_page_free(struct page_info *pg);
+unsigned long gtt_page_mfn(const struct page_info *pg);
+
+/* Short-lived mapping of any frame (guest or Xen's). */
+void *gtt_map(unsigned long mfn);
+void gtt_unmap(void *va);
+
+/* The GPU. */
+void gtt_hw_ggtt_write(struct gtt_device *dev, uint64_t index, uint64_t pte);
+uint64_t gtt_hw_ggtt_read(struct gtt_device *dev, uint64_t index);
+void gtt_hw_tlb_invalidate(struct gtt_device *dev);
+
+#endif /* GTT_PLATFORM_H */
