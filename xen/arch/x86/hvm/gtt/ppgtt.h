@@ -1,10 +1,195 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Shadow PPGTT address spaces of a vGPU (ppgtt*.c). */
+/*
+ * Shadow PPGTT address spaces of a vGPU (ppgtt*.c).
+ *
+ *   ppgtt.c         address spaces: create/destroy, pin/unpin, translate
+ *   ppgtt_shadow.c  shadow tables: lookup by (guest frame, kind), population,
+ *                   entry installation, teardown
+ *   ppgtt_huge.c    64K (IPS), 2M and 1G guest entries
+ *   ppgtt_wp.c      write-protected guest tables: claims() and trapped writes
+ *   ppgtt_oos.c     half-written entries, out-of-sync leaf tables, gtt_sync()
+ *   ppgtt_pool.c    per-vGPU quota of shadow pages, deferred frees, LRU reclaim
+ *
+ * The GPU only ever walks shadow tables.  Every shadow entry is either the
+ * scratch tree (scratch page, or scratch table of the next level) or a frame
+ * of the guest's own RAM on which a reference is held; every guest table a
+ * shadow was built from is write-protected (or out of sync with a snapshot
+ * of what was validated) and referenced.
+ */
 #ifndef GTT_PPGTT_H
 #define GTT_PPGTT_H
 
-struct gtt_ppgtt {
-    int placeholder;    /* owned by the PPGTT work: replace */
+/* Gen8+ PPGTT entry (64-bit). */
+#define PPGTT_PRESENT      (1ULL << 0)
+#define PPGTT_RW           (1ULL << 1)
+#define PPGTT_PWT          (1ULL << 3)
+#define PPGTT_PCD          (1ULL << 4)
+#define PPGTT_PAT          (1ULL << 7)   /* 4K entry */
+#define PPGTT_PS           (1ULL << 7)   /* PDE: 2M page, PDPE: 1G page */
+#define PPGTT_IPS          (1ULL << 11)  /* PDE: its PT holds 64K entries */
+#define PPGTT_PAT_LARGE    (1ULL << 12)  /* 2M/1G entry */
+#define PPGTT_ADDR_MASK    0x0000fffffffff000ULL  /* bits 47:12 */
+#define PPGTT_ENTRIES      512
+#define PPGTT_64K_STRIDE   16            /* 64K entries: every 16th slot */
+
+/* Kinds of table; a guest page is shadowed once per kind it is used as. */
+enum ppgtt_kind {
+    PPGTT_PT = 0,       /* 4K entries */
+    PPGTT_PT64,         /* PT under an IPS PDE: 64K entries */
+    PPGTT_PD,           /* 2M entries or PTs */
+    PPGTT_PDP,          /* 1G entries or PDs */
+    PPGTT_PML4,
+    PPGTT_NR_KINDS
 };
+
+struct gtt_spt;
+
+/* What one shadow entry holds, beside its value in the shadow page. */
+struct ppgtt_slot {
+    union {
+        struct gtt_spt *child;     /* non-leaf: next-level shadow table */
+        struct page_info *pg;      /* leaf: referenced frame (first of a
+                                      2M/1G run) */
+    } u;
+    unsigned long gfn;             /* leaf: guest frame as validated */
+};
+
+/* A shadow table. */
+struct gtt_spt {
+    struct gtt_spt *hnext;         /* hash chain (guest-backed tables) */
+    struct gtt_spt *pnext;         /* pending or out-of-sync list */
+    unsigned long gfn;             /* guest table (not for split tables) */
+    struct gtt_frame gframe;       /* reference on the guest table */
+    enum ppgtt_kind kind;
+    bool split;                    /* built from a huge guest entry */
+    bool oos;                      /* write protection dropped */
+    bool on_plist;                 /* on ppgtt.pending */
+    unsigned int refs;             /* upper entries, roots, callers */
+    unsigned int writes;           /* trapped writes since protected */
+    struct page_info *pg;          /* the shadow page */
+    unsigned long mfn;
+    struct ppgtt_slot *slot;       /* PPGTT_ENTRIES */
+    uint64_t *snapshot;            /* out of sync: validated guest entries */
+    uint64_t pending[PPGTT_ENTRIES / 64]; /* entries to re-read at sync */
+};
+
+/* An address space (PPGTT root). */
+struct gtt_mm {
+    struct gtt_mm *prev, *next;    /* LRU order, least recently used first */
+    unsigned int level;            /* GTT_ROOT_L3 or GTT_ROOT_L4 */
+    uint64_t root_gpa[4];          /* PML4, or PDP0..3 (0: not present) */
+    struct gtt_spt *root[4];       /* shadows while shadowed */
+    bool shadowed;
+    bool busy;                     /* being shadowed: not reclaimable */
+    unsigned int users;            /* create() calls not destroyed */
+    unsigned int pins;
+};
+
+/* Tracked guest frames: open addressing, read without the lock. */
+struct ppgtt_wp_slot {
+    unsigned long gfn;             /* gfn + 1; 0: never used */
+    unsigned int tables;           /* shadow tables built from it */
+    bool protect;                  /* trapped (false while out of sync) */
+};
+
+#define PPGTT_HASH_BUCKETS 1024
+
+struct gtt_ppgtt {
+    struct gtt_mm *lru_head, *lru_tail;
+    struct gtt_spt *hash[PPGTT_HASH_BUCKETS];
+    struct ppgtt_wp_slot *wp;
+    unsigned int wp_mask;
+    struct gtt_spt *pending;       /* half-written or failed entries */
+    struct gtt_spt *oos;           /* out-of-sync leaf tables */
+    /* Scratch tree: scratch[k] is a table of kind k whose entries all lead
+     * to the scratch page. */
+    struct page_info *scratch_pg[PPGTT_NR_KINDS];
+    unsigned long scratch_mfn[PPGTT_NR_KINDS];
+    /* Shadow pages unlinked but maybe still cached by the GPU. */
+    struct page_info **zombies;
+    unsigned int nr_zombies;
+    unsigned int quota, used;      /* shadow pages (zombies included) */
+};
+
+/* Called by vgpu.c: at create (lock not yet needed), reset and destroy. */
+int gtt_ppgtt_init(struct gtt_vgpu *v);
+void gtt_ppgtt_teardown(struct gtt_vgpu *v);
+
+/* gtt_ppgtt_create()/destroy() for callers already holding v->lock
+ * (pvinfo.c's g2v_notify). */
+int gtt_ppgtt_create_locked(struct gtt_vgpu *v, unsigned int level,
+                            const uint64_t *root_gpas);
+int gtt_ppgtt_destroy_locked(struct gtt_vgpu *v, uint64_t root_gpa);
+
+/*
+ * Audit: every reference the PPGTT shadows hold, one call per reference
+ * (a 2M entry reports 512 frames).  'table' is true for the reference on a
+ * guest table page, false for a leaf entry.  For tests and debug keys.
+ */
+typedef void (*ppgtt_ref_fn)(void *arg, unsigned long mfn, bool table);
+void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg);
+
+/* ---- Internal to ppgtt*.c ---------------------------------------------- */
+
+static inline unsigned int ppgtt_kind_level(enum ppgtt_kind k)
+{
+    return k == PPGTT_PT64 ? 1 : (k == PPGTT_PT ? 1 : (unsigned int)k);
+}
+
+static inline bool ppgtt_kind_leafy(enum ppgtt_kind k)
+{
+    return k == PPGTT_PT || k == PPGTT_PT64;
+}
+
+/* ppgtt_pool.c */
+int ppgtt_pool_alloc(struct gtt_vgpu *v, struct page_info **pg);
+void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg);
+void ppgtt_flush(struct gtt_vgpu *v);
+void ppgtt_lru_add(struct gtt_ppgtt *p, struct gtt_mm *mm);
+void ppgtt_lru_del(struct gtt_ppgtt *p, struct gtt_mm *mm);
+void ppgtt_lru_touch(struct gtt_ppgtt *p, struct gtt_mm *mm);
+
+/* ppgtt_shadow.c */
+uint64_t ppgtt_scratch_entry(const struct gtt_vgpu *v, enum ppgtt_kind k);
+int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
+                  struct gtt_spt **out);
+int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k, bool split,
+                  struct gtt_spt **out);
+void ppgtt_spt_put(struct gtt_vgpu *v, struct gtt_spt *s);
+struct gtt_spt *ppgtt_spt_find(struct gtt_ppgtt *p, unsigned long gfn,
+                               enum ppgtt_kind k);
+/* Shadow guest entry e into slot i of s (old contents released after). */
+int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
+                    uint64_t e);
+void ppgtt_clear_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i);
+uint64_t ppgtt_read_shadow(const struct gtt_spt *s, unsigned int i);
+void ppgtt_write_shadow(struct gtt_spt *s, unsigned int i, uint64_t val);
+uint64_t ppgtt_read_guest(const struct gtt_spt *s, unsigned int i);
+void ppgtt_put_frames(struct gtt_vgpu *v, struct page_info *pg,
+                      unsigned long mfn, unsigned long nr);
+void ppgtt_unget_frame(struct gtt_vgpu *v, struct gtt_frame *f);
+uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t guest, bool large);
+
+/* ppgtt_huge.c */
+int ppgtt_set_huge(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
+                   uint64_t e);
+int ppgtt_set_64k(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
+                  uint64_t e);
+
+/* ppgtt_wp.c */
+int ppgtt_wp_init(struct gtt_vgpu *v);
+void ppgtt_wp_free(struct gtt_vgpu *v);
+int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn);
+void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn);
+struct ppgtt_wp_slot *ppgtt_wp_find(const struct gtt_ppgtt *p,
+                                    unsigned long gfn);
+
+/* ppgtt_oos.c */
+void ppgtt_mark_pending(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i);
+void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s);
+void ppgtt_spt_unlist(struct gtt_vgpu *v, struct gtt_spt *s);
+
+/* ppgtt.c */
+void ppgtt_mm_unshadow(struct gtt_vgpu *v, struct gtt_mm *mm);
 
 #endif /* GTT_PPGTT_H */
