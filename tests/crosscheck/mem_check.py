@@ -28,6 +28,8 @@ genxml_check.py) every field with type="address" is an address:
     field named "... High" starting at bit 0 of dword N+1 is one 64-bit
     address at N (Mesa splits 3DSTATE_RS_CONSTANT_POINTER's Global Constant
     Buffer Address so);
+  * a field Mesa types as an integer but names "... Address", wider than
+    32 bits, is an address too (mistyped_address());
   * Mesa's type="offset" fields (pointers relative to a base address) are
     not addresses; type="address" is taken as Mesa gives it (including
     fields the PRM defines relative to a base, such as Scratch Space Base
@@ -150,6 +152,19 @@ def xml_opcode(path, ins):
     return op
 
 
+def mistyped_address(field):
+    """A field Mesa types as a plain integer that is a graphics address:
+    named "... Address" and wider than a dword (SFC_STATE's Output Frame,
+    MFX_VP8_PIC_STATE's stream addresses, HCP_PIPE_BUF_ADDR_STATE's VP9
+    Segment ID Buffer, Gen8 MFX_BSP_BUF_BASE_ADDR_STATE's Bitplane Read
+    Buffer).  Dword-sized "... Address" integers are base-relative offsets
+    (CURBE Data Start Address, Indirect Data Start Address) or not memory
+    at all (URB Address, LCU X Address)."""
+    if field.get("type") in ("address", "offset") or not field.get("name", "").endswith("Address"):
+        return False
+    return int(field.get("end")) - int(field.get("start")) + 1 > 32
+
+
 def addresses(elem, base, structs, rep, path, out, depth=0):
     """Collect address fields of elem (instruction, struct or group body).
 
@@ -162,7 +177,7 @@ def addresses(elem, base, structs, rep, path, out, depth=0):
         if child.tag == "field":
             s, e = base + int(child.get("start")), base + int(child.get("end"))
             t = child.get("type", "")
-            if t == "address" and child.get("name") not in XML_NOT_ADDRESS:
+            if (t == "address" or mistyped_address(child)) and child.get("name") not in XML_NOT_ADDRESS:
                 out.append((s, e, child.get("name"), rep))
             elif t in structs:
                 addresses(structs[t], s, structs, rep, path, out, depth + 1)
