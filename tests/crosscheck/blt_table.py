@@ -26,7 +26,8 @@ Checks, per command and generation: present in our table (blt-missing),
 no 2D command of ours outside these facts (blt-extra), opcode
 (blt-opcode), engines exactly bcs (blt-engines), field width 8
 (blt-width), bias 2 (blt-bias), and the fixed length where one is known
-is legal for us (blt-length).  Exceptions: lines of exceptions.txt whose
+is legal for us (blt-length).  The address-bearing dwords (BLT_ADDRS
+below) are compared with our "mem" items by mem_check.py.  Exceptions: lines of exceptions.txt whose
 KIND starts with blt- (same format as genxml_check.py); stale ones fail.
 Last line: `blt: N passed, M failed` (N, M: command comparisons).
 """
@@ -69,6 +70,80 @@ BLT_FACTS = [
     ("XY_PAT_CHROMA_BLT",                      0x76, (8, 9), None),
     ("XY_PAT_CHROMA_BLT_IMMEDIATE",            0x77, (8, 9), None),
 ]
+# Address-bearing dwords on Gen8+ (the "mem" items mem_check.py compares
+# with ours).  Gen8 widened every 2D graphics address to 48 bits in two
+# dwords; the command layouts are otherwise those of Gen7.  Sources:
+#   GEN8  the Gen8+ dword positions, as i915/IGT (XY_SRC_COPY_BLT,
+#         XY_COLOR_BLT, XY_FAST_COPY_BLT) and Mesa i965 intel_blit.c
+#         (XY_SETUP_BLT's 10-dword form) emit them;
+#   GVT   GVT-g's ADDR_FIX annotation (Gen7 dword positions of 32-bit
+#         addresses); gen8_positions() widens them: every address before a
+#         position moves it one dword on.  The widening reproduces each GEN8
+#         row from its GVT annotation (XY_SETUP_BLT, XY_SRC_COPY_BLT 4,7 ->
+#         4,8; XY_COLOR_BLT 4 -> 4), which the self-check in main() verifies.
+#   None  not established: GVT-g annotates XY_FULL_BLT with no address,
+#         yet the command names destination, source and pattern surfaces.
+#         Expected without mem and reported; it must stay refused in
+#         privileged buffers until its layout is known.
+BLT_ADDRS = {
+    "XY_SETUP_BLT":                           ("GEN8", (4, 8)),
+    "XY_SETUP_CLIP_BLT":                      ("GVT", ()),
+    "XY_SETUP_MONO_PATTERN_SL_BLT":           ("GVT", (4,)),
+    "XY_PIXEL_BLT":                           ("GVT", ()),
+    "XY_SCANLINES_BLT":                       ("GVT", ()),
+    "XY_TEXT_BLT":                            ("GVT", (3,)),
+    "XY_TEXT_IMMEDIATE_BLT":                  ("GVT", ()),
+    "XY_FAST_COPY_BLT":                       ("GEN8", (4, 8)),
+    "XY_COLOR_BLT":                           ("GEN8", (4,)),
+    "XY_PAT_BLT":                             ("GVT", (4, 5)),
+    "XY_MONO_PAT_BLT":                        ("GVT", (4,)),
+    "XY_SRC_COPY_BLT":                        ("GEN8", (4, 8)),
+    "XY_MONO_SRC_COPY_BLT":                   ("GVT", (4, 5)),
+    "XY_FULL_BLT":                            None,
+    "XY_FULL_MONO_SRC_BLT":                   ("GVT", (4, 5, 8)),
+    "XY_FULL_MONO_PATTERN_BLT":               ("GVT", (4, 7)),
+    "XY_FULL_MONO_PATTERN_MONO_SRC_BLT":      ("GVT", (4, 5)),
+    "XY_MONO_PAT_FIXED_BLT":                  ("GVT", (4,)),
+    "XY_MONO_SRC_COPY_IMMEDIATE_BLT":         ("GVT", (4,)),
+    "XY_PAT_BLT_IMMEDIATE":                   ("GVT", (4,)),
+    "XY_SRC_COPY_CHROMA_BLT":                 ("GVT", (4, 7)),
+    "XY_FULL_IMMEDIATE_PATTERN_BLT":          ("GVT", (4, 7)),
+    "XY_FULL_MONO_SRC_IMMEDIATE_PATTERN_BLT": ("GVT", (4, 5)),
+    "XY_PAT_CHROMA_BLT":                      ("GVT", (4, 5)),
+    "XY_PAT_CHROMA_BLT_IMMEDIATE":            ("GVT", (4,)),
+}
+# GVT-g's Gen7 annotations of the GEN8 rows, for the widening self-check.
+GVT_OF_GEN8 = {"XY_SETUP_BLT": (4, 7), "XY_COLOR_BLT": (4,), "XY_SRC_COPY_BLT": (4, 7)}
+
+
+def gen8_positions(gen7):
+    """Gen7 dword positions of 32-bit addresses -> Gen8 positions of the
+    same addresses, 64-bit each."""
+    return tuple(dw + i for i, dw in enumerate(sorted(gen7)))
+
+
+def blt_mem_facts(name):
+    """(items, source) for mem_check.py: items a list of (dw, 2, 0), or
+    None when the layout is not established (or name is no 2D fact)."""
+    fact = BLT_ADDRS.get(name)
+    if fact is None:
+        return None, "UNKNOWN (no Gen8+ BLT layout established)"
+    src, pos = fact
+    if src == "GVT":
+        pos = gen8_positions(pos)
+    return [(dw, 2, 0) for dw in pos], "BLT facts (%s)" % ("GVT-g, widened" if src == "GVT" else "Gen8 emitters")
+
+
+def widening_selfcheck():
+    """Messages for GEN8 rows the widening rule does not reproduce."""
+    bad = []
+    for name, gen7 in GVT_OF_GEN8.items():
+        if gen8_positions(gen7) != BLT_ADDRS[name][1]:
+            bad.append("widening %s: GVT %s -> %s, Gen8 emitters %s"
+                       % (name, gen7, gen8_positions(gen7), BLT_ADDRS[name][1]))
+    return bad
+
+
 # Known 2D commands that do not exist on Gen8+ (see above).
 PRE_GEN8 = {"COLOR_BLT": 0x40, "SRC_COPY_BLT": 0x43}
 FIELD_BITS = 8
@@ -172,6 +247,13 @@ def main(argv):
               % (gen, len(facts), len(ours), passed - p0, failed - f0))
     for b in bad:
         lines.append("FAIL " + b)
+        failed += 1
+    for b in widening_selfcheck():
+        lines.append("FAIL " + b)
+        failed += 1
+    missing_addr = sorted({f[0] for f in BLT_FACTS} - set(BLT_ADDRS))
+    if missing_addr:
+        lines.append("FAIL no address fact (BLT_ADDRS) for %s" % ", ".join(missing_addr))
         failed += 1
     for e in excs:
         if not e["used"]:

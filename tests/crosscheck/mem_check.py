@@ -40,16 +40,10 @@ genxml_check.py) every field with type="address" is an address:
 Commands Mesa 22.3 does not describe (documented exceptions, not compared
 with genxml):
 
-  * 2D (BLT) commands: compared with BLT_FACTS below, Gen8+ layouts (every
-    address 48-bit in two dwords): XY_SETUP_BLT destination 4-5, pattern
-    8-9 (Mesa i965 intel_blit.c emits its Gen8 10-dword form);
-    XY_COLOR_BLT destination 4-5 (7 dwords); XY_SRC_COPY_BLT destination
-    4-5, source 8-9 (10 dwords); XY_FAST_COPY_BLT destination 4-5, source
-    8-9 (Gen9).  XY_SETUP_CLIP_BLT, XY_PIXEL_BLT, XY_SCANLINES_BLT and
-    XY_TEXT_IMMEDIATE_BLT carry no address.  The other XY_* commands have
-    only pre-Gen8 (32-bit) address positions in GVT-g's ADDR_FIX
-    annotations and no Gen8 source here: expected without mem (UNKNOWN),
-    reported as not established.
+  * 2D (BLT) commands: compared with blt_table.py's BLT_ADDRS (Gen8+
+    layouts, every address 48-bit in two dwords, from Gen8 emitters or
+    GVT-g's Gen7 annotations widened; see there).  A command whose layout
+    is not established there is expected without mem (UNKNOWN).
   * VEBOX commands (VECS only): Mesa 22.3 has none and GVT-g annotates none
     of their addresses (ADDR_FIX 0): expected without mem (UNKNOWN).
   * MI commands: their addresses are operands; expected without mem.
@@ -70,6 +64,7 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 
+from blt_table import blt_mem_facts
 from ourtables import CheckError, dump_rows
 
 GENS = (8, 9)
@@ -84,17 +79,6 @@ OPCODE_FIELDS = {
     "Media Command Sub-Opcode", "Media Instruction Command",
 }
 
-# 2D facts (see the docstring): name -> list of (dw, dws, stride).
-BLT_FACTS = {
-    "XY_SETUP_BLT": [(4, 2, 0), (8, 2, 0)],
-    "XY_COLOR_BLT": [(4, 2, 0)],
-    "XY_SRC_COPY_BLT": [(4, 2, 0), (8, 2, 0)],
-    "XY_FAST_COPY_BLT": [(4, 2, 0), (8, 2, 0)],
-    "XY_SETUP_CLIP_BLT": [],
-    "XY_PIXEL_BLT": [],
-    "XY_SCANLINES_BLT": [],
-    "XY_TEXT_IMMEDIATE_BLT": [],
-}
 MAX_EXPAND = 256
 # genxml instructions whose address fields are conditional (see above).
 XML_NO_MEM = {"HCP_PAK_INSERT_OBJECT"}
@@ -300,10 +284,9 @@ def main(argv):
                 if d["type"] == "mi":
                     expected, src = [], "MI: addresses are operands"
                 elif d["type"] == "2d":
-                    if d["name"] in BLT_FACTS:
-                        expected, src = BLT_FACTS[d["name"]], "BLT facts"
-                    else:
-                        expected, src = [], "UNKNOWN (no Gen8+ BLT layout established)"
+                    expected, src = blt_mem_facts(d["name"])
+                    if expected is None:
+                        expected = []
                         unknown.append("gen%d %s" % (gen, d["name"]))
                 else:
                     cls = sorted({ENGINE_CLASS[e] for e in d["engines"] if e in ENGINE_CLASS})
