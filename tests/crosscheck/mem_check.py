@@ -44,8 +44,11 @@ with genxml):
     layouts, every address 48-bit in two dwords, from Gen8 emitters or
     GVT-g's Gen7 annotations widened; see there).  A command whose layout
     is not established there is expected without mem (UNKNOWN).
-  * VEBOX commands (VECS only): Mesa 22.3 has none and GVT-g annotates none
-    of their addresses (ADDR_FIX 0): expected without mem (UNKNOWN).
+  * VEBOX commands (VECS only; Mesa 22.3 has none, GVT-g annotates no
+    address): compared with VEBOX_FACTS below, the dword layouts of the
+    Intel media driver's generated command definitions
+    (media_driver/agnostic/gen8|gen9/hw/mhw_vebox_hwcmd_g8_X.h, _g9_X.h):
+    every 48-bit graphics address in a dword pair, low part in bits 31:12.
   * MI commands: their addresses are operands; expected without mem.
   * XML_NO_MEM below: genxml commands whose address field sits in a union
     that mem= cannot express (present only under a condition): expected
@@ -79,6 +82,24 @@ OPCODE_FIELDS = {
     "Media Command Sub-Opcode", "Media Instruction Command",
 }
 
+# VEBOX facts (see the docstring): (gen, name) -> first dwords of the
+# 64-bit addresses.  Gen8: VEBOX_STATE 12 dwords (DN/DI, IECP, gamut,
+# vertex table, capture pipe state pointers), VEB_DI_IECP 20 dwords
+# (current/previous input, STMM in/out, denoised current, current/previous
+# output, statistics, and the last pair), VEBOX_SURFACE_STATE 7 dwords
+# without an address.  Gen9 adds the LACE LUT and gamma pointers to
+# VEBOX_STATE (16 dwords), the alpha/vignette, LACE/ACE/RGB histogram and
+# skin score surfaces to VEB_DI_IECP (24 dwords), and VEBOX_TILING_CONVERT
+# (5 dwords: input, output).
+VEBOX_FACTS = {
+    (8, "VEBOX_SURFACE_STATE"): (),
+    (8, "VEBOX_STATE"): (2, 4, 6, 8, 10),
+    (8, "VEB_DI_IECP"): (2, 4, 6, 8, 10, 12, 14, 16, 18),
+    (9, "VEBOX_SURFACE_STATE"): (),
+    (9, "VEBOX_STATE"): (2, 4, 6, 8, 10, 12, 14),
+    (9, "VEB_DI_IECP"): (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22),
+    (9, "VEBOX_TILING_CONVERT"): (1, 3),
+}
 MAX_EXPAND = 256
 # genxml instructions whose address fields are conditional (see above).
 XML_NO_MEM = {"HCP_PAK_INSERT_OBJECT"}
@@ -288,6 +309,9 @@ def main(argv):
                     if expected is None:
                         expected = []
                         unknown.append("gen%d %s" % (gen, d["name"]))
+                elif d["engines"] == ["vecs"] and (gen, d["name"]) in VEBOX_FACTS:
+                    expected = [(dw, 2, 0) for dw in VEBOX_FACTS[(gen, d["name"])]]
+                    src = "VEBOX facts (media driver)"
                 else:
                     cls = sorted({ENGINE_CLASS[e] for e in d["engines"] if e in ENGINE_CLASS})
                     xs = [xml[(d["opcode"], c)] for c in cls if (d["opcode"], c) in xml]
