@@ -5,8 +5,10 @@
 # against Mesa 22.3's PRM-derived genxml (genxml_check.py) and against
 # i915/GVT-g facts for the 2D commands Mesa lacks (blt_table.py), and the
 # address-bearing dwords (mem=) against genxml's address fields
-# (mem_check.py).  Fetches Mesa's Debian source first (cached in
-# BUILD/mesa-src).  Accepted
+# (mem_check.py), and the documentation against the tables
+# (docs_check.py: the generated appendix docs/command-table.md is current,
+# every rule-carrying command is named in docs/audit-rules.md).  Fetches
+# Mesa's Debian source first (cached in BUILD/mesa-src).  Accepted
 # disagreements: tests/crosscheck/exceptions.txt.
 #
 # Last line: "crosscheck: N passed, M failed" (all checks summed; N, M
@@ -61,4 +63,5 @@ run() {
 run genxml python3 "$here/genxml_check.py" "$build"
 run blt python3 "$here/blt_table.py" "$build"
 run mem python3 "$here/mem_check.py" "$build"
+run docs python3 "$here/docs_check.py" "$build"
 summary "$passed" "$failed"

@@ -12,6 +12,8 @@
 #define GEN        9
 #define RCS        XEN_GPU_ENGINE_RCS
 #define BCS        XEN_GPU_ENGINE_BCS
+#define VCS        XEN_GPU_ENGINE_VCS
+#define VECS       XEN_GPU_ENGINE_VECS
 #define BATCH      0x100000ull       /* PPGTT first-level batch */
 #define BATCH2     0x400000ull       /* PPGTT second buffer */
 #define BATCH3     0x500000ull
@@ -429,6 +431,7 @@ static void test_privileged_everywhere(void **state)
         { MI_REPORT_PERF_COUNT, 4 },
         { MI_INSTR(0x06, 0), 1 },          /* MI_RS_CONTROL */
         { MI_INSTR(0x1d, 0), 2 },          /* MI_FORCE_WAKEUP (Gen9) */
+        { MI_INSTR(0x0e, 0), 1 },          /* MI_SET_APPID */
         { MI_INSTR(0x2c, 2), 4 },          /* MI_LOAD_URB_MEM */
         { MI_INSTR(0x2d, 2), 4 },          /* MI_STORE_URB_MEM */
     };
@@ -458,6 +461,33 @@ static void test_3d_blt_privileged(void **state)
     /* Wrong engine: unknown. */
     check_one(C_PPGTT, BCS, build_cmd, &vf_stats, XEN_GPU_AUDIT_UNKNOWN_CMD);
     check_one(C_PPGTT, RCS, build_cmd, &blt, XEN_GPU_AUDIT_UNKNOWN_CMD);
+}
+
+/*
+ * Gen9 video commands: allowed in PPGTT batches only (their surfaces would
+ * be GGTT addresses in privileged buffers), on the engines that decode them.
+ */
+static void test_video_commands(void **state)
+{
+    static const struct cmd_arg vdenc = { 0x70800000 | (2 - 2), 2 };
+    static const struct cmd_arg flush = { 0x77800000 | (2 - 2), 2 };
+    static const struct cmd_arg sfc_lock = { 0x75000000 | (2 - 2), 2 };
+    static const struct cmd_arg tile_coding = { 0x73950000 | (4 - 2), 4 };
+    static const uint32_t r[C_NR] = {
+        XEN_GPU_AUDIT_PRIVILEGED_CMD, XEN_GPU_AUDIT_PRIVILEGED_CMD,
+        XEN_GPU_AUDIT_OK,
+    };
+
+    (void)state;
+    check_all(VCS, build_cmd, &vdenc, r);
+    check_all(VCS, build_cmd, &flush, r);
+    check_all(VCS, build_cmd, &sfc_lock, r);
+    check_all(VECS, build_cmd, &sfc_lock, r);
+    /* VDEnc is a VDBox command: unknown on the VEBOX and on render. */
+    check_one(C_PPGTT, VECS, build_cmd, &vdenc, XEN_GPU_AUDIT_UNKNOWN_CMD);
+    check_one(C_PPGTT, RCS, build_cmd, &flush, XEN_GPU_AUDIT_UNKNOWN_CMD);
+    /* No trustworthy Gen9 length: left unknown. */
+    check_one(C_PPGTT, VCS, build_cmd, &tile_coding, XEN_GPU_AUDIT_UNKNOWN_CMD);
 }
 
 static uint32_t build_sem_wait(struct bb *b, const void *arg)
@@ -934,6 +964,7 @@ int main(void)
         T(test_lri_pairs),
         T(test_privileged_everywhere),
         T(test_3d_blt_privileged),
+        T(test_video_commands),
         T(test_semaphore_and_copy_forms),
         T(test_arb_on_off),
         T(test_report_head),
