@@ -27,6 +27,7 @@
 #define GPU_DISP_SLOW(cls)   (1u << (GPU_DISP_SLOW_SHIFT + (cls))) /* limits */
 #define GPU_DISP_LBITS_SHIFT 19             /* length field width, 5 bits */
 #define GPU_DISP_ADD_SHIFT   24             /* bias, or the fixed length */
+#define GPU_DISP_FORM_MASK   0xfff80000u    /* length field width and bias */
 
 /*
  * One table per engine: the slots of its non-MI command type first, then
@@ -40,6 +41,15 @@ struct gpu_audit_dispatch {
     uint32_t typed_type;      /* the engine's one non-MI command type */
     uint32_t typed_shift;     /* its opcode: (header >> shift) & mask */
     uint32_t typed_mask;
+    /*
+     * The length form (GPU_DISP_LBITS and GPU_DISP_ADD bits of an entry)
+     * most fast commands of the typed type share: the parser computes their
+     * length from the header alone and checks the entry off the critical
+     * path.  0: none.
+     */
+    uint32_t typed_form;
+    /* Per class, a bit per typed opcode: no rules there, the typed form. */
+    uint32_t *typed_fast;     /* GPU_CLASS_NR bitmaps of mi_base bits */
 };
 
 /* A generation's tables, validated and indexed once at init. */

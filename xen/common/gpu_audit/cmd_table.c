@@ -225,6 +225,54 @@ static uint32_t dispatch_entry(const struct gpu_cmd_desc *d, unsigned int i)
             << GPU_DISP_ADD_SHIFT);
 }
 
+/*
+ * The length form (field width and bias) most commands of an engine's
+ * typed type share; 0 if none has a length field.
+ */
+static uint32_t typed_form(const struct gpu_audit_dispatch *dp)
+{
+    unsigned int count[17][3] = { { 0 } }, i, bits, bias, best_n = 0;
+    uint32_t best = 0;
+
+    for ( i = 0; i < dp->mi_base; i++ )
+    {
+        bits = (dp->slots[i] >> GPU_DISP_LBITS_SHIFT) & 0x1f;
+        bias = dp->slots[i] >> GPU_DISP_ADD_SHIFT;
+        /* desc_ok(): a field of at most 16 bits, a bias of 1 or 2. */
+        if ( !dp->slots[i] || !bits || bits > 16 || bias > 2 )
+            continue;
+        if ( ++count[bits][bias] > best_n )
+        {
+            best_n = count[bits][bias];
+            best = dp->slots[i] & GPU_DISP_FORM_MASK;
+        }
+    }
+
+    return best;
+}
+
+/* The parser's fast-path bitmaps (struct gpu_audit_dispatch). */
+static int typed_fast_init(struct gpu_audit_dispatch *dp)
+{
+    unsigned int words = (dp->mi_base + 31) / 32, cls, op;
+
+    dp->typed_form = typed_form(dp);
+    dp->typed_fast = xzalloc_array(uint32_t, GPU_CLASS_NR * words);
+    if ( !dp->typed_fast )
+        return -ENOMEM;
+    if ( !dp->typed_form )
+        return 0;
+
+    for ( cls = 0; cls < GPU_CLASS_NR; cls++ )
+        for ( op = 0; op < dp->mi_base; op++ )
+            if ( dp->slots[op] &&
+                 (dp->slots[op] & (GPU_DISP_SLOW(cls) | GPU_DISP_FORM_MASK)) ==
+                 dp->typed_form )
+                dp->typed_fast[cls * words + op / 32] |= 1u << (op % 32);
+
+    return 0;
+}
+
 int gpu_audit_table_init(struct gpu_audit_table *t,
                          const struct gpu_gen_spec *spec)
 {
@@ -275,6 +323,12 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
             }
             *slot = dispatch_entry(d, i);
         }
+        rc = typed_fast_init(dp);
+        if ( rc )
+        {
+            gpu_audit_table_destroy(t);
+            return rc;
+        }
     }
 
     /* The MI_NOOP fast path relies on header 0 being MI_NOOP everywhere. */
@@ -300,6 +354,8 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t)
     {
         xfree(t->eng[e].slots);
         t->eng[e].slots = NULL;
+        xfree(t->eng[e].typed_fast);
+        t->eng[e].typed_fast = NULL;
     }
     t->spec = NULL;
 }

@@ -186,12 +186,119 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
     return GPU_STEP_NEXT;
 }
 
+/* What the fast path needs about the engine, fixed for one frame. */
+struct fast_ctx {
+    const struct gpu_audit_table *t;
+    unsigned int engine;
+    const uint32_t *fast;     /* typed_fast bitmap of the frame's class */
+    uint32_t type;            /* the typed type; 8 (none) without a form */
+    uint32_t shift, mask;     /* typed opcode: (header >> shift) & mask */
+    uint32_t lmask, bias;     /* the typed form: length (header & lmask) + bias */
+    uint32_t slow;            /* GPU_DISP_SLOW() of the frame's class */
+    uint64_t max_cmds;
+};
+
+static void fast_init(struct fast_ctx *c, const struct gpu_audit_table *t,
+                      unsigned int engine, uint64_t max_cmds)
+{
+    const struct gpu_audit_dispatch *dp = &t->eng[engine];
+    uint32_t form = dp->typed_form;
+
+    c->t = t;
+    c->engine = engine;
+    c->type = form ? dp->typed_type : 8;
+    c->shift = dp->typed_shift;
+    c->mask = dp->typed_mask;
+    c->lmask = (1u << ((form >> GPU_DISP_LBITS_SHIFT) & 0x1f)) - 1;
+    c->bias = form >> GPU_DISP_ADD_SHIFT;
+    c->max_cmds = max_cmds;
+}
+
+static void fast_set_class(struct fast_ctx *c, unsigned int cls)
+{
+    const struct gpu_audit_dispatch *dp = &c->t->eng[c->engine];
+
+    c->fast = dp->typed_fast + cls * ((dp->mi_base + 31) / 32);
+    c->slow = GPU_DISP_SLOW(cls);
+}
+
+/*
+ * The fast path: consecutive commands without rules in one page of the
+ * copy, from dword i for as long as the next header lies below dword end.
+ *
+ * The parser is bound by the latency of header -> length -> next header.
+ * A command of the engine's typed type with the typed length form (most
+ * of them) gets its length from the header alone, so the next header is
+ * loaded while a small bitmap confirms, off that chain, that the command
+ * has no rules here; anything else takes the general dispatch.  The
+ * command-start bitmap word is built in a register: a read-modify-write of
+ * memory per command would be a second chain through store forwarding.
+ *
+ * Stops before the first command the careful path must see (rules, length
+ * limits, unknown, the command limit).  Returns the dword reached and sets
+ * *last to the last command taken.
+ */
+static unsigned int scan_fast(const struct fast_ctx *c,
+                              struct gpu_audit_page *pg, unsigned int i,
+                              unsigned int end, uint64_t *cmds,
+                              unsigned int *last)
+{
+    const uint32_t *dw = pg->dw, *fast = c->fast;
+    const uint32_t type = c->type, shift = c->shift, mask = c->mask;
+    const uint32_t lmask = c->lmask, bias = c->bias;
+    uint64_t room = c->max_cmds > *cmds ? c->max_cmds - *cmds : 0;
+    const uint64_t room0 = room;
+    uint32_t *starts = pg->starts;
+    unsigned int at = i;
+    uint32_t acc = starts[i / 32];
+
+    do {
+        uint32_t hdr = dw[i], ent, op;
+        unsigned int len;
+
+        if ( likely(hdr >> 29 == type) )
+        {
+            op = (hdr >> shift) & mask;
+            len = (hdr & lmask) + bias;
+            if ( unlikely(!(fast[op / 32] & (1u << (op % 32)))) )
+                goto general;
+        }
+        else if ( hdr == 0 )
+            len = 1;                                  /* MI_NOOP */
+        else
+        {
+        general:
+            ent = gpu_audit_dispatch(c->t, c->engine, hdr);
+            if ( !ent || (ent & c->slow) )
+                break;
+            len = gpu_audit_fast_len(ent, hdr);
+        }
+        if ( unlikely(!room) )
+            break;
+        room--;
+
+        /* Words ahead of the scan are still 0. */
+        acc = ((i ^ at) < 32 ? acc : 0) | (1u << (i % 32));
+        starts[i / 32] = acc;
+        at = i;
+        i += len;
+    } while ( i < end );
+
+    *cmds += room0 - room;
+    *last = at;
+
+    return i;
+}
+
 /*
  * Scan until the frame stack is empty (returns 0), a rule is broken
  * (returns the reason), or budget bytes were scanned (returns -ERESTART).
  *
- * The inner loop is the auditor's hot path: it keeps what it reads often
- * in locals, and a command without rules costs one dispatch load.
+ * Each pass of the loop checks, at a command boundary, what the fast path
+ * may not see: the rest of a command it took beyond the copy, the budget,
+ * the next header's presence.  The fast path then takes what it can of the
+ * page; a command it stops at gets the careful path, one at a time, with
+ * its descriptor's rules.
  */
 int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
 {
@@ -199,34 +306,49 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
     const unsigned int engine = s->engine;
     gpu_audit_trace_fn *const trace = s->trace;
     const uint64_t max_cmds = s->v->limits.max_cmds;
+    struct fast_ctx fc;
     uint32_t done = 0;
 
     /* Every call makes progress, whatever the budget. */
     if ( !budget )
         budget = 1;
+    fast_init(&fc, t, engine, max_cmds);
 
     while ( s->depth )
     {
         struct gpu_audit_frame *f = &s->frames[s->depth - 1];
         struct gpu_audit_buf *b = &s->bufs[f->buf];
         const uint32_t slow = GPU_DISP_SLOW(sub_class(b));
-        uint32_t off = f->off, start = off;
+        uint32_t off = f->off, start = off, last = off;
         uint32_t avail = b->len, stop;
-        /* The copy page under 'off', cached: one load less per command. */
-        struct gpu_audit_page *pg = NULL;
-        uint32_t pg_base = 1;     /* never a page base: forces a lookup */
         uint64_t cmds = s->cmds;
         int rc = GPU_STEP_NEXT;
 
         if ( done >= budget )
             return -ERESTART;
         stop = budget - done > UINT32_MAX - off ? UINT32_MAX : off + (budget - done);
+        fast_set_class(&fc, sub_class(b));
 
         while ( rc == GPU_STEP_NEXT )
         {
             const struct gpu_cmd_desc *d = NULL;
+            struct gpu_audit_page *pg;
+            uint32_t hdr, ent, base;
             unsigned int len;
-            uint32_t hdr, ent;
+
+            if ( unlikely(off > avail) )
+            {
+                /* The fast path's last command goes on past the copy. */
+                rc = sub_ensure(s, b, off);
+                avail = b->len;
+                if ( rc )
+                {
+                    off = last;
+                    if ( rc == -ENODATA )
+                        rc = XEN_GPU_AUDIT_CMD_OVERRUN;
+                    break;
+                }
+            }
 
             if ( unlikely(off >= stop) )
             {
@@ -247,28 +369,42 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 }
                 rc = sub_ensure(s, b, off + 4);
                 avail = b->len;
-                pg_base = 1;                         /* the array may have moved */
                 if ( rc == -ENODATA )
                     rc = avail ? XEN_GPU_AUDIT_NO_END : XEN_GPU_AUDIT_JUMP_UNMAPPED;
                 if ( rc )
                     break;
             }
 
+            base = off & PAGE_MASK_BYTES;
+            pg = &b->pages[off / PAGE_SIZE];
+            if ( likely(!trace) )
+            {
+                uint32_t lim = base + PAGE_SIZE;
+                unsigned int i, at, end;
+
+                if ( lim > avail )
+                    lim = avail;
+                if ( lim > stop )
+                    lim = stop;
+                end = (lim - base + 3) / 4;
+                i = scan_fast(&fc, pg, (off - base) / 4, end, &cmds, &at);
+                last = base + 4 * at;
+                off = base + 4 * i;
+                if ( i >= end )
+                    continue;
+            }
+
+            /* The careful path: one command. */
             if ( unlikely(++cmds > max_cmds) )
             {
                 rc = XEN_GPU_AUDIT_LIMIT_CMDS;
                 break;
             }
 
-            if ( unlikely((off & PAGE_MASK_BYTES) != pg_base) )
-            {
-                pg_base = off & PAGE_MASK_BYTES;
-                pg = &b->pages[off / PAGE_SIZE];
-            }
             hdr = pg->dw[(off % PAGE_SIZE) / 4];
             if ( hdr == 0 )
             {
-                /* MI_NOOP fast path. */
+                /* MI_NOOP */
                 page_mark_start(pg, off);
                 if ( unlikely(trace) )
                     trace(s->priv, s, f->buf, off, gpu_audit_lookup(t, engine, 0),
