@@ -7,7 +7,7 @@
 struct host_alloc_stats host_alloc_stats = { .fail_after = -1 };
 int host_printk_quiet = 1;
 
-static bool host_alloc_fails(void)
+bool host_alloc_fail_now(void)
 {
     if ( host_alloc_stats.fail_after < 0 )
         return false;
@@ -21,7 +21,7 @@ void *host_xmalloc(size_t size, bool zero)
 {
     void *p;
 
-    if ( host_alloc_fails() )
+    if ( host_alloc_fail_now() )
         return NULL;
     p = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
     if ( p )
@@ -49,7 +49,7 @@ void *alloc_xenheap_pages(unsigned int order, unsigned int memflags)
     void *p;
 
     (void)memflags;
-    if ( host_alloc_fails() )
+    if ( host_alloc_fail_now() )
         return NULL;
     if ( posix_memalign(&p, PAGE_SIZE, PAGE_SIZE << order) )
         p = NULL;
@@ -67,6 +67,21 @@ void free_xenheap_pages(void *v, unsigned int order)
         return;
     host_alloc_stats.pages_live -= 1L << order;
     free(v);
+}
+
+void host_ulong_push(unsigned long **arr, unsigned long *nr,
+                     unsigned long *max, unsigned long val)
+{
+    unsigned long *grown;
+
+    if ( *nr == *max )
+    {
+        *max = *max ? 2 * *max : 1024;
+        grown = realloc(*arr, *max * sizeof(**arr));
+        ASSERT(grown);
+        *arr = grown;
+    }
+    (*arr)[(*nr)++] = val;
 }
 
 void host_printk(const char *fmt, ...)

@@ -34,6 +34,11 @@
 #define ASSERT(p) do { if ( !(p) ) { fprintf(stderr, "ASSERT %s at %s:%d\n", \
                        #p, __FILE__, __LINE__); abort(); } } while ( 0 )
 #define BUG() abort()
+#define BUG_ON(p) do { if ( p ) BUG(); } while ( 0 )
+
+/* Ordering of device writes (x86: sfence) and MMIO pointer annotation. */
+#define wmb() __asm__ __volatile__ ( "" ::: "memory" )
+#define __iomem
 
 #define XENLOG_ERR     "<0>"
 #define XENLOG_WARNING "<1>"
@@ -53,6 +58,9 @@ void host_xfree(void *p);
 #define xzalloc_bytes(n)        host_xmalloc((n), true)
 #define xfree(p)                host_xfree(p)
 void *host_xmalloc_array(size_t size, size_t n, bool zero);
+/* vmap.h: large, virtually contiguous allocations (counted as xmalloc). */
+#define vzalloc(n)              host_xmalloc((n), true)
+#define vfree(p)                host_xfree(p)
 
 /* Xen heap pages: page aligned, counted. */
 void *alloc_xenheap_pages(unsigned int order, unsigned int memflags);
@@ -79,6 +87,13 @@ struct host_alloc_stats {
     long fail_after;            /* >= 0: that many more allocations succeed */
 };
 extern struct host_alloc_stats host_alloc_stats;
+
+/* Append to a growing array of frame numbers (host tools' bookkeeping). */
+void host_ulong_push(unsigned long **arr, unsigned long *nr,
+                     unsigned long *max, unsigned long val);
+
+/* Consumes one allocation of the fail_after budget: true if it must fail. */
+bool host_alloc_fail_now(void);
 
 void host_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int host_printk_quiet;

@@ -67,6 +67,7 @@ struct gtt_vgpu_config {
     uint64_t aperture_size;
     uint64_t hidden_base;
     uint64_t hidden_size;
+    unsigned int fences;          /* fence registers (PVINFO fence_num) */
     unsigned int shadow_quota;    /* shadow table pages (0: default) */
     bool oos;                     /* out-of-sync leaf tables */
     unsigned int oos_threshold;   /* trapped writes before a leaf goes OOS */
@@ -91,6 +92,11 @@ struct gtt_stats {
 
 struct gtt_vgpu;
 
+/*
+ * 0, or -EINVAL (slices not page aligned, empty aperture, outside the
+ * physical GGTT or above 4 GiB, aperture and hidden overlapping), -EBUSY
+ * (a slice overlaps another vGPU's), -ENOMEM.
+ */
 int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
                     struct gtt_vgpu **out);
 /* Every slice entry to scratch, every address space destroyed, refs dropped. */

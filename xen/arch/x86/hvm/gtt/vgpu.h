@@ -3,7 +3,7 @@
  * State of one vGPU inside the GTT engine, shared by its files:
  *   vgpu.c   lifecycle, stats, deferred reference drops
  *   ggtt.c   the GGTT slice (ggtt.h)
- *   pvinfo.c the PVINFO page
+ *   pvinfo.c the PVINFO page (pvinfo.h) and the BAR0 dispatch
  *   ppgtt*.c shadow PPGTT address spaces (ppgtt.h)
  */
 #ifndef GTT_VGPU_H
@@ -11,16 +11,21 @@
 
 #include "platform.h"
 #include "ggtt.h"
+#include "pvinfo.h"
 #include "ppgtt.h"
 
 /*
  * References the GPU may still use through its TLBs: dropped only after
- * the next gtt_vgpu_flush() has invalidated them.
+ * the next gtt_vgpu_flush() has invalidated them.  The queue grows on
+ * demand up to GTT_DEFERRED_MAX, then (or when growing fails) flushes.
  */
 struct gtt_deferred_puts {
     struct gtt_frame *frames;
     unsigned int nr, max;
 };
+
+#define GTT_DEFERRED_INITIAL 64
+#define GTT_DEFERRED_MAX     4096
 
 struct gtt_vgpu {
     struct gtt_device *dev;
@@ -32,19 +37,29 @@ struct gtt_vgpu {
     struct gtt_stats stats;
     unsigned long refs_held;        /* gtt_frame_get() minus puts */
     struct gtt_deferred_puts deferred;
+    bool hw_dirty;                  /* GPU entries changed, not invalidated */
     struct gtt_ggtt ggtt;
+    struct gtt_pvinfo pvinfo;
     struct gtt_ppgtt ppgtt;
 };
 
 /*
- * Reference bookkeeping every file uses: take a validated reference (counts
- * stats), queue a drop behind the next TLB invalidation, and flush (one
- * invalidation, then every queued drop).
+ * Reference bookkeeping every file uses, with v->lock held:
+ *  - frame_get: validate and reference a guest frame (counts
+ *    entries_validated, refs_held, and refused[] on failure);
+ *  - defer_put: drop a reference once the GPU can no longer use it.  Call
+ *    it only after the entry that pointed at the frame has been replaced
+ *    in what the GPU walks (the flush may happen inside);
+ *  - flush: one GPU TLB invalidation, then every queued drop;
+ *  - refuse: count a refusal by reason.
+ * gtt_vgpu_mark_dirty() notes a changed GPU-visible entry, so that the next
+ * flush invalidates even with nothing queued.
  */
 int gtt_vgpu_frame_get(struct gtt_vgpu *v, unsigned long gfn,
                        struct gtt_frame *f);
 void gtt_vgpu_defer_put(struct gtt_vgpu *v, struct gtt_frame *f);
 void gtt_vgpu_flush(struct gtt_vgpu *v);
 void gtt_vgpu_refuse(struct gtt_vgpu *v, unsigned int reason);
+void gtt_vgpu_mark_dirty(struct gtt_vgpu *v);
 
 #endif /* GTT_VGPU_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A simulated GPU for host builds of the GTT engine: its physical GGTT (the
+ * GSM, written with writeq() as Xen does through its ioremap of BAR0 +
+ * 8 MiB) and its register BAR (a write of 1 to GFX_FLSH_CNTL_GEN6
+ * invalidates the GGTT TLBs).
+ *
+ * The GPU keeps, per host frame, how many GGTT entries point at it and how
+ * many entries that pointed at it were overwritten since the last TLB
+ * invalidation (the GPU may still use those).  put_page() compares the
+ * references left with these counts: fake_put_violations() counts every
+ * reference dropped while the GPU could still reach the frame.
+ */
+#ifndef FAKE_GPU_H
+#define FAKE_GPU_H
+
+#include "xen-host.h"
+
+#define FAKE_GPU_MMIO_SIZE        0x200000UL   /* registers of BAR0 */
+#define FAKE_GPU_FLSH_CNTL        0x101008UL   /* GFX_FLSH_CNTL_GEN6 */
+#define FAKE_GPU_PTE_PRESENT      0x1ULL
+#define FAKE_GPU_PTE_ADDR         0x0000007ffffff000ULL  /* bits 38:12 */
+
+/* What Xen's wiring maps for the engine (see gtt_hw in platform.h). */
+struct fake_gpu {
+    void *gsm;                    /* GGTT: entries * 8 bytes */
+    void *mmio;                   /* register BAR, FAKE_GPU_MMIO_SIZE */
+};
+
+/*
+ * One simulated GPU at a time.  Destroy it before fake_p2m_reset(): it keeps
+ * counts in the frames its entries point at.
+ */
+struct fake_gpu *fake_gpu_create(uint64_t entries);
+void fake_gpu_destroy(struct fake_gpu *gpu);
+uint64_t fake_gpu_ggtt(uint64_t index);       /* physical entry, no side effect */
+unsigned long fake_gpu_tlb_invalidations(void);
+unsigned long fake_gpu_dirty_entries(void);   /* written since last invalidation */
+unsigned long fake_gpu_entry_writes(void);    /* GGTT entry writes, total */
+
+/* Xen's MMIO accessors (asm/io.h), routed through the simulated GPU. */
+void writeq(uint64_t val, volatile void *addr);
+void writel(uint32_t val, volatile void *addr);
+uint64_t readq(const volatile void *addr);
+uint32_t readl(const volatile void *addr);
+
+#endif /* FAKE_GPU_H */
