@@ -49,6 +49,8 @@ with genxml):
     Intel media driver's generated command definitions
     (media_driver/agnostic/gen8|gen9/hw/mhw_vebox_hwcmd_g8_X.h, _g9_X.h):
     every 48-bit graphics address in a dword pair, low part in bits 31:12.
+    The opcode and the driver's dword count (a length we must accept) are
+    checked against the same facts: Mesa cannot check VECS commands.
   * MI commands: their addresses are operands; expected without mem.
   * XML_NO_MEM below: genxml commands whose address field sits in a union
     that mem= cannot express (present only under a condition): expected
@@ -91,14 +93,17 @@ OPCODE_FIELDS = {
 # VEBOX_STATE (16 dwords), the alpha/vignette, LACE/ACE/RGB histogram and
 # skin score surfaces to VEB_DI_IECP (24 dwords), and VEBOX_TILING_CONVERT
 # (5 dwords: input, output).
+# Each row: (header bits 31:16 = type 3, pipeline 2, opcode 4, SubOpcode A
+# 0 and B; the driver's dword count, which must be a legal length for us;
+# the address dwords).
 VEBOX_FACTS = {
-    (8, "VEBOX_SURFACE_STATE"): (),
-    (8, "VEBOX_STATE"): (2, 4, 6, 8, 10),
-    (8, "VEB_DI_IECP"): (2, 4, 6, 8, 10, 12, 14, 16, 18),
-    (9, "VEBOX_SURFACE_STATE"): (),
-    (9, "VEBOX_STATE"): (2, 4, 6, 8, 10, 12, 14),
-    (9, "VEB_DI_IECP"): (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22),
-    (9, "VEBOX_TILING_CONVERT"): (1, 3),
+    (8, "VEBOX_SURFACE_STATE"): (0x7400, 7, ()),
+    (8, "VEBOX_STATE"): (0x7402, 12, (2, 4, 6, 8, 10)),
+    (8, "VEB_DI_IECP"): (0x7403, 20, (2, 4, 6, 8, 10, 12, 14, 16, 18)),
+    (9, "VEBOX_SURFACE_STATE"): (0x7400, 9, ()),
+    (9, "VEBOX_STATE"): (0x7402, 16, (2, 4, 6, 8, 10, 12, 14)),
+    (9, "VEB_DI_IECP"): (0x7403, 24, (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22)),
+    (9, "VEBOX_TILING_CONVERT"): (0x7401, 5, (1, 3)),
 }
 MAX_EXPAND = 256
 # genxml instructions whose address fields are conditional (see above).
@@ -310,8 +315,15 @@ def main(argv):
                         expected = []
                         unknown.append("gen%d %s" % (gen, d["name"]))
                 elif d["engines"] == ["vecs"] and (gen, d["name"]) in VEBOX_FACTS:
-                    expected = [(dw, 2, 0) for dw in VEBOX_FACTS[(gen, d["name"])]]
+                    op, dws, addrs = VEBOX_FACTS[(gen, d["name"])]
+                    expected = [(dw, 2, 0) for dw in addrs]
                     src = "VEBOX facts (media driver)"
+                    if d["opcode"] != op or dws not in d["lens"]:
+                        failed += 1
+                        lines.append("FAIL gen%d %s: opcode 0x%04x, media driver 0x%04x; its %d dwords %s"
+                                     % (gen, d["name"], d["opcode"], op, dws,
+                                        "legal for us" if dws in d["lens"] else "not legal for us"))
+                        continue
                 else:
                     cls = sorted({ENGINE_CLASS[e] for e in d["engines"] if e in ENGINE_CLASS})
                     xs = [xml[(d["opcode"], c)] for c in cls if (d["opcode"], c) in xml]
