@@ -20,8 +20,28 @@
  *            a warm destination;
  *   copy     the audit's copy alone: the same reads into freshly allocated
  *            Xen heap pages, freed afterwards.  audit - copy estimates the
- *            scan.
+ *            scan;
+ *   cold     memcpy of the same lengths from an arena larger than the
+ *            last-level cache (--cold-mib, default 256), walked in order, so
+ *            the source comes from DRAM: a second baseline, for scale only;
+ *   floor    the shortest possible serial decoder over the same command
+ *            streams: one load and one add per command (i += next[i], with
+ *            next[] the lengths the audit found, recorded by its trace).  No
+ *            decoder that finds each command from the previous one's length
+ *            can beat this chain.
  * The pass count is chosen so one audit measurement takes --time seconds.
+ *
+ * Write-protecting the guest's batch pages for the life of the submission
+ * instead of copying them is modelled, not measured (it needs Xen's p2m):
+ *   wp = (audit - copy) + submissions * 2 * flush + pages * 2 * page
+ * audit - copy overstates how fast an in-place scan is (the copy pass
+ * allocates pages and the in-place scan would take the cache misses the
+ * copy took), flush (--wp-flush-ns, default 1500) is one synchronous EPT
+ * flush IPI round trip to protect and one to unprotect, batched per
+ * submission, and page (--wp-page-ns, default 0) the p2m type change per
+ * page each way, left at 0 unless given.  Every choice favours write
+ * protection; "wp break-even" is the per-page cost at which it would tie
+ * with copying (negative: it cannot).
  *
  * --callgrind REPS audits the workload(s) REPS times without timing, for
  * valgrind --tool=callgrind --toggle-collect=gpu_audit_run, and prints
@@ -58,6 +78,13 @@ struct submission {
     unsigned int nr_reads, max_reads;
     uint64_t bytes;           /* bytes the audit copied */
     uint64_t cmds;            /* commands the audit decoded */
+    uint32_t pages;           /* copy pages the audit filled */
+    /* Per buffer: length in dwords of the command at each dword, 0 else. */
+    struct stream {
+        uint32_t *next;
+        uint32_t n, max;
+    } *streams;
+    unsigned int nr_streams;
 };
 
 struct workload {
@@ -67,16 +94,21 @@ struct workload {
     uint64_t bytes, cmds;     /* per pass */
     uint64_t src_bytes;       /* bytes of the regions (files) */
     uint64_t max_sub_bytes;
+    uint64_t pages;           /* copy pages per pass */
     unsigned int rejected;
     /* results */
     unsigned long reps;
     double t_audit, t_memcpy, t_copy;   /* medians, seconds per measurement */
+    double t_cold, t_floor;
 };
 
 static struct gpu_audit_table tables[10];
 static struct gpu_audit_vgpu vgpus[10];
 static bool recording;
 static volatile uint64_t sink;
+static uint8_t *cold;                 /* the cold memcpy's source arena */
+static size_t cold_size, cold_pos;
+static double wp_flush_ns = 1500, wp_page_ns;
 
 static void die(const char *msg)
 {
@@ -135,6 +167,43 @@ static int bench_read(void *priv, unsigned int space, uint64_t addr,
 
 static const struct gpu_audit_mem_ops bench_ops = { .read = bench_read };
 
+/* While recording: where each command starts and how long it is. */
+static void bench_trace(void *priv, const struct gpu_audit_sub *s,
+                        unsigned int buf, uint32_t offset,
+                        const struct gpu_cmd_desc *desc, unsigned int len_dw,
+                        unsigned int action)
+{
+    struct submission *sub = priv;
+    struct stream *st;
+    uint32_t dw = offset / 4;
+
+    if ( buf >= sub->nr_streams )
+    {
+        sub->streams = realloc(sub->streams, (buf + 1) * sizeof(*st));
+        if ( !sub->streams )
+            die("out of memory");
+        memset(sub->streams + sub->nr_streams, 0,
+               (buf + 1 - sub->nr_streams) * sizeof(*st));
+        sub->nr_streams = buf + 1;
+    }
+    st = &sub->streams[buf];
+    if ( dw >= st->max )
+    {
+        uint32_t max = st->max ? st->max : 256;
+
+        while ( max <= dw )
+            max *= 2;
+        st->next = realloc(st->next, max * sizeof(*st->next));
+        if ( !st->next )
+            die("out of memory");
+        memset(st->next + st->max, 0, (max - st->max) * sizeof(*st->next));
+        st->max = max;
+    }
+    st->next[dw] = len_dw;
+    if ( dw + len_dw > st->n )
+        st->n = dw + len_dw;
+}
+
 /* One complete audit; returns the verdict's reason. */
 static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
                               uint64_t *cmds)
@@ -147,6 +216,8 @@ static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
     s = gpu_audit_sub_create(&vgpus[sub->gen], sub->engine, &bench_ops, sub);
     if ( !s )
         die("gpu_audit_sub_create failed");
+    if ( recording )
+        gpu_audit_sub_set_trace(s, bench_trace);
     if ( gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, sub->r[0].addr) )
         die("gpu_audit_sub_start_batch failed");
     while ( (rc = gpu_audit_run(s)) == -ERESTART )
@@ -191,6 +262,57 @@ static void pass_memcpy(struct workload *w, uint8_t *dst)
         __asm__ volatile ( "" : : "r" (dst) : "memory" );
         if ( pos )
             acc += dst[pos - 1] + dst[pos / 2];
+    }
+    sink += acc;
+}
+
+/* The same lengths from a source far larger than the last-level cache. */
+static void pass_memcpy_cold(struct workload *w, uint8_t *dst)
+{
+    uint64_t acc = 0;
+    unsigned int i, j;
+
+    for ( i = 0; i < w->nr; i++ )
+    {
+        const struct submission *sub = &w->subs[i];
+        uint32_t pos = 0;
+
+        for ( j = 0; j < sub->nr_reads; j++ )
+        {
+            uint32_t len = sub->reads[j].len;
+
+            if ( cold_pos + len > cold_size )
+                cold_pos = 0;
+            memcpy(dst + pos, cold + cold_pos, len);
+            cold_pos += len;
+            pos += len;
+        }
+        __asm__ volatile ( "" : : "r" (dst) : "memory" );
+        if ( pos )
+            acc += dst[pos - 1] + dst[pos / 2];
+    }
+    sink += acc;
+}
+
+/* The shortest serial decoder: one load and one add per command. */
+static void pass_floor(struct workload *w)
+{
+    uint64_t acc = 0;
+    unsigned int i, j;
+
+    for ( i = 0; i < w->nr; i++ )
+    {
+        const struct submission *sub = &w->subs[i];
+
+        for ( j = 0; j < sub->nr_streams; j++ )
+        {
+            const uint32_t *next = sub->streams[j].next;
+            uint32_t n = sub->streams[j].n, k = 0, len;
+
+            while ( k < n && (len = next[k]) )
+                k += len;
+            acc += k;
+        }
     }
     sink += acc;
 }
@@ -521,7 +643,7 @@ static void record(struct workload *w)
     unsigned int i;
 
     recording = true;
-    w->bytes = w->cmds = w->max_sub_bytes = 0;
+    w->bytes = w->cmds = w->max_sub_bytes = w->pages = 0;
     w->rejected = 0;
     for ( i = 0; i < w->nr; i++ )
     {
@@ -530,6 +652,8 @@ static void record(struct workload *w)
         uint64_t copied = 0;
 
         sub->nr_reads = 0;
+        for ( j = 0; j < sub->nr_streams; j++ )
+            sub->streams[j].n = 0;
         reason = audit_one(sub, &sub->bytes, &sub->cmds);
         if ( reason )
         {
@@ -537,8 +661,13 @@ static void record(struct workload *w)
                 fprintf(stderr, "bench-audit: %s #%u rejected: %s\n", w->name, i,
                         gpu_audit_reason_name(reason));
         }
+        sub->pages = 0;
         for ( j = 0; j < sub->nr_reads; j++ )
+        {
             copied += sub->reads[j].len;
+            sub->pages += !j || !sub->reads[j].page_off;
+        }
+        w->pages += sub->pages;
         if ( copied != sub->bytes )
             die("recorded reads do not add up to the audited bytes");
         w->bytes += sub->bytes;
@@ -566,7 +695,8 @@ static double median(double *v, unsigned int n)
 
 static void measure(struct workload *w, double target, unsigned int runs)
 {
-    double ta[MAX_RUNS], tm[MAX_RUNS], tc[MAX_RUNS], t0, t;
+    double ta[MAX_RUNS], tm[MAX_RUNS], tc[MAX_RUNS], tk[MAX_RUNS];
+    double tf[MAX_RUNS], t0, t;
     uint8_t *dst = xalloc(w->max_sub_bytes);
     unsigned long r, probe = 0;
     unsigned int i;
@@ -600,11 +730,36 @@ static void measure(struct workload *w, double target, unsigned int runs)
         for ( r = 0; r < w->reps; r++ )
             pass_copy(w);
         tc[i] = now() - t0;
+
+        t0 = now();
+        for ( r = 0; r < w->reps; r++ )
+            pass_memcpy_cold(w, dst);
+        tk[i] = now() - t0;
+
+        t0 = now();
+        for ( r = 0; r < w->reps; r++ )
+            pass_floor(w);
+        tf[i] = now() - t0;
     }
     w->t_audit = median(ta, runs);
     w->t_memcpy = median(tm, runs);
     w->t_copy = median(tc, runs);
+    w->t_cold = median(tk, runs);
+    w->t_floor = median(tf, runs);
     free(dst);
+}
+
+/* The write-protect model (see the top of this file), seconds per measurement. */
+static double wp_seconds(const struct workload *w)
+{
+    return w->t_audit - w->t_copy +
+           w->reps * (w->nr * 2 * wp_flush_ns + w->pages * 2 * wp_page_ns) / 1e9;
+}
+
+static double wp_break_even_ns(const struct workload *w)
+{
+    return (w->t_copy / w->reps * 1e9 - w->nr * 2 * wp_flush_ns) /
+           (2.0 * w->pages);
 }
 
 static void usage(void)
@@ -612,6 +767,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench-audit [--corpus DIR] [--time SECONDS] [--runs N]\n"
             "                   [--json FILE] [--workload NAME] [--seed N]\n"
+            "                   [--cold-mib N] [--wp-flush-ns NS] [--wp-page-ns NS]\n"
             "       bench-audit --callgrind REPS [--workload NAME] [--corpus DIR]\n");
     exit(2);
 }
@@ -623,7 +779,7 @@ int main(int argc, char **argv)
     const char *corpus = "tests/data/corpus", *json = NULL, *only = NULL;
     double target = 1.5;
     unsigned int runs = 5, nr_wl = 0, i, g;
-    unsigned long callgrind = 0;
+    unsigned long callgrind = 0, cold_mib = 256;
     uint64_t seed = 0x5eed;
     int fail = 0;
     FILE *jf = NULL;
@@ -644,10 +800,17 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 0);
         else if ( !strcmp(argv[i], "--callgrind") && i + 1 < (unsigned int)argc )
             callgrind = strtoul(argv[++i], NULL, 0);
+        else if ( !strcmp(argv[i], "--cold-mib") && i + 1 < (unsigned int)argc )
+            cold_mib = strtoul(argv[++i], NULL, 0);
+        else if ( !strcmp(argv[i], "--wp-flush-ns") && i + 1 < (unsigned int)argc )
+            wp_flush_ns = atof(argv[++i]);
+        else if ( !strcmp(argv[i], "--wp-page-ns") && i + 1 < (unsigned int)argc )
+            wp_page_ns = atof(argv[++i]);
         else
             usage();
     }
-    if ( target <= 0 || !runs || runs > MAX_RUNS )
+    if ( target <= 0 || !runs || runs > MAX_RUNS || !cold_mib ||
+         wp_flush_ns < 0 || wp_page_ns < 0 )
         usage();
 
     host_printk_quiet = 1;
@@ -708,6 +871,12 @@ int main(int argc, char **argv)
 
     for ( i = 0; i < nr_wl; i++ )
         record(&wl[i]);
+    cold_size = cold_mib << 20;
+    cold = malloc(cold_size);
+    if ( !cold )
+        die("out of memory (--cold-mib)");
+    for ( i = 0; i < cold_size; i += 64 )
+        cold[i] = i >> 6;
 
     printf("bench-audit: median of %u measurements, each ~%.1f s of audit; "
            "memcpy and copy-only repeat the same passes\n", runs, target);
@@ -738,6 +907,34 @@ int main(int argc, char **argv)
     }
     printf("ratio a/m = audit throughput / memcpy throughput (target >= 0.5); "
            "scan = (audit - copy) time per command, an estimate\n");
+
+    printf("\nsame runs: other baselines and the write-protect model "
+           "(flush %.0f ns, page %.0f ns; see bench-audit.c)\n",
+           wp_flush_ns, wp_page_ns);
+    printf("%-12s | %8s %6s | %8s %6s %6s %6s | %8s %6s %9s\n",
+           "workload", "cold", "audit/", "floor", "floor/", "ns/cmd", "audit/",
+           "wp-model", "wp/", "wp break-");
+    printf("%-12s | %8s %6s | %8s %6s %6s %6s | %8s %6s %9s\n",
+           "", "MB/s", "cold", "MB/s", "memcpy", "", "floor", "MB/s", "memcpy",
+           "even ns/pg");
+    for ( i = 0; i < nr_wl; i++ )
+    {
+        struct workload *w = &wl[i];
+        double bytes = (double)w->bytes * w->reps;
+        double cmds = (double)w->cmds * w->reps;
+
+        printf("%-12s | %8.0f %6.3f | %8.0f %6.3f %6.2f %6.1f | %8.0f %6.3f %9.0f\n",
+               w->name, bytes / w->t_cold / 1e6, w->t_cold / w->t_audit,
+               bytes / w->t_floor / 1e6, w->t_memcpy / w->t_floor,
+               w->t_floor / cmds * 1e9, w->t_audit / w->t_floor,
+               bytes / wp_seconds(w) / 1e6, w->t_memcpy / wp_seconds(w),
+               wp_break_even_ns(w));
+    }
+    printf("cold = memcpy from a %lu MiB arena (DRAM); floor = one load + one "
+           "add per command, the bound of any serial decoder;\n"
+           "wp-model = write-protect instead of copy, modelled in favour of "
+           "write protection; break-even = p2m cost per page at which it "
+           "ties\n", cold_mib);
     for ( i = 0; i < nr_wl; i++ )
         if ( wl[i].rejected )
             printf("WARNING: %s: %u submission(s) rejected (they must all be "
@@ -748,7 +945,9 @@ int main(int argc, char **argv)
     if ( jf )
     {
         fprintf(jf, "{\"runs\":%u,\"target_seconds\":%.2f,\"seed\":%" PRIu64
-                ",\"workloads\":[", runs, target, seed);
+                ",\"cold_arena_mib\":%lu,\"wp_flush_ns\":%.1f,\"wp_page_ns\":%.1f"
+                ",\"workloads\":[", runs, target, seed, cold_mib, wp_flush_ns,
+                wp_page_ns);
         for ( i = 0; i < nr_wl; i++ )
         {
             const struct workload *w = &wl[i];
@@ -762,18 +961,29 @@ int main(int argc, char **argv)
                     "\"copy_seconds\":%.6f,\"audit_bytes_per_s\":%.0f,"
                     "\"memcpy_bytes_per_s\":%.0f,\"copy_bytes_per_s\":%.0f,"
                     "\"ratio_audit_memcpy\":%.4f,\"ns_per_command\":%.3f,"
-                    "\"commands_per_s\":%.0f,\"scan_ns_per_command_est\":%.3f}",
+                    "\"commands_per_s\":%.0f,\"scan_ns_per_command_est\":%.3f,"
+                    "\"pages_per_pass\":%" PRIu64 ",\"cold_memcpy_seconds\":%.6f,"
+                    "\"cold_memcpy_bytes_per_s\":%.0f,\"ratio_audit_cold_memcpy\":%.4f,"
+                    "\"floor_seconds\":%.6f,\"floor_bytes_per_s\":%.0f,"
+                    "\"ratio_floor_memcpy\":%.4f,\"floor_ns_per_command\":%.3f,"
+                    "\"wp_model_seconds\":%.6f,\"wp_model_bytes_per_s\":%.0f,"
+                    "\"ratio_wp_model_memcpy\":%.4f,\"wp_break_even_ns_per_page\":%.1f}",
                     i ? "," : "", w->name, w->nr, w->bytes, w->cmds,
                     w->src_bytes, w->rejected, w->reps, w->t_audit,
                     w->t_memcpy, w->t_copy, bytes / w->t_audit,
                     bytes / w->t_memcpy, bytes / w->t_copy,
                     w->t_memcpy / w->t_audit, w->t_audit / cmds * 1e9,
-                    cmds / w->t_audit, (w->t_audit - w->t_copy) / cmds * 1e9);
+                    cmds / w->t_audit, (w->t_audit - w->t_copy) / cmds * 1e9,
+                    w->pages, w->t_cold, bytes / w->t_cold, w->t_cold / w->t_audit,
+                    w->t_floor, bytes / w->t_floor, w->t_memcpy / w->t_floor,
+                    w->t_floor / cmds * 1e9, wp_seconds(w), bytes / wp_seconds(w),
+                    w->t_memcpy / wp_seconds(w), wp_break_even_ns(w));
         }
         fprintf(jf, "\n]}\n");
         fclose(jf);
     }
     (void)sink;
+    free(cold);
     for ( g = 8; g <= 9; g++ )
     {
         gpu_audit_vgpu_destroy(&vgpus[g]);
