@@ -121,6 +121,16 @@ int gtt_pvinfo_write(struct gtt_vgpu *v, unsigned int offset,
                      unsigned int size, uint64_t val);
 int gtt_pvinfo_read(struct gtt_vgpu *v, unsigned int offset,
                     unsigned int size, uint64_t *val);
+/*
+ * Any trapped BAR0 access: routed to the PVINFO page (offset relative to
+ * the page) or to the GGTT (entry (offset - GTT_GGTT_OFFSET) / 8, byte
+ * offset in the entry).  Other offsets are not the engine's:
+ * GTT_ERR_BAD_ACCESS (writes counted).
+ */
+int gtt_bar0_write(struct gtt_vgpu *v, uint64_t offset, unsigned int size,
+                   uint64_t val);
+int gtt_bar0_read(struct gtt_vgpu *v, uint64_t offset, unsigned int size,
+                  uint64_t *val);
 
 /*
  * PPGTT address spaces.  A root is named by the GPA of its top table

@@ -254,11 +254,10 @@ int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
         vgpu_free(v);
         return -ENOMEM;
     }
-    rc = gtt_ppgtt_init(v);
-    if ( rc )
+    if ( gtt_ppgtt_init(v) != GTT_OK )
     {
         vgpu_free(v);
-        return rc;
+        return -ENOMEM;
     }
 
     spin_lock(&dev->lock);
