@@ -81,6 +81,7 @@ run_script() {
 }
 
 run_script cli tests/cli/test-cli.sh "$BUILD"
+run_script gtt-replay tests/cli/test-gtt-replay.sh "$BUILD"
 [ -x tests/demo.sh ] && run_script demo tests/demo.sh "$BUILD"
 run_script crosscheck tests/crosscheck/run.sh "$BUILD"
 [ -x tests/fuzz/run-smoke.sh ] && run_script fuzz tests/fuzz/run-smoke.sh "$BUILD" "${FUZZ_SECONDS:-20}"

@@ -36,6 +36,7 @@ struct replay {
     struct replay_vgpu vgpu[MAX_VGPUS];
     unsigned int nr_vgpus;
     long base_pages;                    /* domheap pages of the device */
+    bool broken;                        /* the GPU disagreed with the engine */
     /* Physical-map size of each domain the trace declares (pre-pass). */
     struct {
         domid_t id;
@@ -73,11 +74,51 @@ static const char *reason(int rc)
     return buf;
 }
 
+/* An error line; entries > 1: that many entries were refused so. */
+static void print_refusal(const struct trace_op *op, const char *who,
+                          uint64_t id, const char *why, uint64_t entries)
+{
+    printf("{\"op\":\"%s\",\"line\":%lu,\"%s\":%" PRIu64 ",\"error\":\"%s\"",
+           trace_op_name(op->kind), op->line, who, id, why);
+    if ( entries > 1 )
+        printf(",\"entries\":%" PRIu64, entries);
+    printf("}\n");
+}
+
 static void print_error(const struct trace_op *op, const char *who,
                         uint64_t id, const char *why)
 {
-    printf("{\"op\":\"%s\",\"line\":%lu,\"%s\":%" PRIu64 ",\"error\":\"%s\"}\n",
-           trace_op_name(op->kind), op->line, who, id, why);
+    print_refusal(op, who, id, why, 0);
+}
+
+/*
+ * Entries the engine refused while handling one call, by reason, from its
+ * stats (a trapped PTE write or a resync that maps an entry to scratch
+ * returns GTT_OK; so does a population that refused some entries), except
+ * reason 'skip', which the call returned and its caller prints.
+ */
+static void print_refused_entries(const struct trace_op *op, unsigned int id,
+                                  int skip, const struct gtt_stats *before,
+                                  const struct gtt_stats *after)
+{
+    unsigned int k;
+
+    for ( k = 1; k < GTT_ERR_NR; k++ )
+        if ( (int)k != skip && after->refused[k] != before->refused[k] )
+            print_refusal(op, "vgpu", id, gtt_reason_name(k),
+                          after->refused[k] - before->refused[k]);
+}
+
+/* What one engine call refused: its return code, then entries. */
+static void print_refusals(const struct trace_op *op, unsigned int id, int rc,
+                           const struct gtt_stats *before,
+                           const struct gtt_stats *after)
+{
+    if ( rc )
+        print_refusal(op, "vgpu", id, reason(rc),
+                      rc > 0 && rc < GTT_ERR_NR
+                      ? after->refused[rc] - before->refused[rc] : 0);
+    print_refused_entries(op, id, rc, before, after);
 }
 
 static struct replay_vgpu *find_vgpu(struct replay *r, uint64_t id)
@@ -195,6 +236,7 @@ static void do_write(struct replay *r, const struct trace_op *op)
 {
     struct sim_domain *sd = sim_domain_find(&r->sim, op->a[0]);
     unsigned long gfn = op->a[1] >> PAGE_SHIFT;
+    struct gtt_stats before, after;
     bool trapped = false;
     const char *why;
     unsigned int i;
@@ -212,10 +254,11 @@ static void do_write(struct replay *r, const struct trace_op *op)
         if ( rv->sd != sd || !gtt_wp_claims(rv->v, gfn) )
             continue;
         trapped = true;
+        gtt_vgpu_stats(rv->v, &before);
         rc = op->a[2] > 8 ? GTT_ERR_BAD_ACCESS
                           : gtt_wp_write(rv->v, op->a[1], op->a[2], op->a[3]);
-        if ( rc )
-            print_error(op, "vgpu", rv->id, reason(rc));
+        gtt_vgpu_stats(rv->v, &after);
+        print_refusals(op, rv->id, rc, &before, &after);
     }
     if ( trapped )
         return;
@@ -223,6 +266,28 @@ static void do_write(struct replay *r, const struct trace_op *op)
                        : sim_cpu_write(sd, op->a[1], op->a[2], op->a[3]);
     if ( why )
         print_error(op, "domain", op->a[0], why);
+}
+
+static uint64_t scratch_pte(const struct replay *r)
+{
+    return ((uint64_t)r->dev.scratch_mfn << PAGE_SHIFT) | FAKE_GPU_PTE_PRESENT;
+}
+
+/*
+ * The engine's answer for a GGTT address must be what the physical entry
+ * holds: the GPU walks that, not the engine's bookkeeping.
+ */
+static bool ggtt_agrees(const struct replay *r, uint64_t gaddr,
+                        const struct gtt_xlate *x)
+{
+    uint64_t pte = fake_gpu_ggtt(gaddr >> PAGE_SHIFT);
+    const struct page_info *pg = fake_frame(x->mfn);
+    const struct domain *owner = pg ? page_get_owner(pg) : NULL;
+
+    if ( x->scratch )
+        return pte == scratch_pte(r);
+    return pte == (((uint64_t)x->mfn << PAGE_SHIFT) | FAKE_GPU_PTE_PRESENT) &&
+           owner && owner->domain_id == x->domain;
 }
 
 static void print_xlate(const struct trace_op *op, int rc,
@@ -292,13 +357,72 @@ static void do_destroy(struct replay *r, struct replay_vgpu *rv)
            fake_domheap_live() - r->base_pages);
 }
 
+static void do_translate(struct replay *r, const struct trace_op *op,
+                         struct replay_vgpu *rv)
+{
+    struct gtt_stats before, after;
+    struct gtt_xlate x;
+    int rc;
+
+    memset(&x, 0, sizeof(x));
+    gtt_vgpu_stats(rv->v, &before);
+    if ( op->sub == TRACE_SPACE_GGTT )
+        rc = gtt_translate_ggtt(rv->v, op->a[2], &x);
+    else
+        rc = gtt_translate_ppgtt(rv->v, op->a[1], op->a[2], &x);
+    gtt_vgpu_stats(rv->v, &after);
+    /* A reclaimed address space is shadowed again on the way. */
+    print_refused_entries(op, rv->id, rc, &before, &after);
+    if ( !rc && op->sub == TRACE_SPACE_GGTT && !ggtt_agrees(r, op->a[2], &x) )
+    {
+        print_error(op, "vgpu", op->a[0], "gpu-disagrees");
+        r->broken = true;
+        return;
+    }
+    print_xlate(op, rc, &x);
+}
+
+/* Guest reads of its GGTT and PVINFO: the value, or the refusal. */
+static int do_read(const struct trace_op *op, struct replay_vgpu *rv)
+{
+    uint64_t val = 0;
+    int rc;
+
+    if ( op->kind == OP_GGTT_READ )
+        rc = gtt_ggtt_read(rv->v, op->a[1], 0, 8, &val);
+    else
+        rc = op->a[1] > UINT32_MAX || op->a[2] > 8
+             ? GTT_ERR_BAD_ACCESS
+             : gtt_pvinfo_read(rv->v, op->a[1], op->a[2], &val);
+    if ( !rc )
+        printf("{\"op\":\"%s\",\"vgpu\":%u,\"%s\":\"0x%" PRIx64
+               "\",\"value\":\"0x%" PRIx64 "\"}\n",
+               trace_op_name(op->kind), rv->id,
+               op->kind == OP_GGTT_READ ? "index" : "offset", op->a[1], val);
+    return rc;
+}
+
 static void run_vgpu_op(struct replay *r, const struct trace_op *op,
                         struct replay_vgpu *rv)
 {
-    struct gtt_xlate x;
-    uint64_t val = 0;
+    struct gtt_stats before, after;
+    uint64_t roots[4];
     int rc = GTT_OK;
 
+    switch ( op->kind )
+    {
+    case OP_TRANSLATE:
+        do_translate(r, op, rv);
+        return;
+    case OP_STATS:
+        print_stats(rv);
+        return;
+    case OP_DESTROY:
+        do_destroy(r, rv);
+        return;
+    }
+
+    gtt_vgpu_stats(rv->v, &before);
     switch ( op->kind )
     {
     case OP_GGTT:
@@ -309,18 +433,7 @@ static void run_vgpu_op(struct replay *r, const struct trace_op *op,
         break;
     case OP_GGTT_READ:
     case OP_PVINFO:
-        if ( op->kind == OP_GGTT_READ )
-            rc = gtt_ggtt_read(rv->v, op->a[1], 0, 8, &val);
-        else
-            rc = op->a[1] > UINT32_MAX || op->a[2] > 8
-                 ? GTT_ERR_BAD_ACCESS
-                 : gtt_pvinfo_read(rv->v, op->a[1], op->a[2], &val);
-        if ( !rc )
-            printf("{\"op\":\"%s\",\"vgpu\":%u,\"%s\":\"0x%" PRIx64
-                   "\",\"value\":\"0x%" PRIx64 "\"}\n",
-                   trace_op_name(op->kind), rv->id,
-                   op->kind == OP_GGTT_READ ? "index" : "offset", op->a[1],
-                   val);
+        rc = do_read(op, rv);
         break;
     case OP_PPGTT_CREATE:
         rc = gtt_ppgtt_create(rv->v, op->sub, &op->a[1]);
@@ -329,38 +442,40 @@ static void run_vgpu_op(struct replay *r, const struct trace_op *op,
         rc = gtt_ppgtt_destroy(rv->v, op->a[1]);
         break;
     case OP_PIN:
-    {
-        uint64_t roots[4];
-
         rc = gtt_ppgtt_pin(rv->v, op->a[1], roots);
         break;
-    }
     case OP_UNPIN:
         rc = gtt_ppgtt_unpin(rv->v, op->a[1]);
         break;
     case OP_SYNC:
         rc = gtt_sync(rv->v);
         break;
-    case OP_TRANSLATE:
-        memset(&x, 0, sizeof(x));
-        if ( op->sub == TRACE_SPACE_GGTT )
-            rc = gtt_translate_ggtt(rv->v, op->a[2], &x);
-        else
-            rc = gtt_translate_ppgtt(rv->v, op->a[1], op->a[2], &x);
-        print_xlate(op, rc, &x);
-        return;
-    case OP_STATS:
-        print_stats(rv);
-        break;
     case OP_RESET:
         gtt_vgpu_reset(rv->v);
         break;
-    case OP_DESTROY:
-        do_destroy(r, rv);
-        break;
     }
-    if ( rc )
-        print_error(op, "vgpu", op->a[0], reason(rc));
+    gtt_vgpu_stats(rv->v, &after);
+    print_refusals(op, rv->id, rc, &before, &after);
+}
+
+/* The physical GGTT entry: what the GPU really uses. */
+static void do_ggtt_hw(struct replay *r, const struct trace_op *op)
+{
+    uint64_t pte;
+
+    if ( op->a[0] >= GGTT_ENTRIES )
+    {
+        printf("{\"op\":\"ggtt-hw\",\"line\":%lu,\"index\":\"0x%" PRIx64
+               "\",\"error\":\"range\"}\n", op->line, op->a[0]);
+        return;
+    }
+    pte = fake_gpu_ggtt(op->a[0]);
+    printf("{\"op\":\"ggtt-hw\",\"index\":\"0x%" PRIx64 "\",\"pte\":",
+           op->a[0]);
+    if ( pte == scratch_pte(r) )
+        printf("\"scratch\"}\n");
+    else
+        printf("\"0x%" PRIx64 "\"}\n", pte);
 }
 
 static void run(struct replay *r, const struct trace *t)
@@ -382,6 +497,9 @@ static void run(struct replay *r, const struct trace *t)
             break;
         case OP_WRITE:
             do_write(r, op);
+            break;
+        case OP_GGTT_HW:
+            do_ggtt_hw(r, op);
             break;
         default:
             rv = find_vgpu(r, op->a[0]);
@@ -414,7 +532,7 @@ static int setup(struct replay *r)
 /* Tear everything down; 0 if nothing leaked and no reference went early. */
 static int teardown(struct replay *r)
 {
-    int bad = 0;
+    int bad = r->broken;
 
     while ( r->nr_vgpus )
     {

@@ -32,6 +32,7 @@ static const char *const op_names[] = {
     [OP_STATS]         = "stats",
     [OP_RESET]         = "reset",
     [OP_DESTROY]       = "destroy",
+    [OP_GGTT_HW]       = "ggtt-hw",
 };
 
 static const char *const frame_names[] = {
@@ -295,6 +296,9 @@ static void parse_op(struct cursor *c, struct trace_op *op)
         break;
     case OP_TRANSLATE:
         parse_translate(c, op);
+        break;
+    case OP_GGTT_HW:
+        op->a[0] = num(c, "index");
         break;
     case OP_SYNC:
     case OP_STATS:

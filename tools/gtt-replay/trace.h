@@ -28,6 +28,7 @@ enum trace_kind {
     OP_STATS,           /* a[0]=V */
     OP_RESET,           /* a[0]=V */
     OP_DESTROY,         /* a[0]=V */
+    OP_GGTT_HW,         /* a[0]=index */
 };
 
 /* Frame kinds of `domain D KIND GFN COUNT`. */
