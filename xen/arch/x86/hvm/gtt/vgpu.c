@@ -282,11 +282,15 @@ int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
     return 0;
 }
 
-/* With v->lock held: nothing left the GPU can reach but scratch. */
+/*
+ * With v->lock held: nothing left the GPU can reach but scratch, and the
+ * PVINFO page as the guest first found it.
+ */
 static void vgpu_clear(struct gtt_vgpu *v)
 {
     gtt_ggtt_reset(v);
     gtt_ppgtt_teardown(v);
+    memset(&v->pvinfo, 0, sizeof(v->pvinfo));
     v->hw_dirty = true;
     gtt_vgpu_flush(v);
     ASSERT(!v->refs_held);
