@@ -57,11 +57,13 @@ struct ppgtt_slot {
 /* A shadow table. */
 struct gtt_spt {
     struct gtt_spt *hnext;         /* hash chain (guest-backed tables) */
-    struct gtt_spt *pnext;         /* pending or out-of-sync list */
+    struct gtt_spt *pnext;         /* ppgtt.pending */
+    struct gtt_spt *onext;         /* ppgtt.oos */
     unsigned long gfn;             /* guest table (not for split tables) */
     struct gtt_frame gframe;       /* reference on the guest table */
     enum ppgtt_kind kind;
     bool split;                    /* built from a huge guest entry */
+    bool tracked;                  /* guest frame referenced, protected */
     bool oos;                      /* write protection dropped */
     bool on_plist;                 /* on ppgtt.pending */
     unsigned int refs;             /* upper entries, roots, callers */
@@ -111,7 +113,11 @@ struct gtt_ppgtt {
     unsigned int quota, used;      /* shadow pages (zombies included) */
 };
 
-/* Called by vgpu.c: at create (lock not yet needed), reset and destroy. */
+/*
+ * Called by vgpu.c: init at create; teardown at reset and destroy (every
+ * address space and shadow gone, every reference queued, all memory back).
+ * After a reset the next gtt_ppgtt_create() sets things up again.
+ */
 int gtt_ppgtt_init(struct gtt_vgpu *v);
 void gtt_ppgtt_teardown(struct gtt_vgpu *v);
 
@@ -136,12 +142,34 @@ static inline unsigned int ppgtt_kind_level(enum ppgtt_kind k)
     return k == PPGTT_PT64 ? 1 : (k == PPGTT_PT ? 1 : (unsigned int)k);
 }
 
+/*
+ * Host frame a shadow entry of a kind-k table names: for a 2M/1G entry the
+ * first of its run (bit 12 there is PAT, not address).
+ */
+static inline unsigned long ppgtt_shadow_mfn(uint64_t val, enum ppgtt_kind k)
+{
+    uint64_t a = val & PPGTT_ADDR_MASK;
+
+    if ( (k == PPGTT_PD || k == PPGTT_PDP) && (val & PPGTT_PS) )
+        a &= ~((1ULL << (k == PPGTT_PD ? 21 : 30)) - 1);
+
+    return a >> GTT_PAGE_SHIFT;
+}
+
+/* Kind of the (scratch) table below a non-leaf kind. */
+static inline enum ppgtt_kind ppgtt_kind_below(enum ppgtt_kind k)
+{
+    return k == PPGTT_PD ? PPGTT_PT : k - 1;
+}
+
 static inline bool ppgtt_kind_leafy(enum ppgtt_kind k)
 {
     return k == PPGTT_PT || k == PPGTT_PT64;
 }
 
 /* ppgtt_pool.c */
+int ppgtt_pool_init(struct gtt_vgpu *v);
+void ppgtt_pool_destroy(struct gtt_vgpu *v);
 int ppgtt_pool_alloc(struct gtt_vgpu *v, struct page_info **pg);
 void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg);
 void ppgtt_flush(struct gtt_vgpu *v);
@@ -165,10 +193,17 @@ void ppgtt_clear_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i);
 uint64_t ppgtt_read_shadow(const struct gtt_spt *s, unsigned int i);
 void ppgtt_write_shadow(struct gtt_spt *s, unsigned int i, uint64_t val);
 uint64_t ppgtt_read_guest(const struct gtt_spt *s, unsigned int i);
-void ppgtt_put_frames(struct gtt_vgpu *v, struct page_info *pg,
-                      unsigned long mfn, unsigned long nr);
+void ppgtt_put_frame(struct gtt_vgpu *v, struct page_info *pg,
+                     unsigned long mfn);
+void ppgtt_put_frames(struct gtt_vgpu *v, unsigned long mfn, unsigned long nr);
 void ppgtt_unget_frame(struct gtt_vgpu *v, struct gtt_frame *f);
-uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t guest, bool large);
+uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t flags, bool large);
+uint64_t ppgtt_guest_flags(uint64_t guest, bool large);
+unsigned long ppgtt_large_frames(enum ppgtt_kind k);
+void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
+                   uint64_t val, const struct ppgtt_slot *slot);
+void ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
+                   uint64_t *val, struct ppgtt_slot *slot);
 
 /* ppgtt_huge.c */
 int ppgtt_set_huge(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
@@ -188,6 +223,7 @@ struct ppgtt_wp_slot *ppgtt_wp_find(const struct gtt_ppgtt *p,
 void ppgtt_mark_pending(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i);
 void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s);
 void ppgtt_spt_unlist(struct gtt_vgpu *v, struct gtt_spt *s);
+int ppgtt_oos_resync_gfn(struct gtt_vgpu *v, unsigned long gfn);
 
 /* ppgtt.c */
 void ppgtt_mm_unshadow(struct gtt_vgpu *v, struct gtt_mm *mm);

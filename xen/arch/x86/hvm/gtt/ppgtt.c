@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * PPGTT address spaces of a vGPU: created from PVINFO notifications,
+ * context PDPs or flagged PDP loads, shadowed on creation and again on pin
+ * after a reclaim; translation by walking the shadow as the GPU would.
+ */
+#include "vgpu.h"
+
+/* Address spaces a guest may keep (each costs Xen a small allocation). */
+#define PPGTT_MAX_MMS 1024
+
+static struct gtt_mm *mm_find(struct gtt_ppgtt *p, uint64_t root_gpa)
+{
+    struct gtt_mm *mm;
+
+    for ( mm = p->lru_head; mm; mm = mm->next )
+        if ( mm->root_gpa[0] == root_gpa )
+            return mm;
+
+    return NULL;
+}
+
+void ppgtt_mm_unshadow(struct gtt_vgpu *v, struct gtt_mm *mm)
+{
+    unsigned int i;
+
+    for ( i = 0; i < 4; i++ )
+        if ( mm->root[i] )
+        {
+            ppgtt_spt_put(v, mm->root[i]);
+            mm->root[i] = NULL;
+        }
+    mm->shadowed = false;
+}
+
+/* Build the shadow of every root (kept from reclaim while building). */
+static int mm_shadow(struct gtt_vgpu *v, struct gtt_mm *mm)
+{
+    unsigned int i, nr = mm->level == GTT_ROOT_L4 ? 1 : 4;
+    enum ppgtt_kind k = mm->level == GTT_ROOT_L4 ? PPGTT_PML4 : PPGTT_PD;
+    int rc = GTT_OK;
+
+    mm->busy = true;
+    for ( i = 0; i < nr && rc == GTT_OK; i++ )
+        if ( mm->root_gpa[i] )
+            rc = ppgtt_spt_get(v, mm->root_gpa[i] >> GTT_PAGE_SHIFT, k,
+                               &mm->root[i]);
+    mm->busy = false;
+    mm->shadowed = true;
+    if ( rc != GTT_OK )
+        ppgtt_mm_unshadow(v, mm);
+
+    return rc;
+}
+
+int gtt_ppgtt_create_locked(struct gtt_vgpu *v, unsigned int level,
+                            const uint64_t *root_gpas)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+    unsigned int i, nr = level == GTT_ROOT_L4 ? 1 : 4;
+    struct gtt_mm *mm;
+    int rc;
+
+    if ( (level != GTT_ROOT_L3 && level != GTT_ROOT_L4) || !root_gpas[0] )
+        return GTT_ERR_BAD_ROOT;
+    /* After a vGPU reset (gtt_ppgtt_teardown()), set up again on demand. */
+    if ( !p->wp && (rc = gtt_ppgtt_init(v)) != GTT_OK )
+        return rc;
+    for ( i = 0; i < nr; i++ )
+        if ( root_gpas[i] & ~PPGTT_ADDR_MASK )
+            return GTT_ERR_BAD_ROOT;
+
+    mm = mm_find(p, root_gpas[0]);
+    if ( mm )
+    {
+        if ( mm->level != level )
+            return GTT_ERR_BAD_ROOT;
+        for ( i = 0; i < nr; i++ )
+            if ( mm->root_gpa[i] != root_gpas[i] )
+                return GTT_ERR_BAD_ROOT;
+        mm->users++;
+        return GTT_OK;
+    }
+    if ( v->stats.address_spaces >= PPGTT_MAX_MMS )
+        return GTT_ERR_QUOTA;
+
+    mm = xzalloc(struct gtt_mm);
+    if ( !mm )
+        return GTT_ERR_NO_MEMORY;
+    mm->level = level;
+    for ( i = 0; i < nr; i++ )
+        mm->root_gpa[i] = root_gpas[i];
+    mm->users = 1;
+    ppgtt_lru_add(p, mm);
+    rc = mm_shadow(v, mm);
+    if ( rc != GTT_OK )
+    {
+        ppgtt_lru_del(p, mm);
+        xfree(mm);
+        return rc;
+    }
+    v->stats.address_spaces++;
+
+    return GTT_OK;
+}
+
+static void mm_free(struct gtt_vgpu *v, struct gtt_mm *mm)
+{
+    ppgtt_mm_unshadow(v, mm);
+    ppgtt_lru_del(&v->ppgtt, mm);
+    xfree(mm);
+    v->stats.address_spaces--;
+}
+
+int gtt_ppgtt_destroy_locked(struct gtt_vgpu *v, uint64_t root_gpa)
+{
+    struct gtt_mm *mm = mm_find(&v->ppgtt, root_gpa);
+
+    if ( !mm )
+        return GTT_ERR_BAD_ROOT;
+    if ( mm->pins )
+        return GTT_ERR_IN_USE;
+    if ( --mm->users == 0 )
+        mm_free(v, mm);
+
+    return GTT_OK;
+}
+
+int gtt_ppgtt_create(struct gtt_vgpu *v, unsigned int level,
+                     const uint64_t *root_gpas)
+{
+    int rc;
+
+    spin_lock(&v->lock);
+    rc = gtt_ppgtt_create_locked(v, level, root_gpas);
+    spin_unlock(&v->lock);
+
+    return rc;
+}
+
+int gtt_ppgtt_destroy(struct gtt_vgpu *v, uint64_t root_gpa)
+{
+    int rc;
+
+    spin_lock(&v->lock);
+    rc = gtt_ppgtt_destroy_locked(v, root_gpa);
+    spin_unlock(&v->lock);
+
+    return rc;
+}
+
+static uint64_t root_addr(const struct gtt_vgpu *v, const struct gtt_mm *mm,
+                          unsigned int i)
+{
+    if ( mm->root[i] )
+        return (uint64_t)mm->root[i]->mfn << GTT_PAGE_SHIFT;
+
+    return (uint64_t)v->ppgtt.scratch_mfn[PPGTT_PD] << GTT_PAGE_SHIFT;
+}
+
+int gtt_ppgtt_pin(struct gtt_vgpu *v, uint64_t root_gpa,
+                  uint64_t shadow_roots[4])
+{
+    struct gtt_mm *mm;
+    unsigned int i;
+    int rc = GTT_OK;
+
+    spin_lock(&v->lock);
+    mm = mm_find(&v->ppgtt, root_gpa);
+    if ( !mm )
+        rc = GTT_ERR_BAD_ROOT;
+    else if ( !mm->shadowed )
+        rc = mm_shadow(v, mm);
+    if ( rc == GTT_OK )
+    {
+        mm->pins++;
+        ppgtt_lru_touch(&v->ppgtt, mm);
+        for ( i = 0; i < 4; i++ )
+            shadow_roots[i] = mm->level == GTT_ROOT_L4 && i ? 0
+                              : root_addr(v, mm, i);
+    }
+    spin_unlock(&v->lock);
+
+    return rc;
+}
+
+int gtt_ppgtt_unpin(struct gtt_vgpu *v, uint64_t root_gpa)
+{
+    struct gtt_mm *mm;
+    int rc = GTT_OK;
+
+    spin_lock(&v->lock);
+    mm = mm_find(&v->ppgtt, root_gpa);
+    if ( !mm || !mm->pins )
+        rc = GTT_ERR_BAD_ROOT;
+    else
+        mm->pins--;
+    spin_unlock(&v->lock);
+
+    return rc;
+}
+
+/* Index of gaddr in a table of kind k. */
+static unsigned int walk_index(enum ppgtt_kind k, uint64_t gaddr)
+{
+    return (gaddr >> (GTT_PAGE_SHIFT + 9 * (ppgtt_kind_level(k) - 1))) &
+           (PPGTT_ENTRIES - 1);
+}
+
+static void xlate_frame(struct gtt_xlate *x, const struct page_info *pg,
+                        unsigned long gfn, unsigned long mfn)
+{
+    const struct domain *owner = page_get_owner(pg);
+
+    x->scratch = false;
+    x->domain = owner ? owner->domain_id : (domid_t)~0u;
+    x->gfn = gfn;
+    x->mfn = mfn;
+}
+
+/*
+ * Walk the shadow from s as the GPU would.  The slot bookkeeping must
+ * agree with every shadow entry it passes (checked).
+ */
+static void walk(const struct gtt_vgpu *v, const struct gtt_spt *s,
+                 uint64_t gaddr, struct gtt_xlate *x)
+{
+    x->scratch = true;
+    for ( ; ; )
+    {
+        unsigned int i = walk_index(s->kind, gaddr);
+        uint64_t val = ppgtt_read_shadow(s, i);
+        unsigned long mfn = ppgtt_shadow_mfn(val, s->kind);
+        const struct ppgtt_slot *slot = &s->slot[i];
+
+        ASSERT(val & PPGTT_PRESENT);
+        if ( ppgtt_kind_leafy(s->kind) )
+        {
+            if ( slot->u.pg )
+                xlate_frame(x, slot->u.pg, slot->gfn, mfn);
+            else
+                ASSERT(val == ppgtt_scratch_entry(v, s->kind));
+            return;
+        }
+        if ( s->kind != PPGTT_PML4 && (val & PPGTT_PS) )
+        {
+            unsigned long off = (gaddr >> GTT_PAGE_SHIFT) &
+                                (ppgtt_large_frames(s->kind) - 1);
+
+            xlate_frame(x, mfn_to_page(_mfn(mfn + off)), slot->gfn + off,
+                        mfn + off);
+            return;
+        }
+        if ( !slot->u.child )
+        {
+            ASSERT(val == ppgtt_scratch_entry(v, s->kind));
+            return;
+        }
+        ASSERT(mfn == slot->u.child->mfn);
+        s = slot->u.child;
+    }
+}
+
+int gtt_translate_ppgtt(struct gtt_vgpu *v, uint64_t root_gpa, uint64_t gaddr,
+                        struct gtt_xlate *x)
+{
+    struct gtt_mm *mm;
+    const struct gtt_spt *s;
+    int rc = GTT_OK;
+
+    spin_lock(&v->lock);
+    x->scratch = true;
+    mm = mm_find(&v->ppgtt, root_gpa);
+    if ( !mm )
+        rc = GTT_ERR_BAD_ROOT;
+    else if ( !mm->shadowed )
+        rc = mm_shadow(v, mm);      /* what the next pin would load */
+    if ( rc == GTT_OK )
+    {
+        s = mm->root[mm->level == GTT_ROOT_L4 ? 0
+                                              : (gaddr >> 30) & 3];
+        if ( s )
+            walk(v, s, gaddr, x);
+    }
+    spin_unlock(&v->lock);
+
+    return rc;
+}
+
+/* Scratch tree: PT -> scratch page, PD -> scratch PT, PDP -> scratch PD. */
+static int scratch_init(struct gtt_vgpu *v)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+    enum ppgtt_kind k;
+    unsigned int i;
+
+    for ( k = PPGTT_PT; k <= PPGTT_PDP; k++ )
+    {
+        uint64_t *t, e;
+
+        if ( k == PPGTT_PT64 )
+            continue;
+        p->scratch_pg[k] = gtt_page_alloc();
+        if ( !p->scratch_pg[k] )
+            return GTT_ERR_NO_MEMORY;
+        p->scratch_mfn[k] = gtt_page_mfn(p->scratch_pg[k]);
+        e = ppgtt_scratch_entry(v, k);
+        t = gtt_map(p->scratch_mfn[k]);
+        for ( i = 0; i < PPGTT_ENTRIES; i++ )
+            t[i] = e;
+        gtt_unmap(t);
+    }
+
+    return GTT_OK;
+}
+
+static void scratch_free(struct gtt_vgpu *v)
+{
+    enum ppgtt_kind k;
+
+    for ( k = PPGTT_PT; k < PPGTT_NR_KINDS; k++ )
+        if ( v->ppgtt.scratch_pg[k] )
+        {
+            gtt_page_free(v->ppgtt.scratch_pg[k]);
+            v->ppgtt.scratch_pg[k] = NULL;
+        }
+}
+
+int gtt_ppgtt_init(struct gtt_vgpu *v)
+{
+    int rc;
+
+    memset(&v->ppgtt, 0, sizeof(v->ppgtt));
+    rc = ppgtt_pool_init(v);
+    if ( rc == GTT_OK )
+        rc = ppgtt_wp_init(v);
+    if ( rc == GTT_OK )
+        rc = scratch_init(v);
+    if ( rc != GTT_OK )
+    {
+        scratch_free(v);
+        ppgtt_wp_free(v);
+        xfree(v->ppgtt.zombies);
+        v->ppgtt.zombies = NULL;
+    }
+
+    return rc;
+}
+
+void gtt_ppgtt_teardown(struct gtt_vgpu *v)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+
+    while ( p->lru_head )
+        mm_free(v, p->lru_head);
+    ASSERT(!v->stats.shadow_pages);
+    if ( p->zombies )
+        ppgtt_pool_destroy(v);
+    scratch_free(v);
+    ppgtt_wp_free(v);
+    memset(p, 0, sizeof(*p));
+}

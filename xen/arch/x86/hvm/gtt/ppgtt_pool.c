@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shadow pages of a vGPU: a fixed quota of Xen pages (a guest cannot make
+ * Xen allocate more), pages freed only after the TLB flush that follows
+ * their unlinking, and reclaim of the least recently used unpinned address
+ * space when the quota is reached.
+ */
+#include "vgpu.h"
+
+void ppgtt_lru_add(struct gtt_ppgtt *p, struct gtt_mm *mm)
+{
+    mm->next = NULL;
+    mm->prev = p->lru_tail;
+    if ( p->lru_tail )
+        p->lru_tail->next = mm;
+    else
+        p->lru_head = mm;
+    p->lru_tail = mm;
+}
+
+void ppgtt_lru_del(struct gtt_ppgtt *p, struct gtt_mm *mm)
+{
+    if ( mm->prev )
+        mm->prev->next = mm->next;
+    else
+        p->lru_head = mm->next;
+    if ( mm->next )
+        mm->next->prev = mm->prev;
+    else
+        p->lru_tail = mm->prev;
+    mm->prev = mm->next = NULL;
+}
+
+void ppgtt_lru_touch(struct gtt_ppgtt *p, struct gtt_mm *mm)
+{
+    ppgtt_lru_del(p, mm);
+    ppgtt_lru_add(p, mm);
+}
+
+/* One TLB invalidation, then every queued reference and shadow page. */
+void ppgtt_flush(struct gtt_vgpu *v)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+    unsigned int i;
+
+    gtt_vgpu_flush(v);
+    for ( i = 0; i < p->nr_zombies; i++ )
+        gtt_page_free(p->zombies[i]);
+    p->used -= p->nr_zombies;
+    p->nr_zombies = 0;
+}
+
+/* Unshadow the least recently used address space no context has pinned. */
+static bool reclaim_one(struct gtt_vgpu *v)
+{
+    struct gtt_mm *mm;
+
+    for ( mm = v->ppgtt.lru_head; mm; mm = mm->next )
+        if ( mm->shadowed && !mm->pins && !mm->busy )
+        {
+            ppgtt_mm_unshadow(v, mm);
+            v->stats.reclaims++;
+            return true;
+        }
+
+    return false;
+}
+
+int ppgtt_pool_alloc(struct gtt_vgpu *v, struct page_info **pg)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+
+    while ( p->used >= p->quota )
+    {
+        if ( p->nr_zombies )
+            ppgtt_flush(v);
+        else if ( !reclaim_one(v) )
+            return GTT_ERR_QUOTA;
+    }
+    *pg = gtt_page_alloc();
+    if ( !*pg )
+        return GTT_ERR_NO_MEMORY;
+    p->used++;
+
+    return GTT_OK;
+}
+
+/* Unlinked: the GPU may still hold it in its TLBs until the next flush. */
+void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+
+    ASSERT(p->nr_zombies < p->quota);
+    p->zombies[p->nr_zombies++] = pg;
+    gtt_vgpu_mark_dirty(v);
+}
+
+int ppgtt_pool_init(struct gtt_vgpu *v)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+
+    p->quota = v->cfg.shadow_quota ? v->cfg.shadow_quota
+                                   : GTT_DEFAULT_SHADOW_QUOTA;
+    p->zombies = xmalloc_array(struct page_info *, p->quota);
+
+    return p->zombies ? GTT_OK : GTT_ERR_NO_MEMORY;
+}
+
+void ppgtt_pool_destroy(struct gtt_vgpu *v)
+{
+    ppgtt_flush(v);
+    ASSERT(!v->ppgtt.used);
+    xfree(v->ppgtt.zombies);
+    v->ppgtt.zombies = NULL;
+}

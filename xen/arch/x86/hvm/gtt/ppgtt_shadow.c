@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shadow PPGTT tables: one per (guest table frame, kind), reference
+ * counted, built from write-protected guest tables; entry installation
+ * (new before old) and teardown.
+ */
+#include "vgpu.h"
+
+#define PPGTT_TABLE_FLAGS (PPGTT_PRESENT | PPGTT_RW)
+
+static unsigned int spt_hash(unsigned long gfn, enum ppgtt_kind k)
+{
+    return (unsigned int)((gfn * PPGTT_NR_KINDS + k) & (PPGTT_HASH_BUCKETS - 1));
+}
+
+/* Shadow entry of a table of kind k that leads only to scratch. */
+uint64_t ppgtt_scratch_entry(const struct gtt_vgpu *v, enum ppgtt_kind k)
+{
+    if ( ppgtt_kind_leafy(k) )
+        return ((uint64_t)v->dev->scratch_mfn << GTT_PAGE_SHIFT) |
+               PPGTT_PRESENT;
+
+    return ((uint64_t)v->ppgtt.scratch_mfn[ppgtt_kind_below(k)]
+            << GTT_PAGE_SHIFT) | PPGTT_TABLE_FLAGS;
+}
+
+/* Caching bits of a guest leaf, in the 4K layout. */
+static uint64_t leaf_flags(uint64_t guest, bool large)
+{
+    uint64_t f = guest & (PPGTT_RW | PPGTT_PWT | PPGTT_PCD);
+
+    if ( large ? (guest & PPGTT_PAT_LARGE) : (guest & PPGTT_PAT) )
+        f |= PPGTT_PAT;
+
+    return f;
+}
+
+/* Shadow leaf for host frame mfn; flags in the 4K layout (leaf_flags()). */
+uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t flags, bool large)
+{
+    uint64_t e = ((uint64_t)mfn << GTT_PAGE_SHIFT) | PPGTT_PRESENT |
+                 (flags & (PPGTT_RW | PPGTT_PWT | PPGTT_PCD));
+
+    if ( !large )
+        return e | (flags & PPGTT_PAT);
+
+    return e | PPGTT_PS | ((flags & PPGTT_PAT) ? PPGTT_PAT_LARGE : 0);
+}
+
+uint64_t ppgtt_guest_flags(uint64_t guest, bool large)
+{
+    return leaf_flags(guest, large);
+}
+
+uint64_t ppgtt_read_shadow(const struct gtt_spt *s, unsigned int i)
+{
+    const uint64_t *t = gtt_map(s->mfn);
+    uint64_t val = t[i];
+
+    gtt_unmap((void *)t);
+
+    return val;
+}
+
+void ppgtt_write_shadow(struct gtt_spt *s, unsigned int i, uint64_t val)
+{
+    uint64_t *t = gtt_map(s->mfn);
+
+    /* One aligned store: the GPU sees the old entry or the new one. */
+    *(volatile uint64_t *)&t[i] = val;
+    gtt_unmap(t);
+}
+
+/* The guest's entry as the engine last validated it (OOS: the snapshot). */
+uint64_t ppgtt_read_guest(const struct gtt_spt *s, unsigned int i)
+{
+    const uint64_t *t;
+    uint64_t val;
+
+    if ( s->snapshot )
+        return s->snapshot[i];
+    t = gtt_map(s->gframe.mfn);
+    val = t[i];
+    gtt_unmap((void *)t);
+
+    return val;
+}
+
+/* Release references taken on frames that no shadow entry ever held. */
+void ppgtt_unget_frame(struct gtt_vgpu *v, struct gtt_frame *f)
+{
+    gtt_vgpu_defer_put(v, f);
+}
+
+/* Queue the drop of one frame behind the next TLB flush. */
+void ppgtt_put_frame(struct gtt_vgpu *v, struct page_info *pg,
+                     unsigned long mfn)
+{
+    struct gtt_frame f = { .pg = pg, .mfn = mfn };
+
+    gtt_vgpu_defer_put(v, &f);
+}
+
+/* The same for nr host-contiguous frames (a 2M or 1G entry). */
+void ppgtt_put_frames(struct gtt_vgpu *v, unsigned long mfn, unsigned long nr)
+{
+    unsigned long j;
+
+    for ( j = 0; j < nr; j++ )
+        ppgtt_put_frame(v, mfn_to_page(_mfn(mfn + j)), mfn + j);
+}
+
+unsigned long ppgtt_large_frames(enum ppgtt_kind k)
+{
+    return k == PPGTT_PDP ? PPGTT_ENTRIES * PPGTT_ENTRIES : PPGTT_ENTRIES;
+}
+
+/* Release what an old shadow entry held (after it was replaced). */
+static void release_slot(struct gtt_vgpu *v, enum ppgtt_kind k, uint64_t val,
+                         const struct ppgtt_slot *slot)
+{
+    unsigned long mfn = ppgtt_shadow_mfn(val, k);
+
+    if ( ppgtt_kind_leafy(k) )
+    {
+        if ( slot->u.pg )
+            ppgtt_put_frame(v, slot->u.pg, mfn);
+        return;
+    }
+    if ( k != PPGTT_PML4 && (val & PPGTT_PS) )
+    {
+        ppgtt_put_frames(v, mfn, ppgtt_large_frames(k));
+        return;
+    }
+    if ( slot->u.child )
+        ppgtt_spt_put(v, slot->u.child);
+}
+
+/* Install val/slot at i, then release what was there. */
+void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
+                   uint64_t val, const struct ppgtt_slot *slot)
+{
+    uint64_t old = ppgtt_read_shadow(s, i);
+    struct ppgtt_slot old_slot = s->slot[i];
+
+    ppgtt_write_shadow(s, i, val);
+    gtt_vgpu_mark_dirty(v);
+    s->slot[i] = *slot;
+    release_slot(v, s->kind, old, &old_slot);
+}
+
+void ppgtt_clear_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i)
+{
+    static const struct ppgtt_slot empty;
+
+    ppgtt_replace(v, s, i, ppgtt_scratch_entry(v, s->kind), &empty);
+}
+
+/*
+ * A validated 4K leaf for gfn into val/slot: the frame, or scratch when the
+ * guest may not hand it to the GPU (refusal counted by the lookup).
+ */
+void ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
+                   uint64_t *val, struct ppgtt_slot *slot)
+{
+    struct gtt_frame f;
+
+    slot->gfn = gfn;
+    if ( gtt_vgpu_frame_get(v, gfn, &f) != GTT_OK )
+    {
+        *val = ppgtt_scratch_entry(v, PPGTT_PT);
+        slot->u.pg = NULL;
+        return;
+    }
+    *val = ppgtt_leaf_entry(f.mfn, flags, false);
+    slot->u.pg = f.pg;
+}
+
+static bool resource_error(int rc)
+{
+    return rc == GTT_ERR_NO_MEMORY || rc == GTT_ERR_QUOTA;
+}
+
+/* Kind of table a present non-leaf guest entry of a kind-k table names. */
+static enum ppgtt_kind child_kind(enum ppgtt_kind k, uint64_t e)
+{
+    if ( k == PPGTT_PD )
+        return (e & PPGTT_IPS) ? PPGTT_PT64 : PPGTT_PT;
+
+    return k - 1;
+}
+
+/*
+ * Shadow the guest entry e at slot i of s: validate, install, release the
+ * old entry.  Refused targets become scratch (not an error); only resource
+ * failures are returned, with the entry left at scratch.
+ */
+int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
+                    uint64_t e)
+{
+    struct ppgtt_slot slot = { .u.child = NULL, .gfn = 0 };
+    unsigned long gfn = (e & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT;
+    uint64_t val;
+    struct gtt_spt *child;
+    int rc;
+
+    if ( s->kind == PPGTT_PT64 )
+        return ppgtt_set_64k(v, s, i, e);
+    if ( !(e & PPGTT_PRESENT) )
+    {
+        ppgtt_clear_entry(v, s, i);
+        return GTT_OK;
+    }
+    if ( s->kind == PPGTT_PT )
+    {
+        ppgtt_leaf_4k(v, gfn, leaf_flags(e, false), &val, &slot);
+        ppgtt_replace(v, s, i, val, &slot);
+        return GTT_OK;
+    }
+    if ( (s->kind == PPGTT_PD || s->kind == PPGTT_PDP) && (e & PPGTT_PS) )
+        return ppgtt_set_huge(v, s, i, e);
+
+    rc = ppgtt_spt_get(v, gfn, child_kind(s->kind, e), &child);
+    if ( rc != GTT_OK )
+    {
+        ppgtt_clear_entry(v, s, i);
+        return resource_error(rc) ? rc : GTT_OK;
+    }
+    slot.u.child = child;
+    val = ((uint64_t)child->mfn << GTT_PAGE_SHIFT) |
+          (e & (PPGTT_PRESENT | PPGTT_RW | PPGTT_PWT | PPGTT_PCD));
+    ppgtt_replace(v, s, i, val, &slot);
+
+    return GTT_OK;
+}
+
+struct gtt_spt *ppgtt_spt_find(struct gtt_ppgtt *p, unsigned long gfn,
+                               enum ppgtt_kind k)
+{
+    struct gtt_spt *s;
+
+    for ( s = p->hash[spt_hash(gfn, k)]; s; s = s->hnext )
+        if ( s->gfn == gfn && s->kind == k )
+            return s;
+
+    return NULL;
+}
+
+static void spt_hash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
+{
+    struct gtt_spt **pp = &p->hash[spt_hash(s->gfn, s->kind)];
+
+    for ( ; *pp; pp = &(*pp)->hnext )
+        if ( *pp == s )
+        {
+            *pp = s->hnext;
+            return;
+        }
+}
+
+/* A table of kind k whose entries all lead to scratch; one reference. */
+int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k, bool split,
+                  struct gtt_spt **out)
+{
+    struct gtt_spt *s = xzalloc(struct gtt_spt);
+    uint64_t *t, scratch = ppgtt_scratch_entry(v, k);
+    unsigned int i;
+    int rc;
+
+    if ( !s )
+        return GTT_ERR_NO_MEMORY;
+    s->slot = xzalloc_array(struct ppgtt_slot, PPGTT_ENTRIES);
+    if ( !s->slot )
+    {
+        xfree(s);
+        return GTT_ERR_NO_MEMORY;
+    }
+    rc = ppgtt_pool_alloc(v, &s->pg);
+    if ( rc != GTT_OK )
+    {
+        xfree(s->slot);
+        xfree(s);
+        return rc;
+    }
+    s->mfn = gtt_page_mfn(s->pg);
+    s->kind = k;
+    s->split = split;
+    s->refs = 1;
+    t = gtt_map(s->mfn);
+    for ( i = 0; i < PPGTT_ENTRIES; i++ )
+        t[i] = scratch;
+    gtt_unmap(t);
+    v->stats.shadow_pages++;
+    *out = s;
+
+    return GTT_OK;
+}
+
+/* Free an unreferenced table: its entries first, then its guest frame. */
+static void spt_free(struct gtt_vgpu *v, struct gtt_spt *s)
+{
+    unsigned int i;
+
+    ppgtt_spt_unlist(v, s);
+    for ( i = 0; i < PPGTT_ENTRIES; i++ )
+        release_slot(v, s->kind, ppgtt_read_shadow(s, i), &s->slot[i]);
+    if ( s->tracked )
+    {
+        spt_hash_del(&v->ppgtt, s);
+        ppgtt_wp_untrack(v, s->gfn);
+        ppgtt_unget_frame(v, &s->gframe);
+    }
+    xfree(s->snapshot);
+    xfree(s->slot);
+    ppgtt_pool_free(v, s->pg);
+    v->stats.shadow_pages--;
+    xfree(s);
+}
+
+void ppgtt_spt_put(struct gtt_vgpu *v, struct gtt_spt *s)
+{
+    ASSERT(s->refs > 0);
+    if ( --s->refs == 0 )
+        spt_free(v, s);
+}
+
+/*
+ * The shadow of guest table gfn used as kind k, with one more reference:
+ * shared if it exists, else protect the guest frame, then read it and
+ * build.  Returns a refusal reason when gfn is not the guest's RAM.
+ */
+int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
+                  struct gtt_spt **out)
+{
+    struct gtt_spt *s = ppgtt_spt_find(&v->ppgtt, gfn, k);
+    unsigned int i;
+    int rc;
+
+    if ( s )
+    {
+        s->refs++;
+        *out = s;
+        return GTT_OK;
+    }
+
+    rc = ppgtt_spt_new(v, k, false, &s);
+    if ( rc != GTT_OK )
+        return rc;
+    s->gfn = gfn;
+    rc = gtt_vgpu_frame_get(v, gfn, &s->gframe);
+    if ( rc != GTT_OK )
+    {
+        ppgtt_spt_put(v, s);
+        return rc;
+    }
+    rc = ppgtt_wp_track(v, gfn);
+    if ( rc != GTT_OK )
+    {
+        ppgtt_unget_frame(v, &s->gframe);
+        ppgtt_spt_put(v, s);
+        return rc;
+    }
+    s->tracked = true;
+    s->hnext = v->ppgtt.hash[spt_hash(gfn, k)];
+    v->ppgtt.hash[spt_hash(gfn, k)] = s;
+
+    /* Protected above: from here the guest cannot change what we read. */
+    for ( i = 0; i < PPGTT_ENTRIES; i++ )
+    {
+        uint64_t e = ppgtt_read_guest(s, i);
+
+        if ( !(e & PPGTT_PRESENT) )
+            continue;
+        rc = ppgtt_set_entry(v, s, i, e);
+        if ( rc != GTT_OK )
+        {
+            ppgtt_spt_put(v, s);
+            return rc;
+        }
+    }
+    *out = s;
+
+    return GTT_OK;
+}
+
+/* Every reference a table (and the split tables under it) holds. */
+static void spt_for_each_ref(const struct gtt_spt *s, ppgtt_ref_fn fn,
+                             void *arg)
+{
+    unsigned int i;
+    unsigned long j;
+
+    if ( s->tracked )
+        fn(arg, s->gframe.mfn, true);
+    for ( i = 0; i < PPGTT_ENTRIES; i++ )
+    {
+        uint64_t val = ppgtt_read_shadow(s, i);
+        unsigned long mfn = ppgtt_shadow_mfn(val, s->kind);
+        const struct ppgtt_slot *slot = &s->slot[i];
+
+        if ( ppgtt_kind_leafy(s->kind) )
+        {
+            if ( slot->u.pg )
+                fn(arg, mfn, false);
+        }
+        else if ( s->kind != PPGTT_PML4 && (val & PPGTT_PS) )
+        {
+            for ( j = 0; j < ppgtt_large_frames(s->kind); j++ )
+                fn(arg, mfn + j, false);
+        }
+        else if ( slot->u.child && !slot->u.child->tracked )
+            spt_for_each_ref(slot->u.child, fn, arg);
+    }
+}
+
+void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg)
+{
+    unsigned int b;
+    const struct gtt_spt *s;
+
+    for ( b = 0; b < PPGTT_HASH_BUCKETS; b++ )
+        for ( s = v->ppgtt.hash[b]; s; s = s->hnext )
+            spt_for_each_ref(s, fn, arg);
+}
