@@ -15,6 +15,8 @@ One spec file describes one generation.  Lines (``#`` starts a comment):
                                  (until the next defaults line)
   drop NAME                      forget an inherited command
   reg NAME OFFSET ENGINES ACCESS [masked=0xBITS] [pdp] [priv] [count=N] [stride=S]
+      [ctx]                      ctx: may also be loaded by a context image
+  ctx CLASS ITEM ...             context image layout (see parse_ctx())
   unreg NAME                     forget an inherited register (all expansions)
 
 cmd fields:
@@ -261,6 +263,8 @@ def parse_reg(tok, engines):
             flags |= 2
         elif k == "priv":
             flags |= 4
+        elif k == "ctx":
+            flags |= 8
         elif k == "count":
             count = num(v)
         elif k == "stride":
@@ -315,6 +319,7 @@ def load(path, seen=()):
                 spec["cmds"] = [dict(c) for c in base["cmds"]]
                 spec["base_gen"] = base["gen"]
                 spec["regs"] = list(base["regs"])
+                spec["ctx"] = dict(base.get("ctx", {}))
             elif tok[0] == "engine":
                 types = 0
                 for t in tok[3].split(","):
@@ -337,6 +342,8 @@ def load(path, seen=()):
                 regs = parse_reg(tok, spec["engines"])
                 names = {r["name"] for r in regs}
                 spec["regs"] = [r for r in spec["regs"] if r["name"] not in names] + regs
+            elif tok[0] == "ctx":
+                parse_ctx(tok, spec)
             elif tok[0] == "unreg":
                 spec["regs"] = [r for r in spec["regs"] if r["base"] != tok[1]]
             else:
@@ -434,6 +441,7 @@ def emit(spec, out):
         w('    { .name = "%s", .offset = 0x%x, .engines = 0x%x, .access = %d, .flags = %d, .masked_bits = 0x%x },\n'
           % (r["name"], r["offset"], r["engines"], r["access"], r["flags"], r["masked"]))
     w("};\n\n")
+    emit_ctx(spec, w)
     w("const struct gpu_gen_spec gpu_spec_%s = {\n" % g)
     w('    .gen = %d, .name = "%s",\n' % (spec["gen"], g))
     w("    .cmds = %s_cmds, .nr_cmds = ARRAY_SIZE(%s_cmds),\n" % (g, g))
@@ -442,7 +450,160 @@ def emit(spec, out):
     for e in ENGINES:
         d = spec["engines"][e]
         w('        { .name = "%s", .mmio_base = 0x%x, .types = 0x%x },\n' % (e, d["base"], d["types"]))
-    w("    },\n};\n")
+    w("    },\n")
+    emit_ctx_layouts(spec, w)
+    w("};\n")
+
+
+# Context images ('ctx' lines): the ring-context header of an execlists
+# context image, per engine class, as data (see ctx_image.c).
+#
+#   ctx CLASS inherit               keep the base spec's layout, append
+#   ctx CLASS size PAGES            image size in pages, PPHWSP included
+#   ctx CLASS nop N                 N MI_NOOP dwords
+#   ctx CLASS lri N [posted]        LRI header for the next N registers
+#   ctx CLASS ring+0xOFF NAME VALUE [count=N]
+#                                   one register/value pair (N consecutive
+#                                   dwords: NAME0..), VALUE says where
+#                                   the shadow's value comes from:
+#       guest          the guest's value
+#       head | tail    the guest's, masked to Xen's ring size
+#       xen=FIELD      Xen's (FIELD: CTX_XEN names below; zero: 0)
+#       pdp            Xen's shadow page-table root (from the offset)
+#       set=BITS       masked: the guest's, refused if it sets other bits
+#       control=BITS   as set=; bit 0 (restore inhibit) skips the state
+#       force=MASK:VAL the guest's with the MASK bits replaced by VAL
+#       indctx|perctx  indirect context / per-context batch pointer
+# CLASS: rcs, or xcs (every other engine).  The first ctx line for a class
+# in a spec that has a base replaces the inherited layout of that class.
+CTX_CLASSES = ["rcs", "xcs"]
+CTX_KIND = {"nop": 0, "lri": 1, "reg": 2}
+CTX_VALUE = {"guest": 0, "head": 1, "tail": 2, "xen": 3, "pdp": 4, "set": 5,
+             "force": 6, "indctx": 7, "perctx": 8, "control": 9}
+CTX_XEN = ["zero", "start", "ctl", "bb_hi", "bb_lo", "bb_state", "sbb_hi",
+           "sbb_lo", "sbb_state"]
+CTX_PDP_FIRST, CTX_PDP_LAST = 0x270, 0x28c
+
+
+def parse_ctx(tok, spec):
+    if len(tok) < 3 or tok[1] not in CTX_CLASSES:
+        raise SpecError("ctx needs CLASS (rcs or xcs) and an item")
+    cls = tok[1]
+    ctx = spec.setdefault("ctx", {})
+    own = spec.setdefault("ctx_own", set())
+    if cls not in own:
+        own.add(cls)
+        if tok[2] == "inherit":
+            if cls not in ctx:
+                raise SpecError("no %s layout to inherit" % cls)
+            ctx[cls] = {"size": ctx[cls]["size"], "items": list(ctx[cls]["items"])}
+            return
+        ctx[cls] = {"size": 0, "items": []}
+    lay = ctx[cls]
+    item = {"kind": 0, "count": 0, "reg": 0, "value": 0, "arg": 0, "name": ""}
+    if tok[2] == "size":
+        lay["size"] = num(tok[3])
+        return
+    if tok[2] == "nop":
+        item.update(kind=0, count=num(tok[3]))
+    elif tok[2] == "lri":
+        item.update(kind=1, count=num(tok[3]))
+        if tok[4:] == ["posted"]:
+            item["arg"] = 1 << 12
+        elif tok[4:]:
+            raise SpecError("lri takes only 'posted'")
+        if not 1 <= item["count"] <= 63:
+            raise SpecError("lri count must be 1..63")
+    elif tok[2].startswith("ring+"):
+        count = 1
+        if len(tok) == 6 and tok[5].startswith("count="):
+            count = num(tok[5][6:])
+        elif len(tok) != 5:
+            raise SpecError("ctx register needs ring+OFF NAME VALUE [count=N]")
+        rel = num(tok[2][5:])
+        k, _, v = tok[4].partition("=")
+        if k not in CTX_VALUE:
+            raise SpecError("unknown ctx value %r" % tok[4])
+        item.update(kind=2, reg=rel, name=tok[3], value=CTX_VALUE[k])
+        if k == "xen":
+            if v not in CTX_XEN:
+                raise SpecError("unknown xen field %r" % v)
+            item["arg"] = CTX_XEN.index(v)
+        elif k == "pdp":
+            if not CTX_PDP_FIRST <= rel <= CTX_PDP_LAST:
+                raise SpecError("pdp outside the PDP registers")
+            item["arg"] = (rel - CTX_PDP_FIRST) // 4
+        elif k in ("set", "control"):
+            item["arg"] = num(v)
+            if item["arg"] > 0xffff:
+                raise SpecError("set= names bits 15:0")
+        elif k == "force":
+            m, _, val = v.partition(":")
+            item["arg"], item["force"] = num(m), num(val)
+            if item["force"] & ~item["arg"]:
+                raise SpecError("force value outside its mask")
+        elif v:
+            raise SpecError("ctx value %r takes no argument" % k)
+        if rel & 3 or rel + 4 * (count - 1) > 0xffff:
+            raise SpecError("ctx register offset 0x%x" % rel)
+        for n in range(count):
+            it = dict(item, reg=rel + 4 * n)
+            if count > 1:
+                it["name"] = "%s%d" % (item["name"], n)
+            lay["items"].append(it)
+        return
+    else:
+        raise SpecError("unknown ctx item %r" % tok[2])
+    lay["items"].append(item)
+
+
+def check_ctx(spec):
+    """Every LRI header is followed by exactly its registers."""
+    ctx = spec.get("ctx", {})
+    for cls in CTX_CLASSES:
+        if cls not in ctx:
+            raise SpecError("no context layout for %s" % cls)
+        lay, want, dws = ctx[cls], 0, 0
+        if lay["size"] < 2:
+            raise SpecError("ctx %s: size must be at least 2 pages" % cls)
+        for it in lay["items"]:
+            if it["kind"] == 2:
+                if not want:
+                    raise SpecError("ctx %s: %s outside an LRI" % (cls, it["name"]))
+                want -= 1
+                dws += 2
+            elif want:
+                raise SpecError("ctx %s: LRI short of registers" % cls)
+            elif it["kind"] == 1:
+                want = it["count"]
+                dws += 1
+            else:
+                dws += it["count"]
+        if want:
+            raise SpecError("ctx %s: last LRI short of registers" % cls)
+        lay["state_dw"] = dws
+        if dws * 4 > 4096:
+            raise SpecError("ctx %s: header larger than a page" % cls)
+
+
+def emit_ctx(spec, w):
+    g = spec["name"]
+    for cls in CTX_CLASSES:
+        w("static const struct gpu_ctx_item %s_ctx_%s[] = {\n" % (g, cls))
+        for it in spec["ctx"][cls]["items"]:
+            w('    { .kind = %d, .count = %d, .reg = 0x%x, .value = %d, .arg = 0x%x, .force = 0x%x, .name = "%s" },\n'
+              % (it["kind"], it["count"], it["reg"], it["value"], it["arg"], it.get("force", 0), it["name"]))
+        w("};\n\n")
+
+
+def emit_ctx_layouts(spec, w):
+    g = spec["name"]
+    w("    .ctx = {\n")
+    for cls in CTX_CLASSES:
+        lay = spec["ctx"][cls]
+        w("        { .items = %s_ctx_%s, .nr_items = ARRAY_SIZE(%s_ctx_%s), .pages = %d, .state_dw = %d },\n"
+          % (g, cls, g, cls, lay["size"], lay["state_dw"]))
+    w("    },\n")
 
 
 def main(argv):
@@ -452,6 +613,7 @@ def main(argv):
     try:
         spec = load(argv[1])
         check(spec)
+        check_ctx(spec)
     except SpecError as e:
         sys.stderr.write("gen-gpu-cmds: %s\n" % e)
         return 1

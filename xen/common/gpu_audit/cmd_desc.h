@@ -133,6 +133,7 @@ struct gpu_cmd_desc {
 #define GPU_RF_MASKED     (1u << 0)   /* bits 31:16 enable writes of bits 15:0 */
 #define GPU_RF_PDP        (1u << 1)   /* page-table root: redirect to the shadow */
 #define GPU_RF_PRIV       (1u << 2)   /* only from ring/GGTT buffers */
+#define GPU_RF_CTX        (1u << 3)   /* may be loaded by a context image */
 
 struct gpu_reg_desc {
     const char *name;
@@ -149,6 +150,58 @@ struct gpu_engine_desc {
     uint8_t types;             /* bit n: command type n is legal */
 };
 
+/*
+ * Ring-context header of an execlists context image (spec 'ctx' lines):
+ * the items in order from the first dword of the page after the PPHWSP.
+ */
+#define GPU_CTX_CLASS_RCS 0
+#define GPU_CTX_CLASS_XCS 1   /* every engine but the render engine */
+#define GPU_CTX_CLASS_NR  2
+
+#define GPU_CTX_NOP       0   /* .count MI_NOOP dwords */
+#define GPU_CTX_LRI       1   /* LRI header for the next .count registers */
+#define GPU_CTX_REG       2   /* one register/value pair */
+
+/* Where the shadow's value of a register comes from (ctx_image.c). */
+#define GPU_CTXV_GUEST    0   /* the guest's */
+#define GPU_CTXV_HEAD     1   /* the guest's, masked to Xen's ring */
+#define GPU_CTXV_TAIL     2
+#define GPU_CTXV_XEN      3   /* Xen's: .arg is a GPU_CTX_XEN_* field */
+#define GPU_CTXV_PDP      4   /* shadow root dword .arg (2n: PDPn low) */
+#define GPU_CTXV_SET      5   /* masked: may set only the .arg bits */
+#define GPU_CTXV_FORCE    6   /* the guest's, .arg bits replaced by .force */
+#define GPU_CTXV_INDCTX   7   /* indirect context pointer */
+#define GPU_CTXV_PERCTX   8   /* per-context batch pointer */
+#define GPU_CTXV_CONTROL  9   /* as SET; bit 0 inhibits the restore */
+
+#define GPU_CTX_XEN_ZERO       0
+#define GPU_CTX_XEN_START      1
+#define GPU_CTX_XEN_CTL        2
+#define GPU_CTX_XEN_BB_HI      3
+#define GPU_CTX_XEN_BB_LO      4
+#define GPU_CTX_XEN_BB_STATE   5
+#define GPU_CTX_XEN_SBB_HI     6
+#define GPU_CTX_XEN_SBB_LO     7
+#define GPU_CTX_XEN_SBB_STATE  8
+#define GPU_CTX_XEN_NR         9
+
+struct gpu_ctx_item {
+    uint8_t kind;              /* GPU_CTX_* */
+    uint8_t value;             /* REG: GPU_CTXV_* */
+    uint16_t count;            /* NOP: dwords; LRI: registers */
+    uint32_t reg;              /* REG: offset from the engine's MMIO base */
+    uint32_t arg;              /* LRI: header flags; REG: see GPU_CTXV_* */
+    uint32_t force;
+    const char *name;
+};
+
+struct gpu_ctx_layout {
+    const struct gpu_ctx_item *items;
+    unsigned int nr_items;
+    unsigned int pages;        /* image size, PPHWSP page included */
+    unsigned int state_dw;     /* first dword after the header */
+};
+
 /* One generation's complete command knowledge. */
 struct gpu_gen_spec {
     unsigned int gen;
@@ -158,6 +211,7 @@ struct gpu_gen_spec {
     const struct gpu_reg_desc *regs;   /* sorted by offset */
     unsigned int nr_regs;
     struct gpu_engine_desc engines[XEN_GPU_ENGINE_NR];
+    struct gpu_ctx_layout ctx[GPU_CTX_CLASS_NR];
 };
 
 extern const struct gpu_gen_spec gpu_spec_gen8;

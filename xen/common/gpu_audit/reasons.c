@@ -28,6 +28,8 @@ static const char *const reason_names[XEN_GPU_AUDIT_NR] = {
     [XEN_GPU_AUDIT_BAD_TABLE]        = "bad-table",
     [XEN_GPU_AUDIT_JUMP_INDIRECT]    = "jump-indirect",
     [XEN_GPU_AUDIT_PREDICATION]      = "predication",
+    [XEN_GPU_AUDIT_CTX_LAYOUT]       = "context-layout",
+    [XEN_GPU_AUDIT_CTX_CMD]          = "context-command",
 };
 
 const char *gpu_audit_reason_name(unsigned int reason)

@@ -68,7 +68,10 @@
 /* Control flow the auditor cannot follow */
 #define XEN_GPU_AUDIT_JUMP_INDIRECT       23  /* target adjusted by GPU state */
 #define XEN_GPU_AUDIT_PREDICATION         24  /* predication could skip audited flow */
-#define XEN_GPU_AUDIT_NR                  25
+/* Context images */
+#define XEN_GPU_AUDIT_CTX_LAYOUT          25  /* ring-context header differs from the layout */
+#define XEN_GPU_AUDIT_CTX_CMD             26  /* register state holds a command other than LRI */
+#define XEN_GPU_AUDIT_NR                  27
 
 #endif /* __XEN_PUBLIC_GPU_H__ */
 
