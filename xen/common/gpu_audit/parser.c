@@ -21,26 +21,51 @@ static inline uint32_t cmd_dw(const struct gpu_audit_buf *b, uint32_t off,
     return gpu_audit_buf_dw(b, off / 4 + i);
 }
 
-static bool cond_holds(const struct gpu_audit_buf *b, uint32_t off,
-                       const struct gpu_cmd_cond *c)
+/*
+ * The command being checked: its dwords on its first page are read
+ * directly, the rest (a command across a page boundary) through the page
+ * array.
+ */
+struct cmd_ref {
+    const struct gpu_audit_buf *b;
+    uint32_t off;
+    const uint32_t *dw;       /* the command's first dword in the copy */
+    unsigned int in_page;     /* how many of its dwords that page holds */
+};
+
+static void cmd_ref_init(struct cmd_ref *r, const struct gpu_audit_buf *b,
+                         uint32_t off)
 {
-    bool eq = (cmd_dw(b, off, c->dw) & c->mask) == c->val;
+    r->b = b;
+    r->off = off;
+    r->dw = &b->pages[off / PAGE_SIZE].dw[(off % PAGE_SIZE) / 4];
+    r->in_page = GPU_COPY_PAGE_DWS - (off % PAGE_SIZE) / 4;
+}
+
+static inline uint32_t ref_dw(const struct cmd_ref *r, unsigned int i)
+{
+    return likely(i < r->in_page) ? r->dw[i] : cmd_dw(r->b, r->off, i);
+}
+
+static bool cond_holds(const struct cmd_ref *r, const struct gpu_cmd_cond *c)
+{
+    bool eq = (ref_dw(r, c->dw) & c->mask) == c->val;
 
     return c->ne ? !eq : eq;
 }
 
-static uint64_t operand_addr(const struct gpu_audit_buf *b, uint32_t off,
+static uint64_t operand_addr(const struct cmd_ref *r,
                              const struct gpu_cmd_operand *o)
 {
-    uint64_t addr = cmd_dw(b, off, o->dw) & o->addr_lo_mask;
+    uint64_t addr = ref_dw(r, o->dw) & o->addr_lo_mask;
 
     if ( o->addr_dws > 1 )
-        addr |= (uint64_t)(cmd_dw(b, off, o->dw + 1) & o->addr_hi_mask) << 32;
+        addr |= (uint64_t)(ref_dw(r, o->dw + 1) & o->addr_hi_mask) << 32;
 
     return addr;
 }
 
-static uint64_t operand_size(const struct gpu_audit_buf *b, uint32_t off,
+static uint64_t operand_size(const struct cmd_ref *r,
                              const struct gpu_cmd_operand *o, unsigned int len)
 {
     switch ( o->size_kind )
@@ -49,25 +74,25 @@ static uint64_t operand_size(const struct gpu_audit_buf *b, uint32_t off,
         return (uint64_t)(len - o->dw - o->addr_dws) * 4;
     case GPU_SIZE_SHIFT:
         return (uint64_t)o->size <<
-               ((cmd_dw(b, off, o->size_dw) >> o->size_shift) & 3);
+               ((ref_dw(r, o->size_dw) >> o->size_shift) & 3);
     default:
         return o->size;
     }
 }
 
-static int check_addr(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
-                      uint32_t off, const struct gpu_cmd_desc *d,
+static int check_addr(struct gpu_audit_sub *s, const struct cmd_ref *r,
+                      const struct gpu_cmd_desc *d,
                       const struct gpu_cmd_operand *o, unsigned int len)
 {
-    bool ggtt = o->ggtt.mask && cond_holds(b, off, &o->ggtt);
-    uint64_t addr = operand_addr(b, off, o);
+    bool ggtt = o->ggtt.mask && cond_holds(r, &o->ggtt);
+    uint64_t addr = operand_addr(r, o);
     unsigned int i;
 
     if ( ggtt )
     {
         if ( o->ggtt_reject )
             return XEN_GPU_AUDIT_GGTT_FORM;
-        if ( !gpu_audit_ggtt_range_ok(s->v, addr, operand_size(b, off, o, len)) )
+        if ( !gpu_audit_ggtt_range_ok(s->v, addr, operand_size(r, o, len)) )
             return XEN_GPU_AUDIT_GGTT_RANGE;
     }
 
@@ -77,7 +102,7 @@ static int check_addr(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
         {
             int rc = sub_log_store(s, ggtt ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT,
                                    addr + 4 * (i - o->dw - o->addr_dws),
-                                   cmd_dw(b, off, i));
+                                   ref_dw(r, i));
 
             if ( rc )
                 return rc;
@@ -113,12 +138,13 @@ static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
     return 0;
 }
 
-/* Apply a descriptor's rules to the command at off. */
+/* Apply a descriptor's rules to the command at off, in a buffer of class cls. */
 static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
                      uint32_t off, const struct gpu_cmd_desc *d,
-                     unsigned int len, uint32_t hdr)
+                     unsigned int len, uint32_t hdr, unsigned int cls)
 {
-    unsigned int cls = sub_class(b), i, j;
+    struct cmd_ref r;
+    unsigned int i, j;
     int rc;
 
     switch ( d->policy[cls] )
@@ -137,16 +163,22 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
         return sub_note(s, GPU_NOTE_NEUTRALISED, b - s->bufs, off, hdr);
     }
 
+    cmd_ref_init(&r, b, off);
     for ( i = 0; i < d->nr_deny; i++ )
-        if ( cond_holds(b, off, &d->deny[i].cond) )
+        if ( cond_holds(&r, &d->deny[i].cond) )
             return d->deny[i].reason;
 
     for ( i = 0; i < d->nr_operands; i++ )
     {
         const struct gpu_cmd_operand *o = &d->operands[i];
 
+        /* A graphics address that is not a GGTT one nor stored to: no rule. */
+        if ( o->kind == GPU_OPND_ADDR && !(d->flags & GPU_CF_STORE) &&
+             !(o->ggtt.mask && cond_holds(&r, &o->ggtt)) )
+            continue;
+
         for ( j = 0; j < o->nr_conds; j++ )
-            if ( !cond_holds(b, off, &o->conds[j]) )
+            if ( !cond_holds(&r, &o->conds[j]) )
                 break;
         if ( j < o->nr_conds )
             continue;
@@ -154,11 +186,11 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
         switch ( o->kind )
         {
         case GPU_OPND_ADDR:
-            rc = check_addr(s, b, off, d, o, len);
+            rc = check_addr(s, &r, d, o, len);
             break;
         case GPU_OPND_REG:
-            rc = reg_check(s, cls, cmd_dw(b, off, o->dw) & 0x7ffffc, o->access,
-                           o->value_dw, o->value_dw ? cmd_dw(b, off, o->value_dw) : 0);
+            rc = reg_check(s, cls, ref_dw(&r, o->dw) & 0x7ffffc, o->access,
+                           o->value_dw, o->value_dw ? ref_dw(&r, o->value_dw) : 0);
             /* A root loaded from memory or a register cannot be redirected. */
             if ( rc < 0 )
                 rc = XEN_GPU_AUDIT_REG_DENIED;
@@ -318,7 +350,8 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
     {
         struct gpu_audit_frame *f = &s->frames[s->depth - 1];
         struct gpu_audit_buf *b = &s->bufs[f->buf];
-        const uint32_t slow = GPU_DISP_SLOW(sub_class(b));
+        const unsigned int cls = sub_class(b);
+        const uint32_t slow = GPU_DISP_SLOW(cls);
         uint32_t off = f->off, start = off, last = off;
         uint32_t avail = b->len, stop;
         uint64_t cmds = s->cmds;
@@ -327,7 +360,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
         if ( done >= budget )
             return -ERESTART;
         stop = budget - done > UINT32_MAX - off ? UINT32_MAX : off + (budget - done);
-        fast_set_class(&fc, sub_class(b));
+        fast_set_class(&fc, cls);
 
         while ( rc == GPU_STEP_NEXT )
         {
@@ -451,14 +484,14 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             {
                 const struct gpu_cmd_desc *td = d ?: gpu_audit_lookup(t, engine, hdr);
 
-                trace(s->priv, s, f->buf, off, td, len, td->policy[sub_class(b)]);
+                trace(s->priv, s, f->buf, off, td, len, td->policy[cls]);
             }
 
             if ( d && (d->flags & GPU_CF_CHECKED) )
             {
                 f->off = b->scanned = off;
                 s->cmds = cmds;
-                rc = check_cmd(s, b, off, d, len, hdr);
+                rc = check_cmd(s, b, off, d, len, hdr, cls);
                 if ( rc != GPU_STEP_NEXT )
                     break;
             }
