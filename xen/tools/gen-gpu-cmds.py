@@ -16,6 +16,9 @@ One spec file describes one generation.  Lines (``#`` starts a comment):
   drop NAME                      forget an inherited command
   reg NAME OFFSET ENGINES ACCESS [masked=0xBITS] [pdp] [priv] [count=N] [stride=S]
       [ctx]                      ctx: may also be loaded by a context image
+      [privmasked=0xBITS] [virt] (see reg fields)
+  forbid NAME OFFSET ENGINES [count=N] [stride=S]
+                                 a register no reg line may whitelist
   ctx CLASS ITEM ...             context image layout (see parse_ctx())
   unreg NAME                     forget an inherited register (all expansions)
 
@@ -53,6 +56,11 @@ reg fields:
   OFFSET   absolute (0x2358) or ring+0xNN: expanded for each engine in
            ENGINES at that engine's base, named ENG_NAME
   ACCESS   r | w | rw
+  masked=B      masked register: bits 31:16 enable writes of bits 15:0, and
+                a write may enable only the B bits
+  privmasked=P  masked register: ring and GGTT buffers may also enable P
+  virt          the value a write names is replaced by the vGPU's own
+                (LRI only: a value from memory or a register is refused)
 """
 
 import os
@@ -253,7 +261,7 @@ def parse_reg(tok, engines):
     if len(tok) < 5:
         raise SpecError("reg needs NAME OFFSET ENGINES ACCESS")
     name, off, eng, acc = tok[1:5]
-    flags, masked, count, stride = 0, 0, 1, 4
+    flags, masked, privmasked, count, stride = 0, 0, 0, 1, 4
     for r in tok[5:]:
         k, _, v = r.partition("=")
         if k == "masked":
@@ -265,6 +273,11 @@ def parse_reg(tok, engines):
             flags |= 4
         elif k == "ctx":
             flags |= 8
+        elif k == "privmasked":
+            flags |= 1
+            privmasked = num(v)
+        elif k == "virt":
+            flags |= 16
         elif k == "count":
             count = num(v)
         elif k == "stride":
@@ -274,6 +287,20 @@ def parse_reg(tok, engines):
     access = {"r": 1, "w": 2, "rw": 3}.get(acc)
     if access is None:
         raise SpecError("bad access %r" % acc)
+    if (masked | privmasked) > 0xffff:
+        raise SpecError("masked bits are bits 15:0")
+    if flags & 16 and (not access & 2 or flags & 2):
+        raise SpecError("virt needs a written register that is not a root")
+    out = []
+    for nm, offset, em in reg_offsets(name, off, eng, engines, count, stride):
+        out.append({"name": nm, "base": name, "offset": offset, "engines": em,
+                    "access": access, "flags": flags, "masked": masked,
+                    "privmasked": privmasked})
+    return out
+
+
+def reg_offsets(name, off, eng, engines, count, stride):
+    """(name, offset, engine mask) of each register a reg line names."""
     em = engines_mask(eng)
     out = []
     if off.startswith("ring+"):
@@ -285,18 +312,31 @@ def parse_reg(tok, engines):
                 raise SpecError("engine %s has no base" % e)
             for n in range(count):
                 nm = "%s_%s%s" % (e.upper(), name, n if count > 1 else "")
-                out.append({"name": nm, "base": name, "offset": engines[e]["base"] + rel + n * stride,
-                            "engines": 1 << i, "access": access, "flags": flags,
-                            "masked": masked})
+                out.append((nm, engines[e]["base"] + rel + n * stride, 1 << i))
     else:
         for n in range(count):
             nm = "%s%s" % (name, n if count > 1 else "")
-            out.append({"name": nm, "base": name, "offset": num(off) + n * stride,
-                        "engines": em, "access": access, "flags": flags, "masked": masked})
-    for r in out:
-        if r["offset"] & 3 or r["offset"] > 0x7ffffc:
-            raise SpecError("register offset 0x%x not a dword MMIO offset" % r["offset"])
+            out.append((nm, num(off) + n * stride, em))
+    for _, offset, _ in out:
+        if offset & 3 or offset > 0x7ffffc:
+            raise SpecError("register offset 0x%x not a dword MMIO offset" % offset)
     return out
+
+
+def parse_forbid(tok, engines):
+    """Registers no reg line may whitelist (checked by check())."""
+    if len(tok) < 4:
+        raise SpecError("forbid needs NAME OFFSET ENGINES")
+    count, stride = 1, 4
+    for r in tok[4:]:
+        k, _, v = r.partition("=")
+        if k == "count":
+            count = num(v)
+        elif k == "stride":
+            stride = num(v)
+        else:
+            raise SpecError("unknown forbid option %r" % k)
+    return reg_offsets(tok[1], tok[2], tok[3], engines, count, stride)
 
 
 def load(path, seen=()):
@@ -319,6 +359,7 @@ def load(path, seen=()):
                 spec["cmds"] = [dict(c) for c in base["cmds"]]
                 spec["base_gen"] = base["gen"]
                 spec["regs"] = list(base["regs"])
+                spec["forbid"] = list(base.get("forbid", []))
                 spec["ctx"] = dict(base.get("ctx", {}))
             elif tok[0] == "engine":
                 types = 0
@@ -346,6 +387,8 @@ def load(path, seen=()):
                 parse_ctx(tok, spec)
             elif tok[0] == "unreg":
                 spec["regs"] = [r for r in spec["regs"] if r["base"] != tok[1]]
+            elif tok[0] == "forbid":
+                spec.setdefault("forbid", []).extend(parse_forbid(tok, spec["engines"]))
             else:
                 raise SpecError("unknown directive %r" % tok[0])
         except (SpecError, KeyError, ValueError, IndexError) as e:
@@ -373,12 +416,18 @@ def check(spec):
         if r["offset"] in offs:
             # one register whitelisted for several engines: merge
             o = offs[r["offset"]]
-            if (o["access"], o["flags"], o["masked"]) != (r["access"], r["flags"], r["masked"]):
+            if ((o["access"], o["flags"], o["masked"], o["privmasked"]) !=
+                    (r["access"], r["flags"], r["masked"], r["privmasked"])):
                 raise SpecError("register 0x%x described twice differently" % r["offset"])
             o["engines"] |= r["engines"]
         else:
             offs[r["offset"]] = dict(r)
     spec["regs"] = sorted(offs.values(), key=lambda r: r["offset"])
+    for name, offset, em in spec.get("forbid", []):
+        r = offs.get(offset)
+        if r and r["engines"] & em:
+            raise SpecError("%s (0x%x) is forbidden, yet whitelisted as %s"
+                            % (name, offset, r["name"]))
     spec["cmds"].sort(key=lambda c: (c["type"], c["opcode"], c["engines"]))
 
 
@@ -438,8 +487,8 @@ def emit(spec, out):
     w("};\n\n")
     w("static const struct gpu_reg_desc %s_regs[] = {\n" % g)
     for r in spec["regs"]:
-        w('    { .name = "%s", .offset = 0x%x, .engines = 0x%x, .access = %d, .flags = %d, .masked_bits = 0x%x },\n'
-          % (r["name"], r["offset"], r["engines"], r["access"], r["flags"], r["masked"]))
+        w('    { .name = "%s", .offset = 0x%x, .engines = 0x%x, .access = %d, .flags = %d, .masked_bits = 0x%x, .priv_masked_bits = 0x%x },\n'
+          % (r["name"], r["offset"], r["engines"], r["access"], r["flags"], r["masked"], r["privmasked"]))
     w("};\n\n")
     emit_ctx(spec, w)
     w("const struct gpu_gen_spec gpu_spec_%s = {\n" % g)

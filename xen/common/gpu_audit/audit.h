@@ -91,6 +91,17 @@ struct gpu_audit_counters {
 };
 
 /*
+ * The vGPU's own value of a virtualised register (GPU_RF_VIRT): what the
+ * copy carries wherever the guest loads that register with an LRI.
+ */
+#define GPU_AUDIT_MAX_VREGS 128
+
+struct gpu_audit_vreg {
+    uint32_t offset;
+    uint32_t value;
+};
+
+/*
  * Per-vGPU audit state.  Submissions on different engines may run at once:
  * they only read the table, slices and limits, and add their counts under
  * 'lock' when they finish.
@@ -107,6 +118,9 @@ struct gpu_audit_vgpu {
         void **pages;
         unsigned int nr, max;
     } pool;
+    /* Sorted by offset; set before submissions, entries never removed. */
+    struct gpu_audit_vreg vregs[GPU_AUDIT_MAX_VREGS];
+    unsigned int nr_vregs;
 };
 
 /* Reads guest graphics memory; returns bytes read (short at the end of a
@@ -170,12 +184,13 @@ struct gpu_audit_reloc {
 #define GPU_NOTE_PDP_LOAD      1   /* LRI of a page-table root: redirect */
 #define GPU_NOTE_DISPLAY_FLIP  2   /* display event for the emulator */
 #define GPU_NOTE_NEUTRALISED   3   /* command replaced by MI_NOOP */
+#define GPU_NOTE_REG_REWRITE   4   /* LRI value replaced by the vGPU's */
 
 struct gpu_audit_note {
     uint8_t kind;
     uint32_t buf;
-    uint32_t offset;          /* command (flip, noop) or value dword (PDP) */
-    uint32_t header;          /* command header, or register offset (PDP) */
+    uint32_t offset;          /* command (flip, noop) or value dword (PDP, REG) */
+    uint32_t header;          /* command header, or register offset (PDP, REG) */
 };
 
 struct gpu_audit_sub;
@@ -202,6 +217,11 @@ void gpu_audit_vgpu_init(struct gpu_audit_vgpu *v,
 void gpu_audit_vgpu_destroy(struct gpu_audit_vgpu *v);
 int gpu_audit_vgpu_add_slice(struct gpu_audit_vgpu *v, uint64_t base,
                              uint64_t size);
+/* Virtualised registers: -EINVAL if offset is not one, -ENOSPC if full. */
+int gpu_audit_vgpu_set_vreg(struct gpu_audit_vgpu *v, uint32_t offset,
+                            uint32_t value);
+bool gpu_audit_vgpu_get_vreg(const struct gpu_audit_vgpu *v, uint32_t offset,
+                             uint32_t *value);
 bool gpu_audit_ggtt_range_ok(const struct gpu_audit_vgpu *v, uint64_t addr,
                              uint64_t size);
 

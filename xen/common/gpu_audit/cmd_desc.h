@@ -134,6 +134,7 @@ struct gpu_cmd_desc {
 #define GPU_RF_PDP        (1u << 1)   /* page-table root: redirect to the shadow */
 #define GPU_RF_PRIV       (1u << 2)   /* only from ring/GGTT buffers */
 #define GPU_RF_CTX        (1u << 3)   /* may be loaded by a context image */
+#define GPU_RF_VIRT       (1u << 4)   /* a write's value is replaced by the vGPU's */
 
 struct gpu_reg_desc {
     const char *name;
@@ -142,6 +143,7 @@ struct gpu_reg_desc {
     uint8_t access;            /* GPU_ACC_* */
     uint8_t flags;             /* GPU_RF_* */
     uint16_t masked_bits;      /* GPU_RF_MASKED: bits 15:0 that may be changed */
+    uint16_t priv_masked_bits; /* GPU_RF_MASKED: more bits ring/GGTT buffers may change */
 };
 
 struct gpu_engine_desc {

@@ -129,8 +129,10 @@ static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
             return rc;
         if ( rc == 0 )
             continue;
-        /* A page-table root: the submission layer redirects it. */
-        rc = sub_note(s, GPU_NOTE_PDP_LOAD, b - s->bufs, off + 4 * (i + 1), reg);
+        /* A root or a virtualised register: redirected or rewritten. */
+        rc = sub_note(s, rc == GPU_REG_ROOT ? GPU_NOTE_PDP_LOAD
+                                            : GPU_NOTE_REG_REWRITE,
+                      b - s->bufs, off + 4 * (i + 1), reg);
         if ( rc )
             return rc;
     }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Register access checks: every register a command reads or writes must be
- * in its generation's whitelist for the executing engine, with the access
- * asked for; masked registers may only enable writes of whitelisted bits.
+ * Register access: every register a command reads or writes must be in its
+ * generation's whitelist for the executing engine, with the access asked
+ * for; masked registers may only enable writes of whitelisted bits; and a
+ * write to a virtualised register carries the vGPU's value, not the
+ * guest's, in the copy the GPU executes.
  */
 #include "sub.h"
 
@@ -10,6 +12,7 @@ int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
               unsigned int access, bool has_value, uint32_t value)
 {
     const struct gpu_reg_desc *r = gpu_audit_reg_lookup(s->t->spec, reg);
+    uint32_t bits;
 
     if ( !r || !(r->engines & (1u << s->engine)) ||
          (r->access & access) != access )
@@ -22,9 +25,101 @@ int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
      * Bits 31:16 enable the writes of bits 15:0.  A value the auditor cannot
      * see (loaded from memory or another register) could enable any bit.
      */
-    if ( (r->flags & GPU_RF_MASKED) && (access & GPU_ACC_WRITE) &&
-         (!has_value || ((value >> 16) & ~r->masked_bits)) )
-        return XEN_GPU_AUDIT_REG_MASK;
+    if ( (r->flags & GPU_RF_MASKED) && (access & GPU_ACC_WRITE) )
+    {
+        bits = r->masked_bits;
+        if ( cls != GPU_CLASS_PPGTT )
+            bits |= r->priv_masked_bits;
+        if ( !has_value || ((value >> 16) & ~bits) )
+            return XEN_GPU_AUDIT_REG_MASK;
+    }
+
+    /*
+     * The vGPU's value replaces the guest's: there must be one, and the
+     * guest's must be in the command, where the copy can be rewritten.
+     */
+    if ( (r->flags & GPU_RF_VIRT) && (access & GPU_ACC_WRITE) )
+        return has_value && gpu_audit_vgpu_get_vreg(s->v, reg, &bits)
+               ? GPU_REG_VIRT : XEN_GPU_AUDIT_REG_DENIED;
 
     return (r->flags & GPU_RF_PDP) ? GPU_REG_ROOT : 0;
+}
+
+/* Index of offset in v->vregs, or of where it would go. */
+static unsigned int vreg_find(const struct gpu_audit_vgpu *v, uint32_t offset)
+{
+    unsigned int lo = 0, hi = v->nr_vregs;
+
+    while ( lo < hi )
+    {
+        unsigned int mid = lo + (hi - lo) / 2;
+
+        if ( v->vregs[mid].offset < offset )
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+
+    return lo;
+}
+
+int gpu_audit_vgpu_set_vreg(struct gpu_audit_vgpu *v, uint32_t offset,
+                            uint32_t value)
+{
+    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(v->table->spec, offset);
+    unsigned int i;
+    int rc = 0;
+
+    if ( !r || !(r->flags & GPU_RF_VIRT) )
+        return -EINVAL;
+
+    spin_lock(&v->lock);
+    i = vreg_find(v, offset);
+    if ( i < v->nr_vregs && v->vregs[i].offset == offset )
+        v->vregs[i].value = value;
+    else if ( v->nr_vregs == GPU_AUDIT_MAX_VREGS )
+        rc = -ENOSPC;
+    else
+    {
+        memmove(&v->vregs[i + 1], &v->vregs[i],
+                (v->nr_vregs - i) * sizeof(v->vregs[0]));
+        v->vregs[i].offset = offset;
+        v->vregs[i].value = value;
+        v->nr_vregs++;
+    }
+    spin_unlock(&v->lock);
+
+    return rc;
+}
+
+bool gpu_audit_vgpu_get_vreg(const struct gpu_audit_vgpu *v, uint32_t offset,
+                             uint32_t *value)
+{
+    unsigned int i = vreg_find(v, offset);
+
+    if ( i == v->nr_vregs || v->vregs[i].offset != offset )
+        return false;
+    *value = v->vregs[i].value;
+
+    return true;
+}
+
+unsigned int reg_rewrite(struct gpu_audit_sub *s)
+{
+    unsigned int i;
+
+    for ( i = 0; i < s->nr_notes; i++ )
+    {
+        const struct gpu_audit_note *n = &s->notes[i];
+        uint32_t value;
+
+        if ( n->kind != GPU_NOTE_REG_REWRITE )
+            continue;
+        /* reg_check() saw the value; entries are never removed. */
+        if ( !gpu_audit_vgpu_get_vreg(s->v, n->header, &value) )
+            return sub_reject(s, XEN_GPU_AUDIT_REG_DENIED, n->buf, n->offset);
+        copy_set_dw(&s->bufs[n->buf], n->offset / 4, value);
+    }
+
+    return 0;
 }

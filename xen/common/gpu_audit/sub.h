@@ -73,10 +73,16 @@ unsigned int sub_class(const struct gpu_audit_buf *b);
 /* parser.c */
 int parser_scan(struct gpu_audit_sub *s, uint32_t budget);
 
-/* regs.c: 0 allowed, > 0 a reason, GPU_REG_ROOT an allowed page-table root */
+/*
+ * regs.c: 0 allowed, > 0 a reason, GPU_REG_ROOT an allowed page-table root,
+ * GPU_REG_VIRT an allowed write whose value the vGPU's replaces.
+ */
 #define GPU_REG_ROOT (-1)
+#define GPU_REG_VIRT (-2)
 int reg_check(const struct gpu_audit_sub *s, unsigned int cls,
                        uint32_t reg, unsigned int access, bool has_value,
                        uint32_t value);
+/* Put the vGPU's values into the copy at every REG_REWRITE note. */
+unsigned int reg_rewrite(struct gpu_audit_sub *s);
 
 #endif /* GPU_AUDIT_SUB_H */

@@ -464,6 +464,10 @@ static int sub_finish(struct gpu_audit_sub *s, unsigned int reason)
     struct gpu_audit_counters *c = &s->v->counters;
     unsigned int i;
 
+    /* Accepted: the copy gets the vGPU's values of virtualised registers. */
+    if ( !reason )
+        reason = reg_rewrite(s);
+
     s->finished = true;
     if ( !reason )
     {
