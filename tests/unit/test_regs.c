@@ -783,6 +783,63 @@ static void test_i915_indirect_ctx(void **state)
     }
 }
 
+/* i915's emit_pdps() (3-level PPGTT): MI_ARB_ON_OFF off, one posted LRI
+ * of PDP3..0 (upper, then lower dword: GEN8_RING_PDP_UDW/LDW), MI_ARB_ON_OFF
+ * on; on every engine.  Each value becomes a PDP-load note. */
+#define MI_LRI_FORCE_POSTED (1u << 12)
+
+static void test_i915_pdps(void **state)
+{
+    struct gpu_audit_vgpu v;
+    struct gpu_audit_sub *s;
+    unsigned int gen, e, i, notes;
+    uint32_t at, val[8], off;
+    struct bb *b;
+
+    (void)state;
+    for ( gen = 8; gen <= 9; gen++ )
+    {
+        vgpu_make(&v, gen, false);
+        for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
+        {
+            b = start(C_RING);
+            emit_arb_on_off(b, false);
+            at = bb_emit(b, MI_LOAD_REGISTER_IMM | MI_LRI_FORCE_POSTED | 15);
+            for ( i = 0; i < 4; i++ )
+            {
+                bb_emit(b, engine_base[e] + 0x270 + 8 * (3 - i) + 4);
+                val[2 * i] = bb_emit(b, 0);
+                bb_emit(b, engine_base[e] + 0x270 + 8 * (3 - i));
+                val[2 * i + 1] = bb_emit(b, 0x1234000 + i * 0x1000);
+            }
+            emit_arb_on_off(b, true);
+            assert_int_equal(submit(&v, e, C_RING, &s, NULL), 0);
+            for ( i = notes = 0; i < gpu_audit_nr_notes(s); i++ )
+            {
+                const struct gpu_audit_note *n = gpu_audit_get_note(s, i);
+
+                if ( n->kind != GPU_NOTE_PDP_LOAD )
+                    continue;
+                assert_int_equal(n->offset, DW(val[notes]));
+                assert_int_equal(n->header,
+                                 gpu_audit_buf_dw(gpu_audit_get_buf(s, 0),
+                                                  val[notes] - 1));
+                notes++;
+            }
+            assert_int_equal(notes, 8);
+            gpu_audit_sub_destroy(s);
+
+            /* From a user batch: refused at the LRI. */
+            b = start(C_PPGTT);
+            bb_emit_n(b, &ring.r->dw[at], 17);
+            assert_int_equal(submit(&v, e, C_PPGTT, NULL, &off),
+                             XEN_GPU_AUDIT_REG_DENIED);
+            assert_int_equal(off, 0);
+        }
+        gpu_audit_vgpu_destroy(&v);
+    }
+}
+
 /* ------------------------------------------------------------------------
  * Virtualised registers: Linux 5.0-5.5's MOCS tables from the render ring
  * (intel_mocs_emit: GEN9_GFX_MOCS(0..61), then GEN9_LNCFCMOCS(0..30)).
@@ -952,6 +1009,7 @@ int main(void)
         T(test_i915_ctx_wa_kbl_cfl),
         T(test_i915_ctx_wa_extra_bit),
         T(test_i915_indirect_ctx),
+        T(test_i915_pdps),
         T(test_mocs_rewritten),
         T(test_mocs_refused),
         T(test_mocs_rejected_untouched),
