@@ -169,7 +169,7 @@ static bool has_pending(const struct gtt_spt *s)
 static int sync_locked(struct gtt_vgpu *v)
 {
     struct gtt_ppgtt *p = &v->ppgtt;
-    struct gtt_spt *s, **pp;
+    struct gtt_spt *s, *list, *kept = NULL;
     int rc = GTT_OK, src;
 
     /* Each table is held while worked on: a reclaim may free the others. */
@@ -182,31 +182,41 @@ static int sync_locked(struct gtt_vgpu *v)
         ppgtt_spt_put(v, s);
     }
 
+    /*
+     * Every pending table is held (a reclaim below may free the others)
+     * and taken off the list; those with entries still failing go back.
+     */
     for ( s = p->pending; s; s = s->pnext )
+    {
         s->refs++;
-    for ( s = p->pending; s; s = s->pnext )
+        s->on_plist = false;
+    }
+    list = p->pending;
+    p->pending = NULL;
+    for ( s = list; s; s = s->pnext )
     {
         src = pending_resync(v, s);
         if ( src != GTT_OK )
             rc = src;
     }
-    /* Done entries leave the list; failed ones stay (scratch) for later. */
-    pp = &p->pending;
-    while ( (s = *pp) != NULL )
+    while ( (s = list) != NULL )
     {
-        if ( !has_pending(s) )
+        list = s->pnext;
+        if ( has_pending(s) )
         {
-            *pp = s->pnext;
-            s->on_plist = false;
-            ppgtt_spt_put(v, s);
+            s->on_plist = true;
+            s->pnext = kept;
+            kept = s;
         }
-        else if ( s->refs == 1 )
-            ppgtt_spt_put(v, s);        /* freed: unlinks itself */
         else
-        {
-            s->refs--;
-            pp = &s->pnext;
-        }
+            ppgtt_spt_put(v, s);        /* others listed are still held */
+    }
+    while ( (s = kept) != NULL )
+    {
+        kept = s->pnext;
+        s->pnext = p->pending;
+        p->pending = s;
+        ppgtt_spt_put(v, s);            /* if freed, it unlinks itself */
     }
     ppgtt_flush(v);
 

@@ -299,11 +299,14 @@ int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k, bool split,
 /* Free an unreferenced table: its entries first, then its guest frame. */
 static void spt_free(struct gtt_vgpu *v, struct gtt_spt *s)
 {
+    const uint64_t *t;
     unsigned int i;
 
     ppgtt_spt_unlist(v, s);
+    t = gtt_map(s->mfn);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
-        release_slot(v, s->kind, ppgtt_read_shadow(s, i), &s->slot[i]);
+        release_slot(v, s->kind, t[i], &s->slot[i]);
+    gtt_unmap((void *)t);
     if ( s->tracked )
     {
         spt_hash_del(&v->ppgtt, s);
@@ -333,6 +336,7 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
                   struct gtt_spt **out)
 {
     struct gtt_spt *s = ppgtt_spt_find(&v->ppgtt, gfn, k);
+    const uint64_t *g;
     unsigned int i;
     int rc;
 
@@ -365,18 +369,15 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
     v->ppgtt.hash[spt_hash(gfn, k)] = s;
 
     /* Protected above: from here the guest cannot change what we read. */
-    for ( i = 0; i < PPGTT_ENTRIES; i++ )
+    g = gtt_map(s->gframe.mfn);
+    for ( i = 0; i < PPGTT_ENTRIES && rc == GTT_OK; i++ )
+        if ( g[i] & PPGTT_PRESENT )
+            rc = ppgtt_set_entry(v, s, i, g[i]);
+    gtt_unmap((void *)g);
+    if ( rc != GTT_OK )
     {
-        uint64_t e = ppgtt_read_guest(s, i);
-
-        if ( !(e & PPGTT_PRESENT) )
-            continue;
-        rc = ppgtt_set_entry(v, s, i, e);
-        if ( rc != GTT_OK )
-        {
-            ppgtt_spt_put(v, s);
-            return rc;
-        }
+        ppgtt_spt_put(v, s);
+        return rc;
     }
     *out = s;
 
@@ -387,6 +388,7 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
 static void spt_for_each_ref(const struct gtt_spt *s, ppgtt_ref_fn fn,
                              void *arg)
 {
+    const uint64_t *t = gtt_map(s->mfn);
     unsigned int i;
     unsigned long j;
 
@@ -394,7 +396,7 @@ static void spt_for_each_ref(const struct gtt_spt *s, ppgtt_ref_fn fn,
         fn(arg, s->gframe.mfn, true);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
     {
-        uint64_t val = ppgtt_read_shadow(s, i);
+        uint64_t val = t[i];
         unsigned long mfn = ppgtt_shadow_mfn(val, s->kind);
         const struct ppgtt_slot *slot = &s->slot[i];
 
@@ -411,6 +413,7 @@ static void spt_for_each_ref(const struct gtt_spt *s, ppgtt_ref_fn fn,
         else if ( slot->u.child && !slot->u.child->tracked )
             spt_for_each_ref(slot->u.child, fn, arg);
     }
+    gtt_unmap((void *)t);
 }
 
 void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg)
