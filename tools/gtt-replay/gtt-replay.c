@@ -49,9 +49,10 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: gtt-replay [TRACE]\n"
-            "Replays a GTT trace (docs/gtt-trace.md) against the GTT engine on a\n"
-            "simulated p2m and GPU; reads standard input without TRACE or with -.\n"
-            "Exit: 0 ran, 2 usage/I-O/malformed trace, 3 engine invariant broken.\n");
+            "Replays a GTT trace (docs/gtt-trace.md) against the GTT engine\n"
+            "on a simulated p2m and GPU; reads standard input without TRACE\n"
+            "or with -.  Exit: 0 ran, 2 usage/I-O/malformed trace, 3 engine\n"
+            "invariant broken.\n");
 }
 
 /* Engine return codes: a reason (gtt.h) or a negative errno. */

@@ -174,7 +174,10 @@ static void parse_domain(struct cursor *c, struct trace_op *op)
     }
 }
 
-/* vgpu V domain D aperture B S hidden B S [quota N] [oos on|off] [oos-threshold N] */
+/*
+ * vgpu V domain D aperture B S hidden B S
+ *      [quota N] [oos on|off] [oos-threshold N]
+ */
 static void parse_vgpu(struct cursor *c, struct trace_op *op)
 {
     static const char *const opts[] = { "quota", "oos", "oos-threshold", NULL };
@@ -374,7 +377,8 @@ int trace_parse(FILE *f, const char *name, struct trace *t)
         lineno++;
         if ( !tokenize(line, &c) )
         {
-            fprintf(stderr, "%s:%lu: too many fields\n", name, lineno);
+            fprintf(stderr, "gtt-replay: %s:%lu: too many fields\n", name,
+                    lineno);
             rc = -1;
             break;
         }
@@ -385,20 +389,21 @@ int trace_parse(FILE *f, const char *name, struct trace *t)
         parse_op(&c, &op);
         if ( failed(&c) )
         {
-            fprintf(stderr, "%s:%lu: %s\n", name, lineno, c.err);
+            fprintf(stderr, "gtt-replay: %s:%lu: %s\n", name, lineno, c.err);
             rc = -1;
             break;
         }
         if ( push(t, &op) )
         {
-            fprintf(stderr, "%s:%lu: out of memory\n", name, lineno);
+            fprintf(stderr, "gtt-replay: %s:%lu: out of memory\n", name,
+                    lineno);
             rc = -1;
             break;
         }
     }
     if ( !rc && ferror(f) )
     {
-        fprintf(stderr, "%s: read error\n", name);
+        fprintf(stderr, "gtt-replay: %s: read error\n", name);
         rc = -1;
     }
     free(line);

@@ -11,11 +11,13 @@
 #include <stdio.h>
 
 enum trace_kind {
-    OP_DOMAIN,          /* a[0]=D a[1]=gfn a[2]=count a[3]=mfn; sub=frame kind */
+    OP_DOMAIN,          /* a[0]=D a[1]=gfn a[2]=count a[3]=mfn;
+                           sub=frame kind */
     OP_VGPU,            /* a[0]=V a[1]=D a[2..5]=slices a[6]=quota
                            a[7]=oos threshold; sub=oos on */
     OP_GGTT,            /* a[0]=V a[1]=index a[2]=value */
-    OP_GGTT32,          /* a[0]=V a[1]=index a[2]=value; sub=half (0 lo, 1 hi) */
+    OP_GGTT32,          /* a[0]=V a[1]=index a[2]=value; sub=half
+                           (0 lo, 1 hi) */
     OP_GGTT_READ,       /* a[0]=V a[1]=index */
     OP_PVINFO,          /* a[0]=V a[1]=offset a[2]=size */
     OP_WRITE,           /* a[0]=D a[1]=gpa a[2]=size a[3]=value */
