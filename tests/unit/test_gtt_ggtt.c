@@ -579,6 +579,104 @@ static void test_device_checks(void **state)
     assert_string_equal(gtt_reason_name(GTT_ERR_NR), "unknown");
 }
 
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/*
+ * After every step of a long random sequence of guest writes: each slice
+ * entry the GPU sees is scratch or RAM of the guest, the entries outside
+ * the slices are untouched, and the references on each frame equal the
+ * physical entries pointing at it.
+ */
+static void check_ggtt_invariants(void)
+{
+    static long uses[NR_RAM];
+    unsigned int i, g;
+    uint64_t e;
+
+    memset(uses, 0, sizeof(uses));
+    for ( i = 0; i < GGTT_ENTRIES; i++ )
+    {
+        e = fake_gpu_ggtt(i);
+        if ( gtt_ggtt_slot(v, i) < 0 )
+        {
+            assert_int_equal(e, 0);
+            continue;
+        }
+        if ( e == scratch() )
+            continue;
+        g = (e >> 12) - RAM_MFN;
+        assert_int_equal(e, pte(RAM_MFN + g));
+        assert_true(g < NR_RAM);
+        uses[g]++;
+    }
+    for ( g = 0; g < NR_RAM; g++ )
+        assert_int_equal(fake_page_refs(RAM_MFN + g), uses[g]);
+    assert_int_equal(fake_put_violations(), 0);
+}
+
+static void test_random_writes_keep_invariants(void **state)
+{
+    static const unsigned long gfns[] = {
+        GFN_MMIO, GFN_GRANT, GFN_FOREIGN, GFN_PAGED, GFN_SHARED, GFN_XEN,
+        GFN_OTHER_DOMAIN, GFN_RO, GFN_HOLE, GFN_PAST_END,
+    };
+    unsigned int step, kind;
+    uint64_t index, val;
+    int rc;
+
+    (void)state;
+    for ( step = 0; step < 20000; step++ )
+    {
+        uint64_t r = rng();
+
+        /* Mostly inside the slices, sometimes anywhere. */
+        if ( r & 1 )
+            index = AP_FIRST + (r >> 8) % (AP_NR + 2) - 1;
+        else
+            index = HID_FIRST + (r >> 8) % (HID_NR + 2) - 1;
+        if ( (r & 0x1e) == 0x1e )
+            index = (r >> 32) % (GGTT_ENTRIES + 8);
+        kind = (r >> 40) % 8;
+        if ( kind < 4 )
+            val = pte((r >> 44) % NR_RAM) | ((r >> 20) & 0xffe);
+        else if ( kind < 6 )
+            val = pte(gfns[(r >> 44) % ARRAY_SIZE(gfns)]);
+        else
+            val = (r >> 44) << 12;                  /* not present */
+        switch ( (r >> 56) % 4 )
+        {
+        case 0:
+            rc = gtt_ggtt_write(v, index, 0, 4, (uint32_t)val);
+            break;
+        case 1:
+            rc = gtt_ggtt_write(v, index, 4, 4, val >> 32);
+            break;
+        default:
+            rc = gtt_ggtt_write(v, index, 0, 8, val);
+            break;
+        }
+        if ( gtt_ggtt_slot(v, index) < 0 )
+            assert_int_equal(rc, GTT_ERR_OUTSIDE_SLICE);
+        if ( step % 500 == 0 )
+            check_ggtt_invariants();
+        if ( step == 10000 )
+        {
+            gtt_vgpu_reset(v);
+            assert_slices_scratch();
+            assert_clean();
+        }
+    }
+    check_ggtt_invariants();
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -600,6 +698,7 @@ int main(void)
         T(test_slice_configs),
         T(test_create_allocation_failure_sweep),
         T(test_device_checks),
+        T(test_random_writes_keep_invariants),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
