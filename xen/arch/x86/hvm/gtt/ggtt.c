@@ -204,7 +204,7 @@ int gtt_ggtt_write(struct gtt_vgpu *v, uint64_t index, unsigned int offset,
     }
     if ( size == 4 )
     {
-        if ( !pending_half(v, slot, index, offset, val, &val) )
+        if ( !pending_half(v, slot, index, offset, (uint32_t)val, &val) )
         {
             spin_unlock(&v->lock);
             return GTT_OK;
