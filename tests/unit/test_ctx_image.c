@@ -894,6 +894,72 @@ static void test_cache_bounded(void **state)
     assert_int_equal(st.scans, 2);
 }
 
+/*
+ * Random damage to a Gen9 render image: whatever the verdict, an accepted
+ * shadow carries Xen's ring and roots, the layout's offsets, and no guest
+ * root; nothing leaks (teardown).
+ */
+static void test_mutations(void **state)
+{
+    struct image im;
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    unsigned int i, n, accepted = 0, refused = 0;
+    uint32_t gpr[2] = { 0x2600, 1 };
+
+    (void)state;
+    vgpu_for(9);
+    image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
+    parts_build(&m, XEN_GPU_ENGINE_RCS, false, false);
+    state_lri(&im, gpr, 1);
+    for ( i = 0; i < 400; i++ )
+    {
+        struct image copy = im;
+        uint32_t saved[4], where[4];
+        struct gpu_audit_ctx *x;
+
+        /* Up to four dwords of the header or just after it. */
+        for ( n = 0; n < 4; n++ )
+        {
+            uint64_t r = prng_next(&seed);
+            uint32_t val = (uint32_t)(r >> 32);
+
+            where[n] = RING_DW + (uint32_t)(r % (im.state - RING_DW + 16));
+            saved[n] = copy.r->dw[where[n]];
+            if ( (r >> 8) & 1 )
+                val = saved[n] ^ (1u << ((r >> 16) % 32));
+            if ( val == GUEST_PDP )
+                val = 0;
+            copy.r->dw[where[n]] = val;
+        }
+        gpu_audit_ctx_invalidate_all(cache);
+        x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
+        if ( verdict(x)->reason == XEN_GPU_AUDIT_OK )
+        {
+            uint32_t dw;
+
+            accepted++;
+            assert_int_equal(shadow_reg(x, 0, 0x038, im.state), XEN_START);
+            assert_int_equal(shadow_reg(x, 0, 0x03c, im.state), XEN_CTL);
+            assert_int_equal(shadow_reg(x, 0, 0x270, im.state),
+                             (uint32_t)ROOT(0));
+            assert_int_equal(shadow_reg(x, 0, 0x28c, im.state),
+                             (uint32_t)(ROOT(3) >> 32));
+            assert_int_equal(shadow_reg(x, 0, 0x09c, im.state) & 0x01000100u,
+                             0x01000000u);
+            for ( dw = 0; dw < 22 * RING_DW; dw++ )
+                assert_int_not_equal(shadow(x, dw), GUEST_PDP);
+        }
+        else
+            refused++;
+        gpu_audit_ctx_put(x);
+        for ( n = 4; n-- > 0; )
+            copy.r->dw[where[n]] = saved[n];
+    }
+    print_message("ctx mutations: %u accepted, %u refused\n", accepted,
+                  refused);
+    assert_true(accepted > 0 && refused > 0);
+}
+
 /* Allocation failures ------------------------------------------------------ */
 
 static void test_alloc_failures(void **state)
@@ -975,7 +1041,7 @@ int main(void)
         T(test_cache_unchanged), T(test_cache_invalidated_by_write),
         T(test_cache_invalidated_by_ggtt), T(test_cache_engine),
         T(test_cache_rescan_on_page1), T(test_cache_bounded),
-        T(test_alloc_failures),
+        T(test_mutations), T(test_alloc_failures),
     };
 #undef T
 
