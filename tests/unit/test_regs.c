@@ -107,6 +107,10 @@ static const struct expect expect[] = {
     { 0x7008, 0, 1, E_RCS, G9, W, USER, 0x300, 0x3f },
     { 0x2580, 0, 1, E_RCS, G9, W, USER, 0x1, 0x6 },
     { 0x22200, 0, 1, E_BCS, G9, RW, USER, 0x3, 0 },
+    /* Gen9: CACHE_MODE_0 STC PMA optimisation (anv), GLK barrier
+     * mode in SLICE_COMMON_ECO_CHICKEN1 (iris, anv). */
+    { 0x7000, 0, 1, E_RCS, G9, W, USER, 0x20, 0 },
+    { 0x731c, 0, 1, E_RCS, G9, W, USER, 0x80, 0 },
 
     /* i915 Gen8 context workarounds (gen8/bdw/chv_ctx_workarounds_init). */
     { 0x209c, 0, 1, E_RCS, G8, W, PRIV, 0, 0x4000 },   /* MI_MODE */
@@ -238,7 +242,7 @@ static const struct denied denied[] = {
     /* Gen9's workaround registers on Gen8 and the reverse. */
     { 0xe194, 0, E_ALL, G8 }, { 0x7014, 0, E_ALL, G8 },
     { 0xe4f4, 0, E_ALL, G9 }, { 0x7018, 0, E_ALL, G9 },
-    { 0x7000, 0, E_ALL, G9 }, { 0x20c0, 0, E_ALL, G9 },
+    { 0x20c0, 0, E_ALL, G9 },
 };
 
 /* ------------------------------------------------------------------------
