@@ -231,13 +231,13 @@ static void walk(const struct gtt_vgpu *v, const struct gtt_spt *s,
         unsigned int i = walk_index(s->kind, gaddr);
         uint64_t val = ppgtt_read_shadow(s, i);
         unsigned long mfn = ppgtt_shadow_mfn(val, s->kind);
-        const struct ppgtt_slot *slot = &s->slot[i];
+        const union ppgtt_slot *slot = &s->slot[i];
 
         ASSERT(val & PPGTT_PRESENT);
         if ( ppgtt_kind_leafy(s->kind) )
         {
-            if ( slot->u.pg )
-                xlate_frame(x, slot->u.pg, slot->gfn, mfn);
+            if ( ppgtt_leaf_held(v->dev->scratch_mfn, val) )
+                xlate_frame(x, mfn_to_page(_mfn(mfn)), slot->gfn, mfn);
             else
                 ASSERT(val == ppgtt_scratch_entry(v, s->kind));
             return;
@@ -251,13 +251,13 @@ static void walk(const struct gtt_vgpu *v, const struct gtt_spt *s,
                         mfn + off);
             return;
         }
-        if ( !slot->u.child )
+        if ( !slot->child )
         {
             ASSERT(val == ppgtt_scratch_entry(v, s->kind));
             return;
         }
-        ASSERT(mfn == slot->u.child->mfn);
-        s = slot->u.child;
+        ASSERT(mfn == slot->child->mfn);
+        s = slot->child;
     }
 }
 

@@ -44,14 +44,15 @@ enum ppgtt_kind {
 
 struct gtt_spt;
 
-/* What one shadow entry holds, beside its value in the shadow page. */
-struct ppgtt_slot {
-    union {
-        struct gtt_spt *child;     /* non-leaf: next-level shadow table */
-        struct page_info *pg;      /* leaf: referenced frame (first of a
-                                      2M/1G run) */
-    } u;
-    unsigned long gfn;             /* leaf: guest frame as validated */
+/*
+ * What one shadow entry holds beside its value in the shadow page: the
+ * next-level shadow of a table entry, or the guest frame a leaf was
+ * validated as (the first of a 2M/1G run).  The value tells which, and
+ * whether a leaf holds a reference: every leaf but the scratch page does.
+ */
+union ppgtt_slot {
+    struct gtt_spt *child;
+    unsigned long gfn;
 };
 
 /* A shadow table. */
@@ -70,7 +71,7 @@ struct gtt_spt {
     unsigned int writes;           /* trapped writes since protected */
     struct page_info *pg;          /* the shadow page */
     unsigned long mfn;
-    struct ppgtt_slot *slot;       /* PPGTT_ENTRIES */
+    union ppgtt_slot *slot;       /* PPGTT_ENTRIES */
     uint64_t *snapshot;            /* out of sync: validated guest entries */
     uint64_t pending[PPGTT_ENTRIES / 64]; /* entries to re-read at sync */
 };
@@ -162,6 +163,12 @@ static inline enum ppgtt_kind ppgtt_kind_below(enum ppgtt_kind k)
     return k == PPGTT_PD ? PPGTT_PT : k - 1;
 }
 
+/* A 4K shadow leaf other than the scratch page (it holds a reference). */
+static inline bool ppgtt_leaf_held(unsigned long scratch_mfn, uint64_t val)
+{
+    return ((val & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT) != scratch_mfn;
+}
+
 static inline bool ppgtt_kind_leafy(enum ppgtt_kind k)
 {
     return k == PPGTT_PT || k == PPGTT_PT64;
@@ -201,9 +208,9 @@ uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t flags, bool large);
 uint64_t ppgtt_guest_flags(uint64_t guest, bool large);
 unsigned long ppgtt_large_frames(enum ppgtt_kind k);
 void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
-                   uint64_t val, const struct ppgtt_slot *slot);
+                   uint64_t val, const union ppgtt_slot *slot);
 void ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                   uint64_t *val, struct ppgtt_slot *slot);
+                   uint64_t *val, union ppgtt_slot *slot);
 
 /* ppgtt_huge.c */
 int ppgtt_set_huge(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,

@@ -22,7 +22,7 @@
  * which keeps the references already taken.
  */
 static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                    uint64_t *val, struct ppgtt_slot *slot)
+                    uint64_t *val, union ppgtt_slot *slot)
 {
     struct gtt_frame first = { NULL, 0 }, f = { NULL, 0 };
     struct gtt_spt *pt;
@@ -43,7 +43,6 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     if ( taken == PPGTT_ENTRIES )
     {
         *val = ppgtt_leaf_entry(first.mfn, flags, true);
-        slot->u.pg = first.pg;
         slot->gfn = gfn;
         return GTT_OK;
     }
@@ -60,29 +59,21 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     v->stats.splits++;
     for ( j = 0; j < PPGTT_ENTRIES; j++ )
     {
-        struct ppgtt_slot s = { .u.pg = NULL, .gfn = gfn + j };
+        union ppgtt_slot s = { .gfn = gfn + j };
         uint64_t e;
 
         if ( j < taken )
-        {
-            s.u.pg = mfn_to_page(_mfn(first.mfn + j));
             e = ppgtt_leaf_entry(first.mfn + j, flags, false);
-        }
         else if ( j == taken && rc == GTT_OK )
-        {
-            s.u.pg = f.pg;
             e = ppgtt_leaf_entry(f.mfn, flags, false);
-        }
         else if ( j == taken )
             continue;           /* refused: stays scratch */
         else
             ppgtt_leaf_4k(v, gfn + j, flags, &e, &s);
-        if ( s.u.pg )
-            ppgtt_replace(v, pt, j, e, &s);
+        ppgtt_replace(v, pt, j, e, &s);
     }
     *val = ((uint64_t)pt->mfn << GTT_PAGE_SHIFT) | PPGTT_PRESENT | PPGTT_RW;
-    slot->u.child = pt;
-    slot->gfn = gfn;
+    slot->child = pt;
 
     return GTT_OK;
 }
@@ -93,9 +84,9 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
  * references move to it, the PD goes back unused).
  */
 static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                    uint64_t *val, struct ppgtt_slot *slot)
+                    uint64_t *val, union ppgtt_slot *slot)
 {
-    static const struct ppgtt_slot empty;
+    static const union ppgtt_slot empty;
     struct gtt_spt *pd;
     unsigned long base = 0;
     bool large = true;
@@ -106,7 +97,7 @@ static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
         return rc;
     for ( c = 0; c < PPGTT_ENTRIES; c++ )
     {
-        struct ppgtt_slot s;
+        union ppgtt_slot s;
         uint64_t e;
 
         rc = build_2m(v, gfn + c * PPGTT_ENTRIES, flags, &e, &s);
@@ -126,7 +117,6 @@ static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     if ( large && !(base & (ppgtt_large_frames(PPGTT_PDP) - 1)) )
     {
         *val = ppgtt_leaf_entry(base, flags, true);
-        slot->u.pg = pd->slot[0].u.pg;
         slot->gfn = gfn;
         /* The 1G entry now owns the references: empty the PD quietly. */
         for ( c = 0; c < PPGTT_ENTRIES; c++ )
@@ -139,8 +129,7 @@ static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     }
     v->stats.splits++;
     *val = ((uint64_t)pd->mfn << GTT_PAGE_SHIFT) | PPGTT_PRESENT | PPGTT_RW;
-    slot->u.child = pd;
-    slot->gfn = gfn;
+    slot->child = pd;
 
     return GTT_OK;
 }
@@ -152,7 +141,7 @@ int ppgtt_set_huge(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
     unsigned long nr = ppgtt_large_frames(s->kind);
     unsigned long gfn = ((e & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT) & ~(nr - 1);
     uint64_t flags = ppgtt_guest_flags(e, true), val;
-    struct ppgtt_slot slot;
+    union ppgtt_slot slot;
     int rc;
 
     if ( s->kind == PPGTT_PD )
@@ -188,7 +177,7 @@ int ppgtt_set_64k(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
         v->stats.splits++;
     for ( j = 0; j < PPGTT_64K_STRIDE; j++ )
     {
-        struct ppgtt_slot slot = { .u.pg = NULL, .gfn = 0 };
+        union ppgtt_slot slot = { .gfn = 0 };
         uint64_t val = ppgtt_scratch_entry(v, PPGTT_PT64);
 
         if ( e & PPGTT_PRESENT )

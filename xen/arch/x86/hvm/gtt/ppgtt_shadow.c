@@ -117,14 +117,14 @@ unsigned long ppgtt_large_frames(enum ppgtt_kind k)
 
 /* Release what an old shadow entry held (after it was replaced). */
 static void release_slot(struct gtt_vgpu *v, enum ppgtt_kind k, uint64_t val,
-                         const struct ppgtt_slot *slot)
+                         const union ppgtt_slot *slot)
 {
     unsigned long mfn = ppgtt_shadow_mfn(val, k);
 
     if ( ppgtt_kind_leafy(k) )
     {
-        if ( slot->u.pg )
-            ppgtt_put_frame(v, slot->u.pg, mfn);
+        if ( ppgtt_leaf_held(v->dev->scratch_mfn, val) )
+            ppgtt_put_frame(v, mfn_to_page(_mfn(mfn)), mfn);
         return;
     }
     if ( k != PPGTT_PML4 && (val & PPGTT_PS) )
@@ -132,16 +132,16 @@ static void release_slot(struct gtt_vgpu *v, enum ppgtt_kind k, uint64_t val,
         ppgtt_put_frames(v, mfn, ppgtt_large_frames(k));
         return;
     }
-    if ( slot->u.child )
-        ppgtt_spt_put(v, slot->u.child);
+    if ( slot->child )
+        ppgtt_spt_put(v, slot->child);
 }
 
 /* Install val/slot at i, then release what was there. */
 void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
-                   uint64_t val, const struct ppgtt_slot *slot)
+                   uint64_t val, const union ppgtt_slot *slot)
 {
     uint64_t old = ppgtt_read_shadow(s, i);
-    struct ppgtt_slot old_slot = s->slot[i];
+    union ppgtt_slot old_slot = s->slot[i];
 
     ppgtt_write_shadow(s, i, val);
     gtt_vgpu_mark_dirty(v);
@@ -151,7 +151,7 @@ void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
 
 void ppgtt_clear_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i)
 {
-    static const struct ppgtt_slot empty;
+    static const union ppgtt_slot empty;
 
     ppgtt_replace(v, s, i, ppgtt_scratch_entry(v, s->kind), &empty);
 }
@@ -161,19 +161,15 @@ void ppgtt_clear_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i)
  * guest may not hand it to the GPU (refusal counted by the lookup).
  */
 void ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                   uint64_t *val, struct ppgtt_slot *slot)
+                   uint64_t *val, union ppgtt_slot *slot)
 {
     struct gtt_frame f;
 
     slot->gfn = gfn;
     if ( gtt_vgpu_frame_get(v, gfn, &f) != GTT_OK )
-    {
         *val = ppgtt_scratch_entry(v, PPGTT_PT);
-        slot->u.pg = NULL;
-        return;
-    }
-    *val = ppgtt_leaf_entry(f.mfn, flags, false);
-    slot->u.pg = f.pg;
+    else
+        *val = ppgtt_leaf_entry(f.mfn, flags, false);
 }
 
 static bool resource_error(int rc)
@@ -198,7 +194,7 @@ static enum ppgtt_kind child_kind(enum ppgtt_kind k, uint64_t e)
 int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
                     uint64_t e)
 {
-    struct ppgtt_slot slot = { .u.child = NULL, .gfn = 0 };
+    union ppgtt_slot slot = { .child = NULL };
     unsigned long gfn = (e & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT;
     uint64_t val;
     struct gtt_spt *child;
@@ -226,7 +222,7 @@ int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
         ppgtt_clear_entry(v, s, i);
         return resource_error(rc) ? rc : GTT_OK;
     }
-    slot.u.child = child;
+    slot.child = child;
     val = ((uint64_t)child->mfn << GTT_PAGE_SHIFT) |
           (e & (PPGTT_PRESENT | PPGTT_RW | PPGTT_PWT | PPGTT_PCD));
     ppgtt_replace(v, s, i, val, &slot);
@@ -269,7 +265,7 @@ int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k, bool split,
 
     if ( !s )
         return GTT_ERR_NO_MEMORY;
-    s->slot = xzalloc_array(struct ppgtt_slot, PPGTT_ENTRIES);
+    s->slot = xzalloc_array(union ppgtt_slot, PPGTT_ENTRIES);
     if ( !s->slot )
     {
         xfree(s);
@@ -385,7 +381,8 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
 }
 
 /* Every reference a table (and the split tables under it) holds. */
-static void spt_for_each_ref(const struct gtt_spt *s, ppgtt_ref_fn fn,
+static void spt_for_each_ref(const struct gtt_spt *s,
+                             unsigned long scratch_mfn, ppgtt_ref_fn fn,
                              void *arg)
 {
     const uint64_t *t = gtt_map(s->mfn);
@@ -398,11 +395,11 @@ static void spt_for_each_ref(const struct gtt_spt *s, ppgtt_ref_fn fn,
     {
         uint64_t val = t[i];
         unsigned long mfn = ppgtt_shadow_mfn(val, s->kind);
-        const struct ppgtt_slot *slot = &s->slot[i];
+        const union ppgtt_slot *slot = &s->slot[i];
 
         if ( ppgtt_kind_leafy(s->kind) )
         {
-            if ( slot->u.pg )
+            if ( ppgtt_leaf_held(scratch_mfn, val) )
                 fn(arg, mfn, false);
         }
         else if ( s->kind != PPGTT_PML4 && (val & PPGTT_PS) )
@@ -410,8 +407,8 @@ static void spt_for_each_ref(const struct gtt_spt *s, ppgtt_ref_fn fn,
             for ( j = 0; j < ppgtt_large_frames(s->kind); j++ )
                 fn(arg, mfn + j, false);
         }
-        else if ( slot->u.child && !slot->u.child->tracked )
-            spt_for_each_ref(slot->u.child, fn, arg);
+        else if ( slot->child && !slot->child->tracked )
+            spt_for_each_ref(slot->child, scratch_mfn, fn, arg);
     }
     gtt_unmap((void *)t);
 }
@@ -423,5 +420,5 @@ void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg)
 
     for ( b = 0; b < PPGTT_HASH_BUCKETS; b++ )
         for ( s = v->ppgtt.hash[b]; s; s = s->hnext )
-            spt_for_each_ref(s, fn, arg);
+            spt_for_each_ref(s, v->dev->scratch_mfn, fn, arg);
 }
