@@ -469,15 +469,12 @@ static void test_restore_inhibit(void **state)
 
 /* Refusals ----------------------------------------------------------------- */
 
-static struct gpu_audit_ctx *refuse_setup(unsigned int gen, unsigned int engine,
-                                          struct image *im)
+static void refuse_setup(unsigned int gen, unsigned int engine,
+                         struct image *im)
 {
     vgpu_for(gen);
     image_build(im, &m, gen, engine, LRCA);
-    parts_build(&m, engine, false, false);
-    return NULL;
 }
-
 static void expect_refusal(unsigned int engine, unsigned int reason,
                            unsigned int part, uint32_t offset, uint32_t reg)
 {
@@ -539,65 +536,72 @@ static void test_state_lri_overrun(void **state)
                    GPU_CTX_PART_IMAGE, DW(2 * RING_DW - 3), 0);
 }
 
-static void test_header_lri_count(void **state)
+/*
+ * Damage to page 1 (up to two dwords) or to the indirect context or the
+ * per-context batch, and the refusal expected (the offset is bytes from
+ * the LRCA, or into the part's buffer 0).
+ */
+struct damage_case {
+    const char *what;
+    unsigned int gen, engine;
+    bool bad_indirect, bad_per_ctx;
+    uint32_t dw[2], val[2];
+    uint32_t reason, part, offset, reg;
+};
+
+#define IMG GPU_CTX_PART_IMAGE
+static const struct damage_case damage_cases[] = {
+    { "LRI register count", 8, XEN_GPU_ENGINE_RCS, false, false,
+      { RING_DW + 1 }, { MI_LRI(13) | POSTED },
+      XEN_GPU_AUDIT_CTX_LAYOUT, IMG, DW(RING_DW + 1), 0 },
+    { "RING_HEAD and RING_TAIL exchanged", 9, XEN_GPU_ENGINE_BCS, false, false,
+      { RING_DW + 4, RING_DW + 6 }, { 0x22030, 0x22034 },
+      XEN_GPU_AUDIT_CTX_LAYOUT, IMG, DW(RING_DW + 4), 0x22034 },
+    { "Gen9 command-streamer LRI missing", 9, XEN_GPU_ENGINE_RCS, false, false,
+      { RING_DW + 0x51 }, { 0 },
+      XEN_GPU_AUDIT_CTX_LAYOUT, IMG, DW(RING_DW + 0x51), 0 },
+    { "CTX_CONTROL sets resource-streamer enable", 8, XEN_GPU_ENGINE_RCS,
+      false, false, { RING_DW + 3 }, { G_CTL | 0x00020002u },
+      XEN_GPU_AUDIT_REG_MASK, IMG, DW(RING_DW + 2), 0x2244 },
+    { "INSTPM (Gen9 block, pair 3) sets bit 1", 9, XEN_GPU_ENGINE_RCS,
+      false, false, { RING_DW + 0x57 }, { 0x00020002u },
+      XEN_GPU_AUDIT_REG_MASK, IMG, DW(RING_DW + 0x56), 0x20c0 },
+    { "SWCTRL sets bit 2", 8, XEN_GPU_ENGINE_BCS, false, false,
+      { RING_DW + 67 }, { 0x00040004u },
+      XEN_GPU_AUDIT_REG_MASK, IMG, DW(RING_DW + 66), 0x22200 },
+    /* The indirect context is four cachelines here. */
+    { "indirect context: register outside the whitelist", 9,
+      XEN_GPU_ENGINE_RCS, true, false,
+      { RING_DW + 2 + 2 * 12 + 1 }, { (uint32_t)INDCTX | 4 },
+      XEN_GPU_AUDIT_REG_DENIED, GPU_CTX_PART_INDIRECT, DW(3), 0 },
+    { "per-context batch: MI_UPDATE_GTT", 8, XEN_GPU_ENGINE_RCS, false, true,
+      { 0 }, { 0 },
+      XEN_GPU_AUDIT_PRIVILEGED_CMD, GPU_CTX_PART_PER_CTX, DW(3), 0 },
+    { "per-context batch outside the slice", 9, XEN_GPU_ENGINE_VCS,
+      false, false, { RING_DW + 2 + 2 * 11 + 1 }, { (uint32_t)SLICE | 1 },
+      XEN_GPU_AUDIT_GGTT_RANGE, GPU_CTX_PART_PER_CTX, 0, 0 },
+};
+#undef IMG
+
+static void test_damage(void **state)
 {
-    struct image im;
+    unsigned int i, j;
 
     (void)state;
-    refuse_setup(8, XEN_GPU_ENGINE_RCS, &im);
-    im.r->dw[RING_DW + 1] = MI_LRI(13) | POSTED;
-    expect_refusal(XEN_GPU_ENGINE_RCS, XEN_GPU_AUDIT_CTX_LAYOUT,
-                   GPU_CTX_PART_IMAGE, DW(RING_DW + 1), 0);
-}
+    for ( i = 0; i < ARRAY_SIZE(damage_cases); i++ )
+    {
+        const struct damage_case *dc = &damage_cases[i];
+        struct image im;
 
-static void test_header_register_swapped(void **state)
-{
-    struct image im;
-
-    (void)state;
-    refuse_setup(9, XEN_GPU_ENGINE_BCS, &im);
-    /* RING_HEAD and RING_TAIL exchanged (dwords 4 and 6 of page 1). */
-    im.r->dw[RING_DW + 4] = 0x22030;
-    im.r->dw[RING_DW + 6] = 0x22034;
-    expect_refusal(XEN_GPU_ENGINE_BCS, XEN_GPU_AUDIT_CTX_LAYOUT,
-                   GPU_CTX_PART_IMAGE, DW(RING_DW + 4), 0x22034);
-}
-
-static void test_header_lri_missing(void **state)
-{
-    struct image im;
-
-    (void)state;
-    refuse_setup(9, XEN_GPU_ENGINE_RCS, &im);
-    /* The Gen9 command-streamer block's LRI replaced by a NOOP. */
-    im.r->dw[RING_DW + 0x51] = 0;
-    expect_refusal(XEN_GPU_ENGINE_RCS, XEN_GPU_AUDIT_CTX_LAYOUT,
-                   GPU_CTX_PART_IMAGE, DW(RING_DW + 0x51), 0);
-}
-
-static void test_ctx_control_bits(void **state)
-{
-    struct image im;
-
-    (void)state;
-    refuse_setup(8, XEN_GPU_ENGINE_RCS, &im);
-    /* Resource streamer enable (bit 1) set. */
-    im.r->dw[RING_DW + 3] = G_CTL | 0x00020002u;
-    expect_refusal(XEN_GPU_ENGINE_RCS, XEN_GPU_AUDIT_REG_MASK,
-                   GPU_CTX_PART_IMAGE, DW(RING_DW + 2), 0x2244);
-}
-
-static void test_instpm_bits(void **state)
-{
-    struct image im;
-
-    (void)state;
-    refuse_setup(9, XEN_GPU_ENGINE_RCS, &im);
-    /* INSTPM (pair 3 of the Gen9 block, dword 0x56): bit 1 set. */
-    assert_int_equal(im.r->dw[RING_DW + 0x56], 0x20c0);
-    im.r->dw[RING_DW + 0x57] = 0x00020002u;
-    expect_refusal(XEN_GPU_ENGINE_RCS, XEN_GPU_AUDIT_REG_MASK,
-                   GPU_CTX_PART_IMAGE, DW(RING_DW + 0x56), 0x20c0);
+        print_message("damage: %s\n", dc->what);
+        refuse_setup(dc->gen, dc->engine, &im);
+        parts_build(&m, dc->engine, dc->bad_indirect, dc->bad_per_ctx);
+        for ( j = 0; j < 2 && dc->dw[j]; j++ )
+            im.r->dw[dc->dw[j]] = dc->val[j];
+        expect_refusal(dc->engine, dc->reason, dc->part, dc->offset, dc->reg);
+        teardown(NULL);
+        setup(NULL);
+    }
 }
 
 static void test_past_slice(void **state)
@@ -633,56 +637,6 @@ static void test_image_unmapped(void **state)
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
     assert_ctx_verdict(x, XEN_GPU_AUDIT_READ_FAULT, GPU_CTX_PART_IMAGE,
                        2 * PAGE, 0);
-    gpu_audit_ctx_put(x);
-}
-
-static void test_indirect_forbidden(void **state)
-{
-    struct image im;
-    struct gpu_audit_ctx *x;
-
-    (void)state;
-    vgpu_for(9);
-    image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_RCS, true, false);
-    /* The indirect context is four cachelines here. */
-    im.r->dw[RING_DW + 2 + 2 * 12 + 1] = (uint32_t)INDCTX | 4;
-    x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
-    assert_ctx_verdict(x, XEN_GPU_AUDIT_REG_DENIED, GPU_CTX_PART_INDIRECT,
-                       DW(3), 0);
-    assert_int_equal(verdict(x)->buffer, 0);
-    gpu_audit_ctx_put(x);
-}
-
-static void test_per_ctx_privileged(void **state)
-{
-    struct image im;
-    struct gpu_audit_ctx *x;
-
-    (void)state;
-    vgpu_for(8);
-    image_build(&im, &m, 8, XEN_GPU_ENGINE_RCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_RCS, false, true);
-    x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
-    assert_ctx_verdict(x, XEN_GPU_AUDIT_PRIVILEGED_CMD, GPU_CTX_PART_PER_CTX,
-                       DW(3), 0);
-    gpu_audit_ctx_put(x);
-}
-
-/* The per-context batch's address outside the slice. */
-static void test_per_ctx_outside(void **state)
-{
-    struct image im;
-    struct gpu_audit_ctx *x;
-
-    (void)state;
-    vgpu_for(9);
-    image_build(&im, &m, 9, XEN_GPU_ENGINE_VCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_VCS, false, false);
-    im.r->dw[RING_DW + 2 + 2 * 11 + 1] = (uint32_t)SLICE | 1;
-    x = scan_on(XEN_GPU_ENGINE_VCS, LRCA, &xen3);
-    assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_GGTT_RANGE);
-    assert_int_equal(verdict(x)->part, GPU_CTX_PART_PER_CTX);
     gpu_audit_ctx_put(x);
 }
 
@@ -1033,11 +987,7 @@ int main(void)
         T(test_restore_inhibit),
         T(test_state_forbidden_registers), T(test_state_other_command),
         T(test_state_lri_overrun),
-        T(test_header_lri_count), T(test_header_register_swapped),
-        T(test_header_lri_missing), T(test_ctx_control_bits),
-        T(test_instpm_bits), T(test_past_slice), T(test_image_unmapped),
-        T(test_indirect_forbidden), T(test_per_ctx_privileged),
-        T(test_per_ctx_outside),
+        T(test_damage), T(test_past_slice), T(test_image_unmapped),
         T(test_cache_unchanged), T(test_cache_invalidated_by_write),
         T(test_cache_invalidated_by_ggtt), T(test_cache_engine),
         T(test_cache_rescan_on_page1), T(test_cache_bounded),
