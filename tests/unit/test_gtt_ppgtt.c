@@ -733,6 +733,9 @@ static void test_reset(void **state)
     assert_int_equal(fx_stats(&f).shadow_pages, 0);
     assert_false(fx_protected(&f, PT));
     assert_false(gtt_wp_claims(f.v, PT));
+    assert_int_equal(gtt_wp_write(f.v, (uint64_t)PT << GTT_PAGE_SHIFT, 8, 0),
+                     GTT_ERR_NOT_TRACKED);
+    assert_int_equal(gtt_sync(f.v), GTT_OK);
     assert_int_equal(gtt_translate_ppgtt(f.v, ROOT, 0,
                                          &(struct gtt_xlate){ 0 }),
                      GTT_ERR_BAD_ROOT);

@@ -158,7 +158,7 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
         gtt_vgpu_refuse(v, GTT_ERR_BAD_ACCESS);
         return GTT_ERR_BAD_ACCESS;
     }
-    ws = ppgtt_wp_find(p, gfn);
+    ws = p->wp ? ppgtt_wp_find(p, gfn) : NULL;     /* none after a reset */
     if ( !ws || !ws->tables )
         return GTT_ERR_NOT_TRACKED;
     v->stats.writes_trapped++;
