@@ -109,10 +109,11 @@ static const struct gpu_ctx_item *layout_find(const struct gpu_audit_ctx *x,
  * The context whitelist: a register the header carries with the guest's
  * own value, or one the spec marks 'ctx' for this engine.  A masked
  * register may clear any bit and set only its whitelisted bits: a restore
- * writes every bit it saved.
+ * writes every bit it saved.  A virtualised register gets the vGPU's value
+ * in the shadow (*val), as in a batch.
  */
 static int ctx_reg_check(const struct gpu_audit_ctx *x, uint32_t reg,
-                         uint32_t val)
+                         uint32_t *val)
 {
     const struct gpu_ctx_item *it = layout_find(x, reg);
     const struct gpu_reg_desc *r;
@@ -124,8 +125,11 @@ static int ctx_reg_check(const struct gpu_audit_ctx *x, uint32_t reg,
     if ( !r || !(r->flags & GPU_RF_CTX) || (r->flags & GPU_RF_PDP) ||
          !(r->engines & (1u << x->engine)) )
         return XEN_GPU_AUDIT_REG_DENIED;
+    if ( r->flags & GPU_RF_VIRT )
+        return gpu_audit_vgpu_get_vreg(x->cache->v, reg, val)
+               ? 0 : XEN_GPU_AUDIT_REG_DENIED;
     if ( (r->flags & GPU_RF_MASKED) &&
-         ((val >> 16) & val & 0xffffu & ~(uint32_t)r->masked_bits) )
+         ((*val >> 16) & *val & 0xffffu & ~(uint32_t)r->masked_bits) )
         return XEN_GPU_AUDIT_REG_MASK;
 
     return 0;
@@ -338,7 +342,7 @@ static int scan_state(struct gpu_audit_ctx *x, bool reuse)
         for ( i = 1; i < len; i += 2 )
         {
             uint32_t reg = *shadow_dw(x, dw + i) & 0x7ffffcu;
-            int rc = ctx_reg_check(x, reg, *shadow_dw(x, dw + i + 1));
+            int rc = ctx_reg_check(x, reg, shadow_dw(x, dw + i + 1));
 
             if ( rc )
                 return ctx_reject(x, rc, GPU_CTX_PART_IMAGE, 0, dw * 4, reg);
