@@ -12,7 +12,7 @@ int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
               unsigned int access, bool has_value, uint32_t value)
 {
     const struct gpu_reg_desc *r = gpu_audit_reg_lookup(s->t->spec, reg);
-    uint32_t bits;
+    uint32_t bits, vgpu_value;
 
     if ( !r || !(r->engines & (1u << s->engine)) ||
          (r->access & access) != access )
@@ -39,7 +39,7 @@ int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
      * guest's must be in the command, where the copy can be rewritten.
      */
     if ( (r->flags & GPU_RF_VIRT) && (access & GPU_ACC_WRITE) )
-        return has_value && gpu_audit_vgpu_get_vreg(s->v, reg, &bits)
+        return has_value && gpu_audit_vgpu_get_vreg(s->v, reg, &vgpu_value)
                ? GPU_REG_VIRT : XEN_GPU_AUDIT_REG_DENIED;
 
     return (r->flags & GPU_RF_PDP) ? GPU_REG_ROOT : 0;
