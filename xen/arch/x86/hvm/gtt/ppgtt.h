@@ -92,6 +92,7 @@ struct gtt_mm {
 struct ppgtt_wp_slot {
     unsigned long gfn;             /* gfn + 1; 0: never used */
     unsigned int tables;           /* shadow tables built from it */
+    uint8_t kinds;                 /* 1 << kind of each of them */
     bool protect;                  /* trapped (false while out of sync) */
 };
 
@@ -221,8 +222,9 @@ int ppgtt_set_64k(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
 /* ppgtt_wp.c */
 int ppgtt_wp_init(struct gtt_vgpu *v);
 void ppgtt_wp_free(struct gtt_vgpu *v);
-int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn);
-void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn);
+int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k);
+void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
+                      enum ppgtt_kind k);
 struct ppgtt_wp_slot *ppgtt_wp_find(const struct gtt_ppgtt *p,
                                     unsigned long gfn);
 

@@ -140,10 +140,12 @@ static void release_slot(struct gtt_vgpu *v, enum ppgtt_kind k, uint64_t val,
 void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
                    uint64_t val, const union ppgtt_slot *slot)
 {
-    uint64_t old = ppgtt_read_shadow(s, i);
+    uint64_t *t = gtt_map(s->mfn), old = t[i];
     union ppgtt_slot old_slot = s->slot[i];
 
-    ppgtt_write_shadow(s, i, val);
+    /* One aligned store: the GPU sees the old entry or the new one. */
+    *(volatile uint64_t *)&t[i] = val;
+    gtt_unmap(t);
     gtt_vgpu_mark_dirty(v);
     s->slot[i] = *slot;
     release_slot(v, s->kind, old, &old_slot);
@@ -306,7 +308,7 @@ static void spt_free(struct gtt_vgpu *v, struct gtt_spt *s)
     if ( s->tracked )
     {
         spt_hash_del(&v->ppgtt, s);
-        ppgtt_wp_untrack(v, s->gfn);
+        ppgtt_wp_untrack(v, s->gfn, s->kind);
         ppgtt_unget_frame(v, &s->gframe);
     }
     xfree(s->snapshot);
@@ -353,7 +355,7 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
         ppgtt_spt_put(v, s);
         return rc;
     }
-    rc = ppgtt_wp_track(v, gfn);
+    rc = ppgtt_wp_track(v, gfn, k);
     if ( rc != GTT_OK )
     {
         ppgtt_unget_frame(v, &s->gframe);

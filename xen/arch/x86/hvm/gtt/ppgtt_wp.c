@@ -74,7 +74,7 @@ bool gtt_wp_claims(const struct gtt_vgpu *v, unsigned long gfn)
 }
 
 /* One more table built from gfn: protect it when it is the first. */
-int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn)
+int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k)
 {
     struct gtt_ppgtt *p = &v->ppgtt;
     struct ppgtt_wp_slot *s = ppgtt_wp_find(p, gfn);
@@ -87,6 +87,7 @@ int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn)
         if ( !s->protect && (rc = ppgtt_oos_resync_gfn(v, gfn)) != GTT_OK )
             return rc;
         s->tables++;
+        s->kinds |= 1u << k;
         return GTT_OK;
     }
     if ( !s )
@@ -103,17 +104,20 @@ int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn)
     if ( rc )
         return GTT_ERR_NOT_RAM;
     s->tables = 1;
+    s->kinds = 1u << k;
     *(volatile bool *)&s->protect = true;
 
     return GTT_OK;
 }
 
 /* One table less built from gfn: unprotect after the last. */
-void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn)
+void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
+                      enum ppgtt_kind k)
 {
     struct ppgtt_wp_slot *s = ppgtt_wp_find(&v->ppgtt, gfn);
 
-    ASSERT(s && s->tables);
+    ASSERT(s && s->tables && (s->kinds & (1u << k)));
+    s->kinds &= ~(1u << k);
     if ( --s->tables )
         return;
     if ( s->protect )
@@ -150,7 +154,7 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
     unsigned int off = gpa & (PAGE_SIZE - 1), i = off / 8;
     struct gtt_spt *spt[PPGTT_NR_KINDS];
     struct ppgtt_wp_slot *ws;
-    unsigned int k, n = 0;
+    unsigned int k, kinds, n = 0;
     int rc = GTT_OK;
 
     if ( (size != 4 && size != 8) || (off & (size - 1)) )
@@ -164,17 +168,15 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
     v->stats.writes_trapped++;
 
     /* Hold every shadow of the page: a reclaim below must not free one. */
-    for ( k = 0; k < PPGTT_NR_KINDS; k++ )
+    for ( kinds = ws->kinds; kinds; kinds &= kinds - 1 )
     {
-        struct gtt_spt *s = ppgtt_spt_find(p, gfn, k);
+        struct gtt_spt *s = ppgtt_spt_find(p, gfn, __builtin_ctz(kinds));
 
-        if ( s )
-        {
-            s->refs++;
-            spt[n++] = s;
-        }
+        ASSERT(s);
+        s->refs++;
+        spt[n++] = s;
     }
-    ASSERT(n);
+    ASSERT(n == ws->tables);
     guest_store(spt[0], off, size, val);
 
     for ( k = 0; k < n; k++ )
@@ -198,14 +200,14 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
         }
         else
         {
-            src = ppgtt_set_entry(v, s, i, ppgtt_read_guest(s, i));
-            if ( src == GTT_OK )
-                s->pending[i / 64] &= ~(1ULL << (i % 64));
-            else
+            src = ppgtt_set_entry(v, s, i, val);
+            if ( src != GTT_OK )
             {
                 ppgtt_mark_pending(v, s, i);
                 rc = src;
             }
+            else if ( s->on_plist )
+                s->pending[i / 64] &= ~(1ULL << (i % 64));
         }
         ppgtt_oos_note_write(v, s);
     }
