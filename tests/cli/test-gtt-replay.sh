@@ -116,52 +116,68 @@ def n():
     return hex(rnd.randrange(0, 1 << rnd.choice([4, 12, 20, 24, 32, 48, 64])))
 def small():
     return str(rnd.randrange(0, 4))
+def vid():
+    return "1" if rnd.random() < 0.8 else small()
 lines = ["domain 1 ram 0 0x400", "domain 2 ram 0 0x100",
          "vgpu 1 domain 1 aperture 0x8000000 0x400000 hidden 0x40000000 0x400000"]
 for _ in range(int(sys.argv[2])):
     k = rnd.randrange(16)
     if k == 0:
-        lines.append("domain %s %s %s %s" % (small(), rnd.choice(
-            ["ram", "mmio", "grant", "foreign", "paged", "shared", "xen", "free"]),
-            n(), hex(rnd.randrange(0, 0x800))) +
-            (" at %s" % n() if rnd.random() < 0.2 else ""))
+        kind = rnd.choice(["ram", "mmio", "grant", "foreign", "paged",
+                           "shared", "xen", "free"])
+        lines.append("domain %s %s %s %s" % (small(), kind, n(),
+                                             hex(rnd.randrange(0, 0x40))) +
+                     (" at %s" % n() if kind == "ram" and rnd.random() < 0.3 else ""))
+    elif k == 1 and rnd.random() < 0.5:
+        v = rnd.randrange(0, 4)
+        lines.append("vgpu %d domain %s aperture %s 0x400000 hidden %s 0x400000%s" % (
+            v, rnd.choice(["1", "2"]), hex(0x8000000 + v * 0x400000),
+            hex(0x40000000 + v * 0x400000),
+            rnd.choice(["", " oos off", " quota 8", " oos-threshold 1"])))
     elif k == 1:
         lines.append("vgpu %s domain %s aperture %s %s hidden %s %s" % (
             small(), small(), n(), n(), n(), n()))
     elif k == 2:
-        lines.append("ggtt %s %s %s" % (small(), hex(0x8000 + rnd.randrange(0x500)), n()))
+        lines.append("ggtt %s %s %s" % (vid(), hex(0x8000 + rnd.randrange(0x1000)),
+                                        hex(rnd.randrange(0x400) << 12 | 1)
+                                        if rnd.random() < 0.7 else n()))
     elif k == 3:
-        lines.append("ggtt32 %s %s %s %s" % (small(), n(), rnd.choice(["lo", "hi"]),
+        lines.append("ggtt32 %s %s %s %s" % (vid(), n(), rnd.choice(["lo", "hi"]),
                                            hex(rnd.randrange(1 << 32))))
     elif k in (4, 5, 6):
-        lines.append("write %s %s %s %s" % (rnd.choice(["1", "1", "2"]),
+        size = rnd.choice([8, 8, 8, 4, 2, 3])
+        val = rnd.randrange(0, 0x400) << 12 | rnd.choice([0, 1, 3, 0x83, 0x803])
+        if size < 8:
+            val &= (1 << (8 * size)) - 1
+        lines.append("write %s %s %d %s" % (rnd.choice(["1", "1", "2"]),
             hex(rnd.randrange(0, 0x20) * 0x1000 + rnd.randrange(0, 512) * 8),
-            rnd.choice(["8", "8", "4", "2", "3"]), hex(rnd.randrange(0, 0x400) << 12 |
-                                                  rnd.choice([0, 1, 3, 0x83, 0x803]))
-            if rnd.random() < 0.9 else "1"))
+            size, hex(val)))
     elif k == 7:
         if rnd.random() < 0.5:
-            lines.append("ppgtt-create %s l4 %s" % (small(), hex(rnd.randrange(0, 0x20) << 12)))
+            lines.append("ppgtt-create %s l4 %s" % (vid(), hex(rnd.randrange(0, 0x20) << 12)))
         else:
-            lines.append("ppgtt-create %s l3 %s %s %s %s" % ((small(),) + tuple(
+            lines.append("ppgtt-create %s l3 %s %s %s %s" % ((vid(),) + tuple(
                 hex(rnd.randrange(0, 0x20) << 12) for _ in range(4))))
     elif k == 8:
-        lines.append("ppgtt-destroy %s %s" % (small(), hex(rnd.randrange(0, 0x20) << 12)))
+        lines.append("ppgtt-destroy %s %s" % (vid(), hex(rnd.randrange(0, 0x20) << 12)))
     elif k == 9:
-        lines.append("sync %s" % small())
+        lines.append("sync %s" % vid())
     elif k == 10:
-        lines.append("translate %s ggtt %s" % (small(), n()))
+        lines.append("translate %s ggtt %s" % (vid(), hex(0x8000000 +
+                     (rnd.randrange(0x1000) << 12)) if rnd.random() < 0.7 else n()))
     elif k == 11:
-        lines.append("translate %s ppgtt %s %s" % (small(), hex(rnd.randrange(0, 0x20) << 12), n()))
+        lines.append("translate %s ppgtt %s %s" % (vid(), hex(rnd.randrange(0, 0x20) << 12),
+                     hex(rnd.randrange(0x400) << 12) if rnd.random() < 0.7 else n()))
     elif k == 12:
-        lines.append(rnd.choice(["stats", "reset", "destroy"]) + " " + small())
+        lines.append(rnd.choice(["stats"] * 16 + ["reset"] * 3 + ["destroy"]) +
+                     " " + vid())
     elif k == 13:
-        lines.append("%s %s %s" % (rnd.choice(["pin", "unpin"]), small(),
+        lines.append("%s %s %s" % (rnd.choice(["pin", "unpin"]), vid(),
                                    hex(rnd.randrange(0, 0x20) << 12)))
     elif k == 14:
-        lines.append("pvinfo %s %s %s" % (small(), n(), rnd.choice(["1", "4", "8", "16"])))
+        lines.append("pvinfo %s %s %s" % (vid(), n(), rnd.choice(["1", "4", "8", "16"])))
     else:
-        lines.append("ggtt-read %s %s" % (small(), n()))
+        lines.append("ggtt-read %s %s" % (vid(), n()))
 print("\n".join(lines))
 PY
 for seed in 1 2 3 4 5 6 7 8; do
