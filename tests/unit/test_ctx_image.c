@@ -221,6 +221,30 @@ static struct gpu_audit_vgpu vgpu;
 static struct gpu_audit_ctx_cache *cache;
 static long xm0, pg0;
 
+/* Contexts a test holds: a failed assertion leaves them to teardown. */
+static struct gpu_audit_ctx *held[8];
+
+static struct gpu_audit_ctx *hold(struct gpu_audit_ctx *x)
+{
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(held) && held[i]; i++ )
+        continue;
+    assert_true(i < ARRAY_SIZE(held));
+    held[i] = x;
+    return x;
+}
+
+static void put(struct gpu_audit_ctx *x)
+{
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(held); i++ )
+        if ( held[i] == x )
+            held[i] = NULL;
+    gpu_audit_ctx_put(x);
+}
+
 static void vgpu_for(unsigned int gen)
 {
     gpu_audit_vgpu_init(&vgpu, table_for(gen));
@@ -243,8 +267,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    unsigned int i;
+
     (void)state;
     host_alloc_stats.fail_after = -1;
+    for ( i = 0; i < ARRAY_SIZE(held); i++ )
+        if ( held[i] )
+            put(held[i]);
     gpu_audit_ctx_cache_destroy(cache);
     cache = NULL;
     gpu_audit_vgpu_destroy(&vgpu);
@@ -268,6 +297,7 @@ static struct gpu_audit_ctx *scan_on(unsigned int engine, uint64_t lrca,
     int rc;
 
     assert_non_null(x);
+    hold(x);
     while ( (rc = gpu_audit_ctx_run(x)) == -ERESTART )
         continue;
     assert_int_equal(rc, 0);
@@ -407,7 +437,7 @@ static void check_accepted(unsigned int gen, unsigned int engine)
     }
     else
         assert_null(gpu_audit_ctx_part(x, GPU_CTX_PART_INDIRECT));
-    gpu_audit_ctx_put(x);
+    put(x);
 }
 
 static void test_gen8_rcs(void **state) { (void)state; check_accepted(8, XEN_GPU_ENGINE_RCS); }
@@ -437,7 +467,7 @@ static void test_pml4_root(void **state)
                      (uint32_t)(ROOT(0) >> 32));
     assert_int_equal(shadow_reg(x, XEN_GPU_ENGINE_VCS, 0x278, im.state), 0);
     assert_int_equal(shadow_reg(x, XEN_GPU_ENGINE_VCS, 0x28c, im.state), 0);
-    gpu_audit_ctx_put(x);
+    put(x);
 }
 
 /* A context whose restore is inhibited: the register state is not
@@ -457,14 +487,14 @@ static void test_restore_inhibit(void **state)
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
     assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(shadow(x, at), 0);
-    gpu_audit_ctx_put(x);
+    put(x);
 
     /* The same command without the inhibit: refused. */
     im.r->dw[RING_DW + 3] = G_CTL;
     gpu_audit_ctx_invalidate_all(cache);
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
     assert_ctx_verdict(x, XEN_GPU_AUDIT_CTX_CMD, GPU_CTX_PART_IMAGE, DW(at), 0);
-    gpu_audit_ctx_put(x);
+    put(x);
 }
 
 /* Refusals ----------------------------------------------------------------- */
@@ -482,7 +512,7 @@ static void expect_refusal(unsigned int engine, unsigned int reason,
 
     assert_ctx_verdict(x, reason, part, offset, reg);
     assert_null(gpu_audit_ctx_page(x, 1));
-    gpu_audit_ctx_put(x);
+    put(x);
 }
 
 static void test_state_forbidden_registers(void **state)
@@ -618,7 +648,7 @@ static void test_past_slice(void **state)
 
         assert_ctx_verdict(x, XEN_GPU_AUDIT_GGTT_RANGE, GPU_CTX_PART_IMAGE,
                            0, 0);
-        gpu_audit_ctx_put(x);
+        put(x);
     }
 }
 
@@ -637,7 +667,7 @@ static void test_image_unmapped(void **state)
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
     assert_ctx_verdict(x, XEN_GPU_AUDIT_READ_FAULT, GPU_CTX_PART_IMAGE,
                        2 * PAGE, 0);
-    gpu_audit_ctx_put(x);
+    put(x);
 }
 
 /*
@@ -678,13 +708,13 @@ static void test_virtualised_register(void **state)
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
     assert_ctx_verdict(x, XEN_GPU_AUDIT_REG_DENIED, GPU_CTX_PART_IMAGE, DW(at),
                        0xc800);
-    gpu_audit_ctx_put(x);
+    put(x);
 
     assert_int_equal(gpu_audit_vgpu_set_vreg(&vgpu, 0xc800, 0x77), 0);
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
     assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(shadow(x, at + 2), 0x77);
-    gpu_audit_ctx_put(x);
+    put(x);
 
     gpu_audit_ctx_cache_destroy(cache);
     cache = NULL;
@@ -716,7 +746,7 @@ static void scan_expect(uint32_t reason, uint64_t scans, uint64_t hits)
     struct gpu_audit_ctx_stats st;
 
     assert_int_equal(verdict(x)->reason, reason);
-    gpu_audit_ctx_put(x);
+    put(x);
     stats(&st);
     assert_int_equal(st.scans, scans);
     assert_int_equal(st.hits, hits);
@@ -737,11 +767,22 @@ static void test_cache_unchanged(void **state)
     assert_int_equal(im.r->reads[3 * PAGE + 40], 0);
     assert_int_equal(mem_find(&m, GPU_SPACE_GGTT, INDCTX)->reads[0], 0);
 
-    /* The guest's new tail (page 1) is taken without a rescan. */
+    /* The guest's new tail (page 1) and Xen's new ring and roots are
+     * taken without a rescan. */
     mem_poke(&m, GPU_SPACE_GGTT, LRCA + DW(RING_DW + 7), 0x40);
-    x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
+    {
+        struct gpu_audit_ctx_xen xen = xen3;
+
+        xen.ring_start = XEN_START + 0x10000;
+        xen.roots[2] = ROOT(7);
+        x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen);
+    }
     assert_int_equal(shadow_reg(x, XEN_GPU_ENGINE_RCS, 0x030, im.state), 0x40);
-    gpu_audit_ctx_put(x);
+    assert_int_equal(shadow_reg(x, XEN_GPU_ENGINE_RCS, 0x038, im.state),
+                     XEN_START + 0x10000);
+    assert_int_equal(shadow_reg(x, XEN_GPU_ENGINE_RCS, 0x280, im.state),
+                     (uint32_t)ROOT(7));
+    put(x);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 3);
 
     /* Still the header checks on every hit. */
@@ -770,8 +811,50 @@ static void test_cache_invalidated_by_write(void **state)
 
         assert_ctx_verdict(x, XEN_GPU_AUDIT_REG_DENIED, GPU_CTX_PART_IMAGE,
                            DW(at), 0x2038);
-        gpu_audit_ctx_put(x);
+        put(x);
     }
+}
+
+/* Invalidations cover the GGTT only: a part that reached PPGTT memory
+ * (a per-context batch chaining into a PPGTT batch) is never cached. */
+static void test_cache_ppgtt_part(void **state)
+{
+    struct image im;
+    struct bb per, pp;
+    uint32_t gpr[2] = { 0x2610, 3 };
+
+    (void)state;
+    vgpu_for(9);
+    image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
+    state_lri(&im, gpr, 1);
+    bb_init(&per, mem_add(&m, GPU_SPACE_GGTT, PERCTX, PAGE));
+    emit_lri(&per, 0x2608, 2);
+    emit_bb_start(&per, 0x700000, true, false);
+    bb_init(&pp, mem_add(&m, GPU_SPACE_PPGTT, 0x700000, PAGE));
+    emit_lri(&pp, 0x2608, 3);
+    emit_bbe(&pp);
+    mem_add(&m, GPU_SPACE_GGTT, INDCTX, PAGE);
+    scan_expect(XEN_GPU_AUDIT_OK, 1, 0);
+    scan_expect(XEN_GPU_AUDIT_OK, 2, 0);
+}
+
+/* An invalidation while an audit is under way: its result is not kept. */
+static void test_cache_invalidated_during_audit(void **state)
+{
+    struct image im;
+    struct gpu_audit_ctx *x;
+
+    (void)state;
+    build_cached(&im, 9);
+    x = hold(gpu_audit_ctx_scan(cache, XEN_GPU_ENGINE_RCS, LRCA, &mem_ops, &m,
+                                &xen3));
+    assert_non_null(x);
+    gpu_audit_ctx_invalidate(cache, LRCA + 5 * PAGE, 4);
+    assert_int_equal(gpu_audit_ctx_run(x), 0);
+    assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
+    put(x);
+    scan_expect(XEN_GPU_AUDIT_OK, 2, 0);
+    scan_expect(XEN_GPU_AUDIT_OK, 2, 1);
 }
 
 /* A GGTT change under the indirect context: audited again. */
@@ -790,7 +873,7 @@ static void test_cache_invalidated_by_ggtt(void **state)
 
         assert_ctx_verdict(x, XEN_GPU_AUDIT_REG_DENIED, GPU_CTX_PART_INDIRECT,
                            0, 0);
-        gpu_audit_ctx_put(x);
+        put(x);
     }
     gpu_audit_ctx_invalidate_all(cache);
     mem_poke(&m, GPU_SPACE_GGTT, INDCTX + 4, 0x2600);
@@ -810,15 +893,15 @@ static void test_cache_engine(void **state)
     parts_build(&m, XEN_GPU_ENGINE_VCS, false, false);
     x = scan_on(XEN_GPU_ENGINE_VCS, LRCA, &xen3);
     assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
-    gpu_audit_ctx_put(x);
+    put(x);
     /* VCS2: another engine base; i915's image for VCS is not its layout. */
     x = scan_on(XEN_GPU_ENGINE_VCS2, LRCA, &xen3);
     assert_ctx_verdict(x, XEN_GPU_AUDIT_CTX_LAYOUT, GPU_CTX_PART_IMAGE,
                        DW(RING_DW + 2), 0x1c244);
-    gpu_audit_ctx_put(x);
+    put(x);
     x = scan_on(XEN_GPU_ENGINE_VCS, LRCA, &xen3);
     assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
-    gpu_audit_ctx_put(x);
+    put(x);
     stats(&st);
     assert_int_equal(st.lookups, 3);
     assert_int_equal(st.hits, 1);
@@ -871,13 +954,13 @@ static void test_cache_bounded(void **state)
     image_build(&c, &m, 9, XEN_GPU_ENGINE_BCS, LRCA3);
     parts_build(&m, XEN_GPU_ENGINE_BCS, false, false);
 
-    gpu_audit_ctx_put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));
-    gpu_audit_ctx_put(scan_on(XEN_GPU_ENGINE_BCS, LRCA2, &xen3));
-    gpu_audit_ctx_put(scan_on(XEN_GPU_ENGINE_BCS, LRCA3, &xen3));
+    put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));
+    put(scan_on(XEN_GPU_ENGINE_BCS, LRCA2, &xen3));
+    put(scan_on(XEN_GPU_ENGINE_BCS, LRCA3, &xen3));
     stats(&st);
     assert_int_equal(st.evictions, 1);
-    gpu_audit_ctx_put(scan_on(XEN_GPU_ENGINE_BCS, LRCA3, &xen3));
-    gpu_audit_ctx_put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));   /* evicted */
+    put(scan_on(XEN_GPU_ENGINE_BCS, LRCA3, &xen3));
+    put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));   /* evicted */
     stats(&st);
     assert_int_equal(st.scans, 4);
     assert_int_equal(st.hits, 1);
@@ -886,8 +969,8 @@ static void test_cache_bounded(void **state)
     y = scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3);
     assert_ptr_not_equal(x, y);
     assert_int_equal(verdict(y)->reason, XEN_GPU_AUDIT_OK);
-    gpu_audit_ctx_put(y);
-    gpu_audit_ctx_put(x);
+    put(y);
+    put(x);
     stats(&st);
     assert_int_equal(st.hits, 2);
     assert_int_equal(st.scans, 5);
@@ -896,8 +979,8 @@ static void test_cache_bounded(void **state)
     gpu_audit_ctx_cache_destroy(cache);
     cache = gpu_audit_ctx_cache_create(&vgpu, 0);
     assert_non_null(cache);
-    gpu_audit_ctx_put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));
-    gpu_audit_ctx_put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));
+    put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));
+    put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));
     stats(&st);
     assert_int_equal(st.scans, 2);
 }
@@ -959,7 +1042,7 @@ static void test_mutations(void **state)
         }
         else
             refused++;
-        gpu_audit_ctx_put(x);
+        put(x);
         for ( n = 4; n-- > 0; )
             copy.r->dw[where[n]] = saved[n];
     }
@@ -1029,7 +1112,7 @@ static void test_alloc_failures(void **state)
                   allocs, nomem, same);
     assert_true(nomem >= allocs);
     assert_true(same >= 1);
-    gpu_audit_ctx_put(base);
+    put(base);
 }
 
 int main(void)
@@ -1044,7 +1127,9 @@ int main(void)
         T(test_damage), T(test_past_slice), T(test_image_unmapped),
         T(test_virtualised_register),
         T(test_cache_unchanged), T(test_cache_invalidated_by_write),
-        T(test_cache_invalidated_by_ggtt), T(test_cache_engine),
+        T(test_cache_invalidated_by_ggtt),
+        T(test_cache_invalidated_during_audit), T(test_cache_ppgtt_part),
+        T(test_cache_engine),
         T(test_cache_rescan_on_page1), T(test_cache_bounded),
         T(test_mutations), T(test_alloc_failures),
     };
