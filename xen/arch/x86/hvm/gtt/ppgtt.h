@@ -227,6 +227,10 @@ void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
                       enum ppgtt_kind k);
 struct ppgtt_wp_slot *ppgtt_wp_find(const struct gtt_ppgtt *p,
                                     unsigned long gfn);
+int ppgtt_wp_protect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
+                     unsigned long gfn);
+void ppgtt_wp_unprotect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
+                        unsigned long gfn);
 
 /* ppgtt_oos.c */
 void ppgtt_mark_pending(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i);

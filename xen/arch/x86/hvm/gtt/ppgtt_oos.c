@@ -79,8 +79,7 @@ void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s)
     s->onext = v->ppgtt.oos;
     v->ppgtt.oos = s;
     v->stats.oos_pages++;
-    *(volatile bool *)&ws->protect = false;
-    gtt_frame_unprotect(v->d, s->gfn);
+    ppgtt_wp_unprotect(v, ws, s->gfn);
 }
 
 /*
@@ -97,8 +96,7 @@ static int oos_resync(struct gtt_vgpu *v, struct gtt_spt *s)
     spt_list_del(&v->ppgtt.oos, s, true);
     s->oos = false;
     v->stats.oos_pages--;
-    if ( gtt_frame_protect(v->d, s->gfn) == 0 )
-        *(volatile bool *)&ws->protect = true;
+    ppgtt_wp_protect(v, ws, s->gfn);   /* if the p2m changed: stays stale */
     s->snapshot = NULL;     /* ppgtt_read_guest() reads the guest again */
     s->writes = 0;
     for ( i = 0; i < PPGTT_ENTRIES; i++ )

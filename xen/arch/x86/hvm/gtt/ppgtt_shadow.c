@@ -326,6 +326,24 @@ void ppgtt_spt_put(struct gtt_vgpu *v, struct gtt_spt *s)
 }
 
 /*
+ * A new PT (not linked anywhere yet): its leaves go straight into the
+ * shadow page, nothing to release.
+ */
+static void populate_pt(struct gtt_vgpu *v, struct gtt_spt *s,
+                        const uint64_t *g)
+{
+    uint64_t *t = gtt_map(s->mfn);
+    unsigned int i;
+
+    for ( i = 0; i < PPGTT_ENTRIES; i++ )
+        if ( g[i] & PPGTT_PRESENT )
+            ppgtt_leaf_4k(v, (g[i] & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT,
+                          leaf_flags(g[i], false), &t[i], &s->slot[i]);
+    gtt_unmap(t);
+    gtt_vgpu_mark_dirty(v);
+}
+
+/*
  * The shadow of guest table gfn used as kind k, with one more reference:
  * shared if it exists, else protect the guest frame, then read it and
  * build.  Returns a refusal reason when gfn is not the guest's RAM.
@@ -368,9 +386,12 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
 
     /* Protected above: from here the guest cannot change what we read. */
     g = gtt_map(s->gframe.mfn);
-    for ( i = 0; i < PPGTT_ENTRIES && rc == GTT_OK; i++ )
-        if ( g[i] & PPGTT_PRESENT )
-            rc = ppgtt_set_entry(v, s, i, g[i]);
+    if ( k == PPGTT_PT )
+        populate_pt(v, s, g);
+    else
+        for ( i = 0; i < PPGTT_ENTRIES && rc == GTT_OK; i++ )
+            if ( g[i] & PPGTT_PRESENT )
+                rc = ppgtt_set_entry(v, s, i, g[i]);
     gtt_unmap((void *)g);
     if ( rc != GTT_OK )
     {

@@ -73,6 +73,30 @@ bool gtt_wp_claims(const struct gtt_vgpu *v, unsigned long gfn)
     return s && *(volatile const bool *)&s->protect;
 }
 
+/*
+ * Claimed before the p2m traps writes, unclaimed only after it stopped: a
+ * trapped write always finds its claim.
+ */
+int ppgtt_wp_protect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
+                     unsigned long gfn)
+{
+    *(volatile bool *)&s->protect = true;
+    if ( gtt_frame_protect(v->d, gfn) )
+    {
+        *(volatile bool *)&s->protect = false;
+        return GTT_ERR_NOT_RAM;
+    }
+
+    return GTT_OK;
+}
+
+void ppgtt_wp_unprotect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
+                        unsigned long gfn)
+{
+    gtt_frame_unprotect(v->d, gfn);
+    *(volatile bool *)&s->protect = false;
+}
+
 /* One more table built from gfn: protect it when it is the first. */
 int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k)
 {
@@ -100,12 +124,11 @@ int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k)
         s->protect = false;
         *(volatile unsigned long *)&s->gfn = gfn + 1;
     }
-    rc = gtt_frame_protect(v->d, gfn);
-    if ( rc )
-        return GTT_ERR_NOT_RAM;
+    rc = ppgtt_wp_protect(v, s, gfn);
+    if ( rc != GTT_OK )
+        return rc;
     s->tables = 1;
     s->kinds = 1u << k;
-    *(volatile bool *)&s->protect = true;
 
     return GTT_OK;
 }
@@ -121,10 +144,7 @@ void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
     if ( --s->tables )
         return;
     if ( s->protect )
-    {
-        *(volatile bool *)&s->protect = false;
-        gtt_frame_unprotect(v->d, gfn);
-    }
+        ppgtt_wp_unprotect(v, s, gfn);
 }
 
 /* Apply the guest's store to its frame, as the trapped instruction would. */
