@@ -175,7 +175,12 @@ for _ in range(int(sys.argv[2])):
         lines.append("%s %s %s" % (rnd.choice(["pin", "unpin"]), vid(),
                                    hex(rnd.randrange(0, 0x20) << 12)))
     elif k == 14:
-        lines.append("pvinfo %s %s %s" % (vid(), n(), rnd.choice(["1", "4", "8", "16"])))
+        if rnd.random() < 0.5:
+            lines.append("pvinfo %s %s %s" % (vid(), n(), rnd.choice(["1", "4", "8", "16"])))
+        else:
+            lines.append("pvinfo-write %s %s 4 %s" % (vid(), rnd.choice(
+                ["0x818", "0x838", "0x83c", "0x0", "0x804", "0x808", n()]),
+                hex(rnd.choice([2, 3, 4, 5, 6, 9, rnd.randrange(0x20) << 12]))))
     else:
         lines.append("ggtt-read %s %s" % (vid(), n()))
 print("\n".join(lines))

@@ -436,6 +436,11 @@ static void run_vgpu_op(struct replay *r, const struct trace_op *op,
     case OP_PVINFO:
         rc = do_read(op, rv);
         break;
+    case OP_PVINFO_WRITE:
+        rc = op->a[1] > UINT32_MAX || op->a[2] > 8
+             ? GTT_ERR_BAD_ACCESS
+             : gtt_pvinfo_write(rv->v, op->a[1], op->a[2], op->a[3]);
+        break;
     case OP_PPGTT_CREATE:
         rc = gtt_ppgtt_create(rv->v, op->sub, &op->a[1]);
         break;

@@ -22,6 +22,7 @@ static const char *const op_names[] = {
     [OP_GGTT32]        = "ggtt32",
     [OP_GGTT_READ]     = "ggtt-read",
     [OP_PVINFO]        = "pvinfo",
+    [OP_PVINFO_WRITE]  = "pvinfo-write",
     [OP_WRITE]         = "write",
     [OP_PPGTT_CREATE]  = "ppgtt-create",
     [OP_PPGTT_DESTROY] = "ppgtt-destroy",
@@ -281,6 +282,12 @@ static void parse_op(struct cursor *c, struct trace_op *op)
         op->a[0] = num_max(c, "vgpu id", MAX_ID);
         op->a[1] = num(c, "offset");
         op->a[2] = num(c, "size");
+        break;
+    case OP_PVINFO_WRITE:
+        op->a[0] = num_max(c, "vgpu id", MAX_ID);
+        op->a[1] = num(c, "offset");
+        op->a[2] = num(c, "size");
+        parse_value_for_size(c, op, 3, op->a[2]);
         break;
     case OP_WRITE:
         op->a[0] = num_max(c, "domain id", MAX_DOMID);

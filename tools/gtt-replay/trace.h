@@ -20,6 +20,7 @@ enum trace_kind {
                            (0 lo, 1 hi) */
     OP_GGTT_READ,       /* a[0]=V a[1]=index */
     OP_PVINFO,          /* a[0]=V a[1]=offset a[2]=size */
+    OP_PVINFO_WRITE,    /* a[0]=V a[1]=offset a[2]=size a[3]=value */
     OP_WRITE,           /* a[0]=D a[1]=gpa a[2]=size a[3]=value */
     OP_PPGTT_CREATE,    /* a[0]=V a[1..4]=root gpas; sub=level (3 or 4) */
     OP_PPGTT_DESTROY,   /* a[0]=V a[1]=root */
