@@ -484,36 +484,50 @@ static void do_ggtt_hw(struct replay *r, const struct trace_op *op)
         printf("\"0x%" PRIx64 "\"}\n", pte);
 }
 
+static void run_op(struct replay *r, const struct trace_op *op)
+{
+    struct replay_vgpu *rv;
+
+    switch ( op->kind )
+    {
+    case OP_DOMAIN:
+        do_domain(r, op);
+        break;
+    case OP_VGPU:
+        do_vgpu(r, op);
+        break;
+    case OP_WRITE:
+        do_write(r, op);
+        break;
+    case OP_GGTT_HW:
+        do_ggtt_hw(r, op);
+        break;
+    default:
+        rv = find_vgpu(r, op->a[0]);
+        if ( rv )
+            run_vgpu_op(r, op, rv);
+        else
+            print_error(op, "vgpu", op->a[0], "unknown-vgpu");
+        break;
+    }
+}
+
 static void run(struct replay *r, const struct trace *t)
 {
+    unsigned long early = 0;
     size_t i;
 
     for ( i = 0; i < t->nr; i++ )
     {
-        const struct trace_op *op = &t->ops[i];
-        struct replay_vgpu *rv;
-
-        switch ( op->kind )
+        run_op(r, &t->ops[i]);
+        /* A reference dropped while the GPU could still reach the frame. */
+        if ( fake_put_violations() != early )
         {
-        case OP_DOMAIN:
-            do_domain(r, op);
-            break;
-        case OP_VGPU:
-            do_vgpu(r, op);
-            break;
-        case OP_WRITE:
-            do_write(r, op);
-            break;
-        case OP_GGTT_HW:
-            do_ggtt_hw(r, op);
-            break;
-        default:
-            rv = find_vgpu(r, op->a[0]);
-            if ( rv )
-                run_vgpu_op(r, op, rv);
-            else
-                print_error(op, "vgpu", op->a[0], "unknown-vgpu");
-            break;
+            early = fake_put_violations();
+            print_error(&t->ops[i], t->ops[i].kind == OP_DOMAIN ||
+                        t->ops[i].kind == OP_WRITE ? "domain" : "vgpu",
+                        t->ops[i].a[0], "early-put");
+            r->broken = true;
         }
     }
 }
