@@ -702,6 +702,59 @@ static void test_oos(void **state)
     fx_fini(&f);
 }
 
+/* A PT also shadowed as a 64K table stays protected however often written. */
+static void test_oos_needs_single_use(void **state)
+{
+    struct fx f;
+    unsigned int i;
+
+    (void)state;
+    start_l4(&f, 4);
+    fx_poke(&f, PD, 1, FX_PTE(PT) | PPGTT_IPS);
+    assert_int_equal(fx_write(&f, PD, 1, FX_PTE(PT) | PPGTT_IPS), GTT_OK);
+    assert_int_equal(fx_stats(&f).shadow_pages, 5);
+    for ( i = 0; i < 6; i++ )
+        assert_int_equal(fx_write(&f, PT, 16 * i, FX_PTE(0x200 + 16 * i)),
+                         GTT_OK);
+    assert_int_equal(fx_stats(&f).oos_pages, 0);
+    assert_true(fx_protected(&f, PT));
+    fx_assert_maps(&f, ROOT, 16 * PAGE_SIZE, 0x210);
+    fx_assert_maps(&f, ROOT, MB(2) + 16 * PAGE_SIZE + 5 * PAGE_SIZE, 0x215);
+
+    /* Half of a 64K entry: its 16 pages go to scratch until the sync. */
+    assert_int_equal(fx_store(&f, ((uint64_t)PT << GTT_PAGE_SHIFT) + 8 * 32,
+                              4, (uint32_t)FX_PTE(0x300)), GTT_OK);
+    for ( i = 0; i < 16; i++ )
+        fx_assert_scratch(&f, ROOT, MB(2) + KB(128) + i * PAGE_SIZE);
+    fx_assert_scratch(&f, ROOT, 32 * PAGE_SIZE);       /* the 4K view too */
+    assert_int_equal(gtt_sync(f.v), GTT_OK);
+    fx_assert_maps(&f, ROOT, 32 * PAGE_SIZE, 0x300);
+    for ( i = 0; i < 16; i += 5 )
+        fx_assert_maps(&f, ROOT, MB(2) + KB(128) + i * PAGE_SIZE, 0x300 + i);
+    finish_l4(&f);
+}
+
+/* A legacy root with one PDP naming MMIO: refused, nothing kept. */
+static void test_l3_bad_pdp(void **state)
+{
+    struct fx f;
+    uint64_t pdps[4] = { (uint64_t)0x20 << 12, (uint64_t)0x21 << 12,
+                         (uint64_t)0x22 << 12, 0 };
+
+    (void)state;
+    fx_init(&f, 0x1000);
+    fx_poke(&f, 0x20, 0, FX_PTE(0x23));
+    fake_p2m_set(f.d1, 0x22, 0, p2m_mmio_direct, NULL);
+    assert_int_equal(gtt_ppgtt_create(f.v, GTT_ROOT_L3, pdps), GTT_ERR_MMIO);
+    assert_false(fx_protected(&f, 0x20));
+    assert_false(fx_protected(&f, 0x23));
+    assert_int_equal(gtt_translate_ppgtt(f.v, pdps[0], 0,
+                                         &(struct gtt_xlate){ 0 }),
+                     GTT_ERR_BAD_ROOT);
+    fx_assert_idle(&f);
+    fx_fini(&f);
+}
+
 static void test_oos_off(void **state)
 {
     struct fx f;
@@ -846,6 +899,8 @@ int main(void)
         cmocka_unit_test(test_quota_and_reclaim),
         cmocka_unit_test(test_oos),
         cmocka_unit_test(test_oos_off),
+        cmocka_unit_test(test_oos_needs_single_use),
+        cmocka_unit_test(test_l3_bad_pdp),
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_alloc_failure_sweep),
     };
