@@ -671,57 +671,54 @@ static void test_image_unmapped(void **state)
 }
 
 /*
- * A virtualised register the context whitelist allows (here GFX_MOCS0 on a
- * table whose spec marks it 'ctx'): the shadow carries the vGPU's value, and
- * a vGPU without one refuses the image.
+ * The static list ('ctx' reg lines) in the register state, in the form a
+ * saved image has it (every write-enable bit set): masked registers may set
+ * their whitelisted bits, privileged ones included, and nothing else; the
+ * MOCS tables are virtualised: the shadow carries the vGPU's value, and a
+ * vGPU without one refuses the image.
  */
-static void test_virtualised_register(void **state)
+static void test_static_list(void **state)
 {
-    struct gpu_gen_spec spec = gpu_spec_gen9;
-    struct gpu_reg_desc *regs = calloc(spec.nr_regs, sizeof(*regs));
-    struct gpu_audit_table t;
+    const struct {
+        uint32_t reg, val, reason;
+    } cases[] = {
+        { 0xe184, 0xffff0022u, XEN_GPU_AUDIT_OK },        /* HSC3 */
+        { 0xe184, 0xffff0023u, XEN_GPU_AUDIT_REG_MASK },
+        { 0x2580, 0x00060006u, XEN_GPU_AUDIT_OK },        /* CS_CHICKEN1 */
+        { 0x7034, 0x60000060u, XEN_GPU_AUDIT_REG_DENIED },/* not 'ctx' */
+        { 0x22200, 0x00010001u, XEN_GPU_AUDIT_REG_DENIED },/* other engine */
+        { 0xc800, 0x1234, XEN_GPU_AUDIT_REG_DENIED },     /* no vGPU MOCS */
+    };
     struct gpu_audit_ctx *x;
-    struct image im;
-    uint32_t mocs[2] = { 0xc800, 0x1234 }, at;
-    unsigned int i, marked = 0;
+    unsigned int i;
 
     (void)state;
-    assert_non_null(regs);
-    memcpy(regs, spec.regs, spec.nr_regs * sizeof(*regs));
-    for ( i = 0; i < spec.nr_regs; i++ )
-        if ( regs[i].offset == 0xc800 && (regs[i].flags & GPU_RF_VIRT) )
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        struct image im;
+        uint32_t pair[2] = { cases[i].reg, cases[i].val }, at;
+
+        vgpu_for(9);
+        image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
+        parts_build(&m, XEN_GPU_ENGINE_RCS, false, false);
+        at = state_lri(&im, pair, 1);
+        x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
+        assert_ctx_verdict(x, cases[i].reason, GPU_CTX_PART_IMAGE,
+                           cases[i].reason ? DW(at) : 0,
+                           cases[i].reason ? cases[i].reg : 0);
+        put(x);
+        if ( cases[i].reg == 0xc800 )
         {
-            regs[i].flags |= GPU_RF_CTX;
-            marked++;
+            /* With the vGPU's MOCS: its value, not the guest's. */
+            assert_int_equal(gpu_audit_vgpu_set_vreg(&vgpu, 0xc800, 0x77), 0);
+            x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
+            assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
+            assert_int_equal(shadow(x, at + 2), 0x77);
+            put(x);
         }
-    assert_int_equal(marked, 1);
-    spec.regs = regs;
-    assert_int_equal(gpu_audit_table_init(&t, &spec), 0);
-    gpu_audit_vgpu_init(&vgpu, &t);
-    assert_int_equal(gpu_audit_vgpu_add_slice(&vgpu, 0, SLICE), 0);
-    cache = gpu_audit_ctx_cache_create(&vgpu, 4);
-    assert_non_null(cache);
-
-    image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_RCS, false, false);
-    at = state_lri(&im, mocs, 1);
-    x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
-    assert_ctx_verdict(x, XEN_GPU_AUDIT_REG_DENIED, GPU_CTX_PART_IMAGE, DW(at),
-                       0xc800);
-    put(x);
-
-    assert_int_equal(gpu_audit_vgpu_set_vreg(&vgpu, 0xc800, 0x77), 0);
-    x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
-    assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
-    assert_int_equal(shadow(x, at + 2), 0x77);
-    put(x);
-
-    gpu_audit_ctx_cache_destroy(cache);
-    cache = NULL;
-    gpu_audit_vgpu_destroy(&vgpu);
-    gpu_audit_table_destroy(&t);
-    free(regs);
-    gpu_audit_vgpu_init(&vgpu, table_for(9));
+        teardown(NULL);
+        setup(NULL);
+    }
 }
 
 /* The cache ---------------------------------------------------------------- */
@@ -1125,7 +1122,7 @@ int main(void)
         T(test_state_forbidden_registers), T(test_state_other_command),
         T(test_state_lri_overrun),
         T(test_damage), T(test_past_slice), T(test_image_unmapped),
-        T(test_virtualised_register),
+        T(test_static_list),
         T(test_cache_unchanged), T(test_cache_invalidated_by_write),
         T(test_cache_invalidated_by_ggtt),
         T(test_cache_invalidated_during_audit), T(test_cache_ppgtt_part),

@@ -108,9 +108,10 @@ static const struct gpu_ctx_item *layout_find(const struct gpu_audit_ctx *x,
 /*
  * The context whitelist: a register the header carries with the guest's
  * own value, or one the spec marks 'ctx' for this engine.  A masked
- * register may clear any bit and set only its whitelisted bits: a restore
- * writes every bit it saved.  A virtualised register gets the vGPU's value
- * in the shadow (*val), as in a batch.
+ * register may clear any bit and set only its whitelisted bits, those of
+ * privileged buffers included (the image holds what i915's ring wrote): a
+ * restore writes every bit it saved.  A virtualised register gets the
+ * vGPU's value in the shadow (*val), as in a batch.
  */
 static int ctx_reg_check(const struct gpu_audit_ctx *x, uint32_t reg,
                          uint32_t *val)
@@ -129,7 +130,8 @@ static int ctx_reg_check(const struct gpu_audit_ctx *x, uint32_t reg,
         return gpu_audit_vgpu_get_vreg(x->cache->v, reg, val)
                ? 0 : XEN_GPU_AUDIT_REG_DENIED;
     if ( (r->flags & GPU_RF_MASKED) &&
-         ((*val >> 16) & *val & 0xffffu & ~(uint32_t)r->masked_bits) )
+         ((*val >> 16) & *val & 0xffffu &
+          ~(uint32_t)(r->masked_bits | r->priv_masked_bits)) )
         return XEN_GPU_AUDIT_REG_MASK;
 
     return 0;
