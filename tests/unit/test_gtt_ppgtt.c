@@ -797,6 +797,61 @@ static void test_reset(void **state)
     fx_fini(&f);
 }
 
+/* Leaf of the shadow reached by following entry 0 down from a root. */
+static uint64_t shadow_leaf0(uint64_t root, unsigned int levels)
+{
+    uint64_t e = root | PPGTT_PRESENT;
+
+    while ( levels-- )
+    {
+        const uint64_t *t = map_domain_page(_mfn((e & PPGTT_ADDR_MASK) >>
+                                                 GTT_PAGE_SHIFT));
+
+        e = t[0];
+        unmap_domain_page(t);
+        assert_true(e & PPGTT_PRESENT);
+    }
+
+    return e;
+}
+
+/*
+ * Absent entries lead, through the scratch tree, to a read-only scratch
+ * page of the vGPU's own: not the device's, not another vGPU's.
+ */
+static void test_scratch_per_vgpu(void **state)
+{
+    struct fx f;
+    struct gtt_vgpu_config cfg = { 0 };
+    struct gtt_vgpu *v2;
+    uint64_t sh1[4], sh2[4], leaf1, leaf2, root2 = (uint64_t)0x3 << 12;
+
+    (void)state;
+    fx_init(&f, 0x1000);
+    assert_int_equal(create_l4(&f, ROOT), GTT_OK);
+    assert_int_equal(gtt_ppgtt_pin(f.v, ROOT, sh1), GTT_OK);
+    leaf1 = shadow_leaf0(sh1[0], 4);
+    assert_int_equal(leaf1 & (PPGTT_PRESENT | PPGTT_RW), PPGTT_PRESENT);
+    assert_int_not_equal(leaf1 >> GTT_PAGE_SHIFT, f.dev.scratch_mfn);
+    assert_null(page_get_owner(mfn_to_page(_mfn(leaf1 >> GTT_PAGE_SHIFT))));
+
+    cfg.d = f.d2;
+    cfg.id = 2;
+    cfg.aperture_base = 12u << 20;
+    cfg.aperture_size = 2u << 20;
+    cfg.hidden_base = 14u << 20;
+    cfg.hidden_size = 2u << 20;
+    assert_int_equal(gtt_vgpu_create(&f.dev, &cfg, &v2), 0);
+    assert_int_equal(gtt_ppgtt_create(v2, GTT_ROOT_L4, &root2), GTT_OK);
+    assert_int_equal(gtt_ppgtt_pin(v2, root2, sh2), GTT_OK);
+    leaf2 = shadow_leaf0(sh2[0], 4);
+    assert_int_not_equal(leaf2 >> GTT_PAGE_SHIFT, leaf1 >> GTT_PAGE_SHIFT);
+    gtt_vgpu_destroy(v2);
+
+    assert_int_equal(gtt_ppgtt_unpin(f.v, ROOT), GTT_OK);
+    finish_l4(&f);
+}
+
 /*
  * Allocation failure at every allocation of a population with 2M, 1G and
  * 64K splits, then of trapped writes that split: each attempt either
@@ -902,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_oos_needs_single_use),
         cmocka_unit_test(test_l3_bad_pdp),
         cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_scratch_per_vgpu),
         cmocka_unit_test(test_alloc_failure_sweep),
     };
 

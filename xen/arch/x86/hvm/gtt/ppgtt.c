@@ -236,7 +236,7 @@ static void walk(const struct gtt_vgpu *v, const struct gtt_spt *s,
         ASSERT(val & PPGTT_PRESENT);
         if ( ppgtt_kind_leafy(s->kind) )
         {
-            if ( ppgtt_leaf_held(v->dev->scratch_mfn, val) )
+            if ( ppgtt_leaf_held(v->ppgtt.scratch_page_mfn, val) )
                 xlate_frame(x, mfn_to_page(_mfn(mfn)), slot->gfn, mfn);
             else
                 ASSERT(val == ppgtt_scratch_entry(v, s->kind));
@@ -294,6 +294,11 @@ static int scratch_init(struct gtt_vgpu *v)
     enum ppgtt_kind k;
     unsigned int i;
 
+    p->scratch_page = gtt_page_alloc();
+    if ( !p->scratch_page )
+        return GTT_ERR_NO_MEMORY;
+    p->scratch_page_mfn = gtt_page_mfn(p->scratch_page);
+
     for ( k = PPGTT_PT; k <= PPGTT_PDP; k++ )
     {
         uint64_t *t, e;
@@ -324,6 +329,11 @@ static void scratch_free(struct gtt_vgpu *v)
             gtt_page_free(v->ppgtt.scratch_pg[k]);
             v->ppgtt.scratch_pg[k] = NULL;
         }
+    if ( v->ppgtt.scratch_page )
+    {
+        gtt_page_free(v->ppgtt.scratch_page);
+        v->ppgtt.scratch_page = NULL;
+    }
 }
 
 int gtt_ppgtt_init(struct gtt_vgpu *v)

@@ -105,10 +105,15 @@ struct gtt_ppgtt {
     unsigned int wp_mask;
     struct gtt_spt *pending;       /* half-written or failed entries */
     struct gtt_spt *oos;           /* out-of-sync leaf tables */
-    /* Scratch tree: scratch[k] is a table of kind k whose entries all lead
-     * to the scratch page. */
+    /*
+     * Scratch tree: scratch_pg[k] is a table of kind k whose entries all
+     * lead to this vGPU's own scratch page (read-only in leaves; not the
+     * device's, so a GPU ignoring RW cannot pass data between vGPUs).
+     */
     struct page_info *scratch_pg[PPGTT_NR_KINDS];
     unsigned long scratch_mfn[PPGTT_NR_KINDS];
+    struct page_info *scratch_page;
+    unsigned long scratch_page_mfn;
     /* Shadow pages unlinked but maybe still cached by the GPU. */
     struct page_info **zombies;
     unsigned int nr_zombies;

@@ -15,6 +15,9 @@
  */
 #include "vgpu.h"
 
+/* Out-of-sync tables at once: bounds snapshots and the work of a sync. */
+#define PPGTT_MAX_OOS 128
+
 static void spt_list_del(struct gtt_spt **head, struct gtt_spt *s, bool oos)
 {
     struct gtt_spt **pp;
@@ -63,7 +66,8 @@ void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s)
 
     if ( !v->cfg.oos || !ppgtt_kind_leafy(s->kind) || s->oos )
         return;
-    if ( ++s->writes < v->cfg.oos_threshold )
+    if ( ++s->writes < v->cfg.oos_threshold ||
+         v->stats.oos_pages >= PPGTT_MAX_OOS )
         return;
     ws = ppgtt_wp_find(&v->ppgtt, s->gfn);
     if ( !ws || ws->tables != 1 )

@@ -17,7 +17,7 @@ static unsigned int spt_hash(unsigned long gfn, enum ppgtt_kind k)
 uint64_t ppgtt_scratch_entry(const struct gtt_vgpu *v, enum ppgtt_kind k)
 {
     if ( ppgtt_kind_leafy(k) )
-        return ((uint64_t)v->dev->scratch_mfn << GTT_PAGE_SHIFT) |
+        return ((uint64_t)v->ppgtt.scratch_page_mfn << GTT_PAGE_SHIFT) |
                PPGTT_PRESENT;
 
     return ((uint64_t)v->ppgtt.scratch_mfn[ppgtt_kind_below(k)]
@@ -123,7 +123,7 @@ static void release_slot(struct gtt_vgpu *v, enum ppgtt_kind k, uint64_t val,
 
     if ( ppgtt_kind_leafy(k) )
     {
-        if ( ppgtt_leaf_held(v->dev->scratch_mfn, val) )
+        if ( ppgtt_leaf_held(v->ppgtt.scratch_page_mfn, val) )
             ppgtt_put_frame(v, mfn_to_page(_mfn(mfn)), mfn);
         return;
     }
@@ -443,5 +443,5 @@ void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg)
 
     for ( b = 0; b < PPGTT_HASH_BUCKETS; b++ )
         for ( s = v->ppgtt.hash[b]; s; s = s->hnext )
-            spt_for_each_ref(s, v->dev->scratch_mfn, fn, arg);
+            spt_for_each_ref(s, v->ppgtt.scratch_page_mfn, fn, arg);
 }
