@@ -11,6 +11,29 @@
  */
 #include "ctx_state.h"
 
+/* Index the header registers of each layout (false: one is misplaced). */
+static bool index_layouts(struct gpu_audit_ctx_cache *c,
+                          const struct gpu_gen_spec *s)
+{
+    unsigned int cls, i;
+
+    for ( cls = 0; cls < GPU_CTX_CLASS_NR; cls++ )
+        for ( i = 0; i < s->ctx[cls].nr_items; i++ )
+        {
+            const struct gpu_ctx_item *it = &s->ctx[cls].items[i];
+            uint32_t *map = it->value == GPU_CTXV_GUEST ? c->hdr_guest[cls]
+                                                        : c->hdr_fixed[cls];
+
+            if ( it->kind != GPU_CTX_REG )
+                continue;
+            if ( it->reg >= GPU_CTX_REL_MAX || (it->reg & 3) )
+                return false;
+            map[it->reg / 128] |= 1u << (it->reg / 4 % 32);
+        }
+
+    return true;
+}
+
 struct gpu_audit_ctx_cache *gpu_audit_ctx_cache_create(
     struct gpu_audit_vgpu *v, unsigned int max_entries)
 {
@@ -28,7 +51,7 @@ struct gpu_audit_ctx_cache *gpu_audit_ctx_cache_create(
             c->lri = &s->cmds[i];
     if ( max_entries )
         c->slot = xzalloc_array(struct gpu_audit_ctx *, max_entries);
-    if ( !c->lri || (max_entries && !c->slot) )
+    if ( !c->lri || !index_layouts(c, s) || (max_entries && !c->slot) )
     {
         xfree(c->slot);
         xfree(c);

@@ -90,21 +90,6 @@ static int read_pages(struct gpu_audit_ctx *x, unsigned int nr)
     return 0;
 }
 
-/* The header item that names reg (an absolute offset), if any. */
-static const struct gpu_ctx_item *layout_find(const struct gpu_audit_ctx *x,
-                                              uint32_t reg)
-{
-    uint32_t base = ctx_spec(x)->engines[x->engine].mmio_base;
-    unsigned int i;
-
-    for ( i = 0; i < x->lay->nr_items; i++ )
-        if ( x->lay->items[i].kind == GPU_CTX_REG &&
-             base + x->lay->items[i].reg == reg )
-            return &x->lay->items[i];
-
-    return NULL;
-}
-
 /*
  * The context whitelist: a register the header carries with the guest's
  * own value, or one the spec marks 'ctx' for this engine.  A masked
@@ -116,11 +101,18 @@ static const struct gpu_ctx_item *layout_find(const struct gpu_audit_ctx *x,
 static int ctx_reg_check(const struct gpu_audit_ctx *x, uint32_t reg,
                          uint32_t *val)
 {
-    const struct gpu_ctx_item *it = layout_find(x, reg);
+    const struct gpu_audit_ctx_cache *c = x->cache;
+    uint32_t rel = reg - ctx_spec(x)->engines[x->engine].mmio_base;
+    unsigned int cls = x->lay - ctx_spec(x)->ctx;
     const struct gpu_reg_desc *r;
 
-    if ( it )
-        return it->value == GPU_CTXV_GUEST ? 0 : XEN_GPU_AUDIT_REG_DENIED;
+    if ( rel < GPU_CTX_REL_MAX )
+    {
+        if ( c->hdr_fixed[cls][rel / 128] & (1u << (rel / 4 % 32)) )
+            return XEN_GPU_AUDIT_REG_DENIED;
+        if ( c->hdr_guest[cls][rel / 128] & (1u << (rel / 4 % 32)) )
+            return 0;
+    }
 
     r = gpu_audit_reg_lookup(ctx_spec(x), reg);
     if ( !r || !(r->flags & GPU_RF_CTX) || (r->flags & GPU_RF_PDP) ||

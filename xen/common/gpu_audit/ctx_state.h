@@ -52,9 +52,16 @@ struct gpu_audit_ctx {
     struct gpu_audit_ctx_verdict verdict;
 };
 
+/* Header registers are below this offset from the engine's base. */
+#define GPU_CTX_REL_MAX    0x1000u
+
 struct gpu_audit_ctx_cache {
     struct gpu_audit_vgpu *v;
     const struct gpu_cmd_desc *lri;   /* MI_LOAD_REGISTER_IMM */
+    /* Header registers by offset from the engine's base, one bit per
+     * dword, per layout: with the guest's value, or with any other. */
+    uint32_t hdr_guest[GPU_CTX_CLASS_NR][GPU_CTX_REL_MAX / 128];
+    uint32_t hdr_fixed[GPU_CTX_CLASS_NR][GPU_CTX_REL_MAX / 128];
     spinlock_t lock;
     uint64_t gen;             /* bumped by every invalidation */
     uint64_t tick;
