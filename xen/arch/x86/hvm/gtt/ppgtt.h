@@ -63,15 +63,15 @@ struct gtt_spt {
     unsigned long gfn;             /* guest table (not for split tables) */
     struct gtt_frame gframe;       /* reference on the guest table */
     enum ppgtt_kind kind;
-    bool split;                    /* built from a huge guest entry */
-    bool tracked;                  /* guest frame referenced, protected */
+    bool tracked;                  /* guest-backed (else split from a huge
+                                      entry): frame referenced, protected */
     bool oos;                      /* write protection dropped */
     bool on_plist;                 /* on ppgtt.pending */
     unsigned int refs;             /* upper entries, roots, callers */
     unsigned int writes;           /* trapped writes since protected */
     struct page_info *pg;          /* the shadow page */
     unsigned long mfn;
-    union ppgtt_slot *slot;       /* PPGTT_ENTRIES */
+    union ppgtt_slot *slot;        /* PPGTT_ENTRIES */
     uint64_t *snapshot;            /* out of sync: validated guest entries */
     uint64_t pending[PPGTT_ENTRIES / 64]; /* entries to re-read at sync */
 };
@@ -123,13 +123,17 @@ struct gtt_ppgtt {
 /*
  * Called by vgpu.c: init at create; teardown at reset and destroy (every
  * address space and shadow gone, every reference queued, all memory back).
- * After a reset the next gtt_ppgtt_create() sets things up again.
+ * After a reset the next gtt_ppgtt_create() sets things up again.  The
+ * table gtt_wp_claims() reads without the lock is freed here too: the MMIO
+ * intercept must not run for the vGPU during a reset (domain paused).
  */
 int gtt_ppgtt_init(struct gtt_vgpu *v);
 void gtt_ppgtt_teardown(struct gtt_vgpu *v);
 
-/* gtt_ppgtt_create()/destroy() for callers already holding v->lock
- * (pvinfo.c's g2v_notify). */
+/*
+ * gtt_ppgtt_create()/destroy() for callers already holding v->lock
+ * (pvinfo.c's g2v_notify).
+ */
 int gtt_ppgtt_create_locked(struct gtt_vgpu *v, unsigned int level,
                             const uint64_t *root_gpas);
 int gtt_ppgtt_destroy_locked(struct gtt_vgpu *v, uint64_t root_gpa);
@@ -144,9 +148,10 @@ void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg);
 
 /* ---- Internal to ppgtt*.c ---------------------------------------------- */
 
+/* 1 for PTs, 2 PD, 3 PDP, 4 PML4: which address bits index the table. */
 static inline unsigned int ppgtt_kind_level(enum ppgtt_kind k)
 {
-    return k == PPGTT_PT64 ? 1 : (k == PPGTT_PT ? 1 : (unsigned int)k);
+    return k <= PPGTT_PT64 ? 1 : (unsigned int)k;
 }
 
 /*
@@ -194,7 +199,7 @@ void ppgtt_lru_touch(struct gtt_ppgtt *p, struct gtt_mm *mm);
 uint64_t ppgtt_scratch_entry(const struct gtt_vgpu *v, enum ppgtt_kind k);
 int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
                   struct gtt_spt **out);
-int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k, bool split,
+int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k,
                   struct gtt_spt **out);
 void ppgtt_spt_put(struct gtt_vgpu *v, struct gtt_spt *s);
 struct gtt_spt *ppgtt_spt_find(struct gtt_ppgtt *p, unsigned long gfn,

@@ -48,7 +48,7 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     }
 
     /* Frames [0, taken) are first.., frame 'taken' is f when rc is OK. */
-    frc = ppgtt_spt_new(v, PPGTT_PT, true, &pt);
+    frc = ppgtt_spt_new(v, PPGTT_PT, &pt);
     if ( frc != GTT_OK )
     {
         if ( rc == GTT_OK )
@@ -91,7 +91,7 @@ static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     unsigned long base = 0;
     bool large = true;
     unsigned int c;
-    int rc = ppgtt_spt_new(v, PPGTT_PD, true, &pd);
+    int rc = ppgtt_spt_new(v, PPGTT_PD, &pd);
 
     if ( rc != GTT_OK )
         return rc;

@@ -94,6 +94,7 @@ static int oos_resync(struct gtt_vgpu *v, struct gtt_spt *s)
 {
     struct ppgtt_wp_slot *ws = ppgtt_wp_find(&v->ppgtt, s->gfn);
     uint64_t *snap = s->snapshot;
+    const uint64_t *g;
     unsigned int i;
     int rc = GTT_OK;
 
@@ -101,23 +102,24 @@ static int oos_resync(struct gtt_vgpu *v, struct gtt_spt *s)
     s->oos = false;
     v->stats.oos_pages--;
     ppgtt_wp_protect(v, ws, s->gfn);   /* if the p2m changed: stays stale */
-    s->snapshot = NULL;     /* ppgtt_read_guest() reads the guest again */
+    s->snapshot = NULL;                 /* the guest's page is current again */
     s->writes = 0;
+    g = gtt_map(s->gframe.mfn);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
     {
-        uint64_t e = ppgtt_read_guest(s, i);
         int src;
 
-        if ( e == snap[i] )
+        if ( g[i] == snap[i] )
             continue;
         v->stats.resyncs++;
-        src = ppgtt_set_entry(v, s, i, e);
+        src = ppgtt_set_entry(v, s, i, g[i]);
         if ( src != GTT_OK )
         {
             ppgtt_mark_pending(v, s, i);
             rc = src;
         }
     }
+    gtt_unmap((void *)g);
     xfree(snap);
 
     return rc;

@@ -10,7 +10,7 @@
 
 static unsigned int spt_hash(unsigned long gfn, enum ppgtt_kind k)
 {
-    return (unsigned int)((gfn * PPGTT_NR_KINDS + k) & (PPGTT_HASH_BUCKETS - 1));
+    return (gfn * PPGTT_NR_KINDS + k) & (PPGTT_HASH_BUCKETS - 1);
 }
 
 /* Shadow entry of a table of kind k that leads only to scratch. */
@@ -24,8 +24,8 @@ uint64_t ppgtt_scratch_entry(const struct gtt_vgpu *v, enum ppgtt_kind k)
             << GTT_PAGE_SHIFT) | PPGTT_TABLE_FLAGS;
 }
 
-/* Caching bits of a guest leaf, in the 4K layout. */
-static uint64_t leaf_flags(uint64_t guest, bool large)
+/* Access and caching bits of a guest leaf, in the 4K layout. */
+uint64_t ppgtt_guest_flags(uint64_t guest, bool large)
 {
     uint64_t f = guest & (PPGTT_RW | PPGTT_PWT | PPGTT_PCD);
 
@@ -35,7 +35,7 @@ static uint64_t leaf_flags(uint64_t guest, bool large)
     return f;
 }
 
-/* Shadow leaf for host frame mfn; flags in the 4K layout (leaf_flags()). */
+/* Shadow leaf for host frame mfn, flags as ppgtt_guest_flags() gives. */
 uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t flags, bool large)
 {
     uint64_t e = ((uint64_t)mfn << GTT_PAGE_SHIFT) | PPGTT_PRESENT |
@@ -45,11 +45,6 @@ uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t flags, bool large)
         return e | (flags & PPGTT_PAT);
 
     return e | PPGTT_PS | ((flags & PPGTT_PAT) ? PPGTT_PAT_LARGE : 0);
-}
-
-uint64_t ppgtt_guest_flags(uint64_t guest, bool large)
-{
-    return leaf_flags(guest, large);
 }
 
 uint64_t ppgtt_read_shadow(const struct gtt_spt *s, unsigned int i)
@@ -211,7 +206,7 @@ int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
     }
     if ( s->kind == PPGTT_PT )
     {
-        ppgtt_leaf_4k(v, gfn, leaf_flags(e, false), &val, &slot);
+        ppgtt_leaf_4k(v, gfn, ppgtt_guest_flags(e, false), &val, &slot);
         ppgtt_replace(v, s, i, val, &slot);
         return GTT_OK;
     }
@@ -257,7 +252,7 @@ static void spt_hash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
 }
 
 /* A table of kind k whose entries all lead to scratch; one reference. */
-int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k, bool split,
+int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k,
                   struct gtt_spt **out)
 {
     struct gtt_spt *s = xzalloc(struct gtt_spt);
@@ -282,7 +277,6 @@ int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k, bool split,
     }
     s->mfn = gtt_page_mfn(s->pg);
     s->kind = k;
-    s->split = split;
     s->refs = 1;
     t = gtt_map(s->mfn);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
@@ -338,7 +332,7 @@ static void populate_pt(struct gtt_vgpu *v, struct gtt_spt *s,
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
         if ( g[i] & PPGTT_PRESENT )
             ppgtt_leaf_4k(v, (g[i] & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT,
-                          leaf_flags(g[i], false), &t[i], &s->slot[i]);
+                          ppgtt_guest_flags(g[i], false), &t[i], &s->slot[i]);
     gtt_unmap(t);
     gtt_vgpu_mark_dirty(v);
 }
@@ -363,7 +357,7 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
         return GTT_OK;
     }
 
-    rc = ppgtt_spt_new(v, k, false, &s);
+    rc = ppgtt_spt_new(v, k, &s);
     if ( rc != GTT_OK )
         return rc;
     s->gfn = gfn;
