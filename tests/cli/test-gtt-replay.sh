@@ -114,10 +114,24 @@ def n():
     if rnd.random() < 0.5:
         return hex(rnd.choice(nums))
     return hex(rnd.randrange(0, 1 << rnd.choice([4, 12, 20, 24, 32, 48, 64])))
+def often(p, good, bad=n):
+    return good() if rnd.random() < p else bad()
 def small():
     return str(rnd.randrange(0, 4))
 def vid():
     return "1" if rnd.random() < 0.8 else small()
+def table():                  # guest tables live in gfns 0..15
+    return hex(rnd.randrange(16) << 12)
+def entry():                  # a table, a 4K/2M/64K leaf, or anything
+    k = rnd.random()
+    if k < 0.4:
+        return hex(rnd.randrange(16) << 12 | rnd.choice([3, 3, 0x803]))
+    if k < 0.8:
+        return hex((0x20 + rnd.randrange(0x3e0)) << 12 | rnd.choice([3, 3, 0x83, 0]))
+    return n()
+def ppgtt_addr():             # small indexes at every level
+    return hex(rnd.randrange(4) << 39 | rnd.randrange(4) << 30 |
+               rnd.randrange(4) << 21 | rnd.randrange(4) << 12)
 lines = ["domain 1 ram 0 0x400", "domain 2 ram 0 0x100",
          "vgpu 1 domain 1 aperture 0x8000000 0x400000 hidden 0x40000000 0x400000"]
 for _ in range(int(sys.argv[2])):
@@ -125,64 +139,75 @@ for _ in range(int(sys.argv[2])):
     if k == 0:
         kind = rnd.choice(["ram", "mmio", "grant", "foreign", "paged",
                            "shared", "xen", "free"])
-        lines.append("domain %s %s %s %s" % (small(), kind, n(),
-                                             hex(rnd.randrange(0, 0x40))) +
+        lines.append("domain %s %s %s %s" % (small(), kind,
+                     often(0.6, lambda: hex(rnd.randrange(0x400))),
+                     hex(rnd.randrange(0, 8))) +
                      (" at %s" % n() if kind == "ram" and rnd.random() < 0.3 else ""))
     elif k == 1 and rnd.random() < 0.5:
-        v = rnd.randrange(0, 4)
+        v = rnd.randrange(0, 4)     # vGPU 1 at the slices of the first lines
         lines.append("vgpu %d domain %s aperture %s 0x400000 hidden %s 0x400000%s" % (
-            v, rnd.choice(["1", "2"]), hex(0x8000000 + v * 0x400000),
-            hex(0x40000000 + v * 0x400000),
+            v, rnd.choice(["1", "2"]), hex(0x8000000 + (v + 3) % 4 * 0x400000),
+            hex(0x40000000 + (v + 3) % 4 * 0x400000),
             rnd.choice(["", " oos off", " quota 8", " oos-threshold 1"])))
     elif k == 1:
         lines.append("vgpu %s domain %s aperture %s %s hidden %s %s" % (
             small(), small(), n(), n(), n(), n()))
     elif k == 2:
-        lines.append("ggtt %s %s %s" % (vid(), hex(0x8000 + rnd.randrange(0x1000)),
-                                        hex(rnd.randrange(0x400) << 12 | 1)
-                                        if rnd.random() < 0.7 else n()))
+        lines.append("ggtt %s %s %s" % (vid(),
+                     often(0.8, lambda: hex(0x8000 + rnd.randrange(32))),
+                     often(0.7, lambda: hex(rnd.randrange(0x400) << 12 | 1))))
     elif k == 3:
-        lines.append("ggtt32 %s %s %s %s" % (vid(), n(), rnd.choice(["lo", "hi"]),
-                                           hex(rnd.randrange(1 << 32))))
+        lines.append("ggtt32 %s %s %s %s" % (vid(),
+                     often(0.8, lambda: hex(0x8000 + rnd.randrange(32))),
+                     rnd.choice(["lo", "hi"]),
+                     hex(rnd.choice([rnd.randrange(0x400) << 12 | 1, 0,
+                                     rnd.randrange(1 << 32)]))))
     elif k in (4, 5, 6):
         size = rnd.choice([8, 8, 8, 4, 2, 3])
-        val = rnd.randrange(0, 0x400) << 12 | rnd.choice([0, 1, 3, 0x83, 0x803])
+        val = int(entry(), 16)
         if size < 8:
             val &= (1 << (8 * size)) - 1
-        lines.append("write %s %s %d %s" % (rnd.choice(["1", "1", "2"]),
-            hex(rnd.randrange(0, 0x20) * 0x1000 + rnd.randrange(0, 512) * 8),
+        slot = rnd.randrange(4) if rnd.random() < 0.8 else rnd.randrange(512)
+        lines.append("write %s %s %d %s" % (rnd.choice(["1", "1", "1", "2"]),
+            hex(rnd.randrange(16) * 0x1000 + slot * 8 + rnd.choice([0] * 9 + [4])),
             size, hex(val)))
     elif k == 7:
-        if rnd.random() < 0.5:
-            lines.append("ppgtt-create %s l4 %s" % (vid(), hex(rnd.randrange(0, 0x20) << 12)))
+        if rnd.random() < 0.6:
+            lines.append("ppgtt-create %s l4 %s" % (vid(), table()))
         else:
-            lines.append("ppgtt-create %s l3 %s %s %s %s" % ((vid(),) + tuple(
-                hex(rnd.randrange(0, 0x20) << 12) for _ in range(4))))
+            lines.append("ppgtt-create %s l3 %s %s %s %s" % (
+                vid(), table(), table(), rnd.choice(["0", table()]), table()))
     elif k == 8:
-        lines.append("ppgtt-destroy %s %s" % (vid(), hex(rnd.randrange(0, 0x20) << 12)))
+        lines.append("ppgtt-destroy %s %s" % (vid(), table()))
     elif k == 9:
         lines.append("sync %s" % vid())
     elif k == 10:
-        lines.append("translate %s ggtt %s" % (vid(), hex(0x8000000 +
-                     (rnd.randrange(0x1000) << 12)) if rnd.random() < 0.7 else n()))
+        lines.append("translate %s ggtt %s" % (vid(),
+                     often(0.8, lambda: hex(0x8000000 + (rnd.randrange(32) << 12)))))
     elif k == 11:
-        lines.append("translate %s ppgtt %s %s" % (vid(), hex(rnd.randrange(0, 0x20) << 12),
-                     hex(rnd.randrange(0x400) << 12) if rnd.random() < 0.7 else n()))
+        lines.append("translate %s ppgtt %s %s" % (vid(), table(),
+                     often(0.8, ppgtt_addr)))
     elif k == 12:
         lines.append(rnd.choice(["stats"] * 16 + ["reset"] * 3 + ["destroy"]) +
                      " " + vid())
     elif k == 13:
-        lines.append("%s %s %s" % (rnd.choice(["pin", "unpin"]), vid(),
-                                   hex(rnd.randrange(0, 0x20) << 12)))
+        lines.append("%s %s %s" % (rnd.choice(["pin", "unpin"]), vid(), table()))
     elif k == 14:
         if rnd.random() < 0.5:
             lines.append("pvinfo %s %s %s" % (vid(), n(), rnd.choice(["1", "4", "8", "16"])))
         else:
             lines.append("pvinfo-write %s %s 4 %s" % (vid(), rnd.choice(
                 ["0x818", "0x838", "0x83c", "0x0", "0x804", "0x808", n()]),
-                hex(rnd.choice([2, 3, 4, 5, 6, 9, rnd.randrange(0x20) << 12]))))
-    else:
+                hex(rnd.choice([2, 3, 4, 5, 6, 9, rnd.randrange(16) << 12]))))
+    elif rnd.random() < 0.3:
         lines.append("ggtt-read %s %s" % (vid(), n()))
+    else:                     # a whole 4-level chain down to a leaf
+        t = [rnd.randrange(16) for _ in range(4)]
+        for lvl in range(4):
+            val = (t[lvl + 1] << 12 | 3 if lvl < 3 else
+                   (0x20 + rnd.randrange(0x3e0)) << 12 | rnd.choice([3, 0x83]))
+            lines.append("write 1 %s 8 %s" % (hex(t[lvl] << 12 | rnd.randrange(4) * 8),
+                                              hex(val)))
 print("\n".join(lines))
 PY
 for seed in 1 2 3 4 5 6 7 8; do

@@ -182,7 +182,8 @@ static void do_domain(struct replay *r, const struct trace_op *op)
             return;
         }
     }
-    why = sim_map(&r->sim, sd, op->sub, op->a[1], op->a[2], op->a[3]);
+    why = sim_map(&r->sim, sd, op->sub, op->a[1], op->a[2],
+                  op->a[4] ? &op->a[3] : NULL);
     if ( why )
         print_error(op, "domain", op->a[0], why);
 }
@@ -291,6 +292,23 @@ static bool ggtt_agrees(const struct replay *r, uint64_t gaddr,
            owner && owner->domain_id == x->domain;
 }
 
+/*
+ * Whatever the engine's bookkeeping says, a frame the GPU reaches must be
+ * RAM of the vGPU's own domain (per the simulated frame table) with a
+ * reference held on it.
+ */
+static bool frame_safe(const struct replay_vgpu *rv,
+                       const struct gtt_xlate *x)
+{
+    const struct page_info *pg = fake_frame(x->mfn);
+
+    if ( x->scratch )
+        return true;
+    return pg && x->mfn < FAKE_XEN_MFN_BASE &&
+           page_get_owner(pg) == rv->sd->d && x->domain == rv->sd->id &&
+           fake_page_refs(x->mfn) > 0;
+}
+
 static void print_xlate(const struct trace_op *op, int rc,
                         const struct gtt_xlate *x)
 {
@@ -377,6 +395,12 @@ static void do_translate(struct replay *r, const struct trace_op *op,
     if ( !rc && op->sub == TRACE_SPACE_GGTT && !ggtt_agrees(r, op->a[2], &x) )
     {
         print_error(op, "vgpu", op->a[0], "gpu-disagrees");
+        r->broken = true;
+        return;
+    }
+    if ( !rc && !frame_safe(rv, &x) )
+    {
+        print_error(op, "vgpu", op->a[0], "unsafe-frame");
         r->broken = true;
         return;
     }

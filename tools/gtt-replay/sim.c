@@ -111,7 +111,7 @@ static const char *check_pinned(const struct sim *s, uint64_t mfn,
 }
 
 const char *sim_map(struct sim *s, struct sim_domain *sd, unsigned int kind,
-                    uint64_t gfn, uint64_t count, uint64_t mfn)
+                    uint64_t gfn, uint64_t count, const uint64_t *at)
 {
     static const p2m_type_t types[] = {
         [FRAME_RAM]     = p2m_ram_rw,
@@ -127,11 +127,11 @@ const char *sim_map(struct sim *s, struct sim_domain *sd, unsigned int kind,
     const char *why;
     p2m_type_t t = types[kind];
     bool backed = !p2m_is_mmio(t) && !p2m_is_paging(t) && t != p2m_invalid;
-    uint64_t i;
+    uint64_t i, mfn = at ? *at : 0;
 
     if ( !count || gfn >= sd->d->max_gfn || count > sd->d->max_gfn - gfn )
         return "range";
-    if ( backed && mfn == TRACE_ANY_MFN )
+    if ( backed && !at )
     {
         mfn = count <= FAKE_XEN_MFN_BASE ? fake_guest_mfns(count) : 0;
         if ( !mfn )

@@ -41,11 +41,12 @@ struct sim_domain *sim_domain_add(struct sim *s, domid_t id,
                                   unsigned long max_gfn);
 
 /*
- * `domain D KIND GFN COUNT [at MFN]` (KIND: enum trace_frame).  Returns
- * NULL, or why nothing was changed, as printed in the error line.
+ * `domain D KIND GFN COUNT [at MFN]` (KIND: enum trace_frame; at: NULL
+ * without "at").  Returns NULL, or why nothing was changed, as printed in
+ * the error line.
  */
 const char *sim_map(struct sim *s, struct sim_domain *sd, unsigned int kind,
-                    uint64_t gfn, uint64_t count, uint64_t mfn);
+                    uint64_t gfn, uint64_t count, const uint64_t *at);
 
 /*
  * `write D GPA SIZE VALUE` to a frame no vGPU protects: stored into the

@@ -167,11 +167,11 @@ static void parse_domain(struct cursor *c, struct trace_op *op)
     op->sub = word(c, "frame kind", frame_names);
     op->a[1] = num(c, "gfn");
     op->a[2] = num(c, "count");
-    op->a[3] = TRACE_ANY_MFN;
     if ( op->sub == FRAME_RAM && more(c) )
     {
         literal(c, "at");
-        op->a[3] = num_max(c, "mfn", TRACE_ANY_MFN - 1);
+        op->a[3] = num(c, "mfn");
+        op->a[4] = 1;
     }
 }
 

@@ -11,8 +11,8 @@
 #include <stdio.h>
 
 enum trace_kind {
-    OP_DOMAIN,          /* a[0]=D a[1]=gfn a[2]=count a[3]=mfn;
-                           sub=frame kind */
+    OP_DOMAIN,          /* a[0]=D a[1]=gfn a[2]=count a[3]=mfn
+                           a[4]=1 if pinned with "at"; sub=frame kind */
     OP_VGPU,            /* a[0]=V a[1]=D a[2..5]=slices a[6]=quota
                            a[7]=oos threshold; sub=oos on */
     OP_GGTT,            /* a[0]=V a[1]=index a[2]=value */
@@ -48,9 +48,6 @@ enum trace_frame {
 
 #define TRACE_SPACE_GGTT  0
 #define TRACE_SPACE_PPGTT 1
-
-/* `ram ... at MFN` absent. */
-#define TRACE_ANY_MFN     UINT64_MAX
 
 #define TRACE_ARGS 8
 
