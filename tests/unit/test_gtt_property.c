@@ -2,9 +2,9 @@
 /*
  * Property test of the GTT engine: seeded random sequences of guest
  * operations (page-table writes of 4 and 8 bytes naming RAM, MMIO, grants,
- * foreign and other-domain frames, frames past memory, 2M and 64K
- * entries; GGTT writes; p2m changes; create, destroy, pin, unpin of
- * roots; syncs), with out-of-sync tables on and off.
+ * foreign and other-domain frames, frames past memory, 2M, 64K and (in a
+ * 2 GiB guest) 1G entries; GGTT writes; p2m changes; create, destroy,
+ * pin, unpin of roots; syncs), with out-of-sync tables on and off.
  *
  * Checked after every sync (and walks at random points too):
  *  1. every translation through the shadow, of random addresses of every
@@ -33,6 +33,7 @@
 #define DATA_HI     0x700      /* p2m changes happen in [DATA_LO, DATA_HI) */
 #define SPECIAL     0x700      /* 4 each: grant, foreign, other owner, MMIO */
 #define GUEST_GFNS  0x800
+#define BIG_GFNS    0x80000    /* 2 GiB: 1G entries, one run contiguous */
 #define NR_SPARE    16
 #define MAX_ROOTS   12
 #define OPS         3000
@@ -48,6 +49,7 @@ struct prop {
     unsigned int op;
     struct root roots[MAX_ROOTS];
     unsigned int nr_roots;
+    unsigned long gfns;                 /* guest memory */
     unsigned long spare;                /* NR_SPARE frames of d1 */
     uint32_t *expect;                   /* references per host frame */
     unsigned long nr_frames;
@@ -86,7 +88,7 @@ static unsigned long leaf_gfn(struct prop *p)
     case 0:
         return SPECIAL + rnd(p, 16);
     case 1:
-        return GUEST_GFNS + rnd(p, 64);             /* past memory */
+        return p->gfns + rnd(p, 64);                /* past memory */
     case 2:
         return POOL_PML4 + rnd(p, POOL_END - POOL_PML4);   /* a table */
     default:
@@ -119,7 +121,14 @@ static uint64_t entry_for(struct prop *p, unsigned long gfn)
     if ( gfn < POOL_PDP )
         return ENT(pool_gfn(p, POOL_PDP, POOL_PD), flags(p));
     if ( gfn < POOL_PD )
+    {
+        /* 1G: over the first GiB (split: p2m changes, special frames) or
+         * the second (contiguous, untouched: one large entry). */
+        if ( p->gfns >= BIG_GFNS && !rnd(p, 40) )
+            return ENT(rnd(p, 2) ? 0 : 0x40000 + rnd(p, 2),
+                       flags(p) | PPGTT_PS);
         return ENT(pool_gfn(p, POOL_PD, POOL_PT), flags(p));
+    }
     if ( gfn < POOL_PT )
     {
         switch ( rnd(p, 10) )
@@ -332,7 +341,7 @@ static void check_walks(struct prop *p, unsigned int per_root)
             PCHECK(p, x.domain == 1);
             PCHECK(p, page_get_owner(mfn_to_page(_mfn(x.mfn))) == p->f.d1);
             PCHECK(p, x.mfn < p->nr_frames);
-            PCHECK(p, x.gfn < GUEST_GFNS);
+            PCHECK(p, x.gfn < p->gfns);
         }
 }
 
@@ -419,14 +428,15 @@ static void setup_guest(struct prop *p)
     }
     p->spare = fx_guest_mfns(NR_SPARE, 1);
     for ( g = 0; g < NR_SPARE; g++ )
-        fake_p2m_set(f->d1, GUEST_GFNS - 1 - g, p->spare + g, p2m_ram_rw,
+        fake_p2m_set(f->d1, p->gfns - 1 - g, p->spare + g, p2m_ram_rw,
                      NULL);
     p->nr_frames = p->spare + NR_SPARE;
     p->expect = calloc(p->nr_frames, sizeof(*p->expect));
     assert_non_null(p->expect);
 }
 
-static void run_seed(uint64_t seed, bool oos, unsigned int quota)
+static void run_seed(uint64_t seed, bool oos, unsigned int quota,
+                     unsigned long gfns, unsigned int ops)
 {
     struct prop *p = calloc(1, sizeof(*p));
     struct gtt_stats st;
@@ -435,10 +445,11 @@ static void run_seed(uint64_t seed, bool oos, unsigned int quota)
     assert_non_null(p);
     p->seed = seed;
     p->rng = seed * 0x9e3779b97f4a7c15ULL + 1;
-    fx_init_cfg(&p->f, GUEST_GFNS, quota, oos);
+    p->gfns = gfns;
+    fx_init_cfg(&p->f, gfns, quota, oos);
     setup_guest(p);
 
-    for ( p->op = 0; p->op < OPS; p->op++ )
+    for ( p->op = 0; p->op < ops; p->op++ )
     {
         unsigned int w = rnd(p, 100);
 
@@ -461,8 +472,8 @@ static void run_seed(uint64_t seed, bool oos, unsigned int quota)
     }
     op_sync(p);
     st = fx_stats(&p->f);
-    PCHECK(p, st.writes_trapped > OPS / 10);
-    PCHECK(p, st.entries_validated > OPS / 10);
+    PCHECK(p, st.writes_trapped > ops / 10);
+    PCHECK(p, st.entries_validated > ops / 10);
 
     /* Tear down: every root goes, and with it every PPGTT reference. */
     for ( i = 0; i < p->nr_roots; i++ )
@@ -486,14 +497,18 @@ static void run_seed(uint64_t seed, bool oos, unsigned int quota)
     free(p);
 }
 
-/* Four seeds with the default quota, one with a quota forcing reclaims. */
+/*
+ * Four seeds with the default quota, one with a quota forcing reclaims,
+ * one with 2 GiB of guest memory and 1G entries.
+ */
 static void run_seeds(uint64_t first, bool oos)
 {
     uint64_t seed;
 
     for ( seed = first; seed < first + 4; seed++ )
-        run_seed(seed, oos, 0);
-    run_seed(seed, oos, 24);
+        run_seed(seed, oos, 0, GUEST_GFNS, OPS);
+    run_seed(seed++, oos, 24, GUEST_GFNS, OPS);
+    run_seed(seed, oos, 0, BIG_GFNS, OPS / 5);
 }
 
 static void test_property_oos(void **state)
