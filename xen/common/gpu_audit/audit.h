@@ -48,14 +48,32 @@ struct gpu_audit_dispatch {
      * path.  0: none.
      */
     uint32_t typed_form;
-    /* Per class, a bit per typed opcode: no rules there, the typed form. */
-    uint32_t *typed_fast;     /* GPU_CLASS_NR bitmaps of mi_base bits */
+    /*
+     * Per class, a bit per value of header >> typed_shift (command type and
+     * opcode together): a typed command with no rules there and the typed
+     * form.
+     */
+    uint32_t *typed_fast;     /* GPU_CLASS_NR bitmaps of GPU_TYPED_FAST_BITS() */
 };
+
+/*
+ * For a command with rules: every rule (deny pattern, operand) needs one of
+ * these bits of dword dw set to apply, so with none set there is nothing to
+ * check (PIPE_CONTROL without a GGTT or register post-sync write).  mask 0:
+ * no such dword.
+ */
+struct gpu_audit_idle {
+    uint32_t mask;
+    uint32_t dw;
+};
+
+#define GPU_TYPED_FAST_BITS(dp) (1u << (32 - (dp)->typed_shift))
 
 /* A generation's tables, validated and indexed once at init. */
 struct gpu_audit_table {
     const struct gpu_gen_spec *spec;
     struct gpu_audit_dispatch eng[XEN_GPU_ENGINE_NR];
+    struct gpu_audit_idle *idle;      /* per descriptor */
 };
 
 struct gpu_audit_slice {
@@ -152,7 +170,8 @@ struct gpu_audit_verdict {
 
 struct gpu_audit_page {
     uint32_t *dw;                              /* a Xen heap page */
-    uint32_t starts[GPU_COPY_PAGE_DWS / 32];   /* command-start bitmap */
+    /* 1 where a command starts: a byte each, one store in the parser. */
+    uint8_t starts[GPU_COPY_PAGE_DWS];
 };
 
 struct gpu_audit_buf {

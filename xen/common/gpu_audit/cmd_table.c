@@ -251,11 +251,80 @@ static uint32_t typed_form(const struct gpu_audit_dispatch *dp)
     return best;
 }
 
+/*
+ * Bits of dword dw that a condition needs set to hold, or 0: (x & m) == v
+ * with v != 0 needs a bit of v, (x & m) != 0 a bit of m.
+ */
+static uint32_t cond_needs(const struct gpu_cmd_cond *c, unsigned int dw)
+{
+    if ( !c->mask || c->dw != dw )
+        return 0;
+    if ( !c->ne )
+        return c->val;
+    return c->val ? 0 : c->mask;
+}
+
+/* Bits of dword dw one of which an operand needs set to apply, or 0. */
+static uint32_t operand_needs(const struct gpu_cmd_desc *d,
+                              const struct gpu_cmd_operand *o, unsigned int dw)
+{
+    uint32_t m = 0;
+    unsigned int i;
+
+    /* An address neither GGTT nor stored to has no rule (parser.c). */
+    if ( o->kind == GPU_OPND_ADDR && !(d->flags & GPU_CF_STORE) )
+        m = cond_needs(&o->ggtt, dw);
+    for ( i = 0; !m && i < o->nr_conds; i++ )
+        m = cond_needs(&o->conds[i], dw);
+
+    return m;
+}
+
+/* struct gpu_audit_idle of a descriptor: some dword every rule needs. */
+static struct gpu_audit_idle idle_of(const struct gpu_cmd_desc *d)
+{
+    struct gpu_audit_idle idle = { 0, 0 };
+    unsigned int dw, i;
+
+    if ( d->flags & (GPU_CF_END | GPU_CF_JUMP) )
+        return idle;
+
+    for ( dw = 1; dw < d->len_min; dw++ )
+    {
+        uint32_t mask = 0, m;
+
+        for ( i = 0; i < d->nr_deny; i++ )
+        {
+            if ( !(m = cond_needs(&d->deny[i].cond, dw)) )
+                break;
+            mask |= m;
+        }
+        if ( i < d->nr_deny )
+            continue;
+        for ( i = 0; i < d->nr_operands; i++ )
+        {
+            if ( !(m = operand_needs(d, &d->operands[i], dw)) )
+                break;
+            mask |= m;
+        }
+        if ( i == d->nr_operands && mask )
+        {
+            idle.mask = mask;
+            idle.dw = dw;
+            break;
+        }
+    }
+
+    return idle;
+}
+
 /* The parser's fast-path bitmaps (struct gpu_audit_dispatch). */
 static int typed_fast_init(struct gpu_audit_dispatch *dp)
 {
-    unsigned int words = (dp->mi_base + 31) / 32, cls, op;
+    unsigned int bits = GPU_TYPED_FAST_BITS(dp), words = bits / 32, cls, idx;
+    unsigned int first = dp->typed_type << (29 - dp->typed_shift);
 
+    BUILD_BUG_ON(GPU_CMD_TYPE_MI != 0);
     dp->typed_form = typed_form(dp);
     dp->typed_fast = xzalloc_array(uint32_t, GPU_CLASS_NR * words);
     if ( !dp->typed_fast )
@@ -263,12 +332,16 @@ static int typed_fast_init(struct gpu_audit_dispatch *dp)
     if ( !dp->typed_form )
         return 0;
 
+    /* Index: header >> typed_shift, the type in its top 3 bits. */
     for ( cls = 0; cls < GPU_CLASS_NR; cls++ )
-        for ( op = 0; op < dp->mi_base; op++ )
-            if ( dp->slots[op] &&
-                 (dp->slots[op] & (GPU_DISP_SLOW(cls) | GPU_DISP_FORM_MASK)) ==
-                 dp->typed_form )
-                dp->typed_fast[cls * words + op / 32] |= 1u << (op % 32);
+        for ( idx = first; idx <= first + dp->typed_mask; idx++ )
+        {
+            uint32_t ent = dp->slots[idx & dp->typed_mask];
+
+            if ( ent && (ent & (GPU_DISP_SLOW(cls) | GPU_DISP_FORM_MASK)) ==
+                        dp->typed_form )
+                dp->typed_fast[cls * words + idx / 32] |= 1u << (idx % 32);
+        }
 
     return 0;
 }
@@ -285,6 +358,15 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
         return rc;
 
     t->spec = spec;
+    t->idle = xmalloc_array(struct gpu_audit_idle, spec->nr_cmds);
+    if ( !t->idle )
+    {
+        gpu_audit_table_destroy(t);
+        return -ENOMEM;
+    }
+    for ( i = 0; i < spec->nr_cmds; i++ )
+        t->idle[i] = idle_of(&spec->cmds[i]);
+
     for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
     {
         struct gpu_audit_dispatch *dp = &t->eng[e];
@@ -357,6 +439,8 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t)
         xfree(t->eng[e].typed_fast);
         t->eng[e].typed_fast = NULL;
     }
+    xfree(t->idle);
+    t->idle = NULL;
     t->spec = NULL;
 }
 

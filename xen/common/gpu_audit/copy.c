@@ -23,9 +23,8 @@ bool gpu_audit_buf_is_start(const struct gpu_audit_buf *b, uint32_t offset)
     if ( (offset & 3) || offset >= b->scanned )
         return false;
     p = &b->pages[dw / GPU_COPY_PAGE_DWS];
-    dw %= GPU_COPY_PAGE_DWS;
 
-    return p->starts[dw / 32] & (1u << (dw % 32));
+    return p->starts[dw % GPU_COPY_PAGE_DWS];
 }
 
 /* A page for a copy: from the vGPU's pool if it has one, else Xen's heap. */
@@ -87,7 +86,8 @@ static int copy_add_page(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
     if ( b->nr_pages == b->max_pages )
     {
         unsigned int n = b->max_pages ? b->max_pages * 2 : 4;
-        struct gpu_audit_page *np = xzalloc_array(struct gpu_audit_page, n);
+        /* Entries are set up as pages are added: no need to zero them. */
+        struct gpu_audit_page *np = xmalloc_array(struct gpu_audit_page, n);
 
         if ( !np )
             return -ENOMEM;

@@ -12,13 +12,4 @@ void copy_seal(struct gpu_audit_buf *b);
 void copy_free(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v);
 void copy_pool_drain(struct gpu_audit_vgpu *v);
 
-static inline void copy_mark_start(struct gpu_audit_buf *b, uint32_t offset)
-{
-    uint32_t dw = offset / 4;
-    struct gpu_audit_page *p = &b->pages[dw / GPU_COPY_PAGE_DWS];
-
-    dw %= GPU_COPY_PAGE_DWS;
-    p->starts[dw / 32] |= 1u << (dw % 32);
-}
-
 #endif /* GPU_AUDIT_COPY_H */

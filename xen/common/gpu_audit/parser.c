@@ -10,9 +10,7 @@
 
 static inline void page_mark_start(struct gpu_audit_page *pg, uint32_t off)
 {
-    uint32_t dw = (off % PAGE_SIZE) / 4;
-
-    pg->starts[dw / 32] |= 1u << (dw % 32);
+    pg->starts[(off % PAGE_SIZE) / 4] = 1;
 }
 
 static inline uint32_t cmd_dw(const struct gpu_audit_buf *b, uint32_t off,
@@ -45,6 +43,16 @@ static void cmd_ref_init(struct cmd_ref *r, const struct gpu_audit_buf *b,
 static inline uint32_t ref_dw(const struct cmd_ref *r, unsigned int i)
 {
     return likely(i < r->in_page) ? r->dw[i] : cmd_dw(r->b, r->off, i);
+}
+
+/* Every rule of the command needs a bit of one dword that is clear. */
+static inline bool rules_idle(const struct gpu_audit_table *t,
+                              const struct gpu_cmd_desc *d,
+                              const struct cmd_ref *r)
+{
+    const struct gpu_audit_idle *idle = &t->idle[d - t->spec->cmds];
+
+    return idle->mask && !(ref_dw(r, idle->dw) & idle->mask);
 }
 
 static bool cond_holds(const struct cmd_ref *r, const struct gpu_cmd_cond *c)
@@ -166,6 +174,9 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
     }
 
     cmd_ref_init(&r, b, off);
+    if ( rules_idle(s->t, d, &r) )
+        return GPU_STEP_NEXT;
+
     for ( i = 0; i < d->nr_deny; i++ )
         if ( cond_holds(&r, &d->deny[i].cond) )
             return d->deny[i].reason;
@@ -220,105 +231,159 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
     return GPU_STEP_NEXT;
 }
 
-/* What the fast path needs about the engine, fixed for one frame. */
+/* What the fast path needs, fixed for one frame (and base, avail per page). */
 struct fast_ctx {
     const struct gpu_audit_table *t;
     unsigned int engine;
     const uint32_t *fast;     /* typed_fast bitmap of the frame's class */
-    uint32_t type;            /* the typed type; 8 (none) without a form */
-    uint32_t shift, mask;     /* typed opcode: (header >> shift) & mask */
+    uint32_t shift;           /* its index: header >> shift */
     uint32_t lmask, bias;     /* the typed form: length (header & lmask) + bias */
     uint32_t slow;            /* GPU_DISP_SLOW() of the frame's class */
     uint64_t max_cmds;
+    /* For commands with rules. */
+    struct gpu_audit_sub *s;
+    struct gpu_audit_frame *f;
+    struct gpu_audit_buf *b;
+    unsigned int cls;
+    uint32_t base;            /* byte offset of the page in the buffer */
+    uint32_t avail;           /* bytes copied */
 };
 
-static void fast_init(struct fast_ctx *c, const struct gpu_audit_table *t,
-                      unsigned int engine, uint64_t max_cmds)
+static void fast_init(struct fast_ctx *c, struct gpu_audit_sub *s)
 {
-    const struct gpu_audit_dispatch *dp = &t->eng[engine];
+    const struct gpu_audit_dispatch *dp = &s->t->eng[s->engine];
     uint32_t form = dp->typed_form;
 
-    c->t = t;
-    c->engine = engine;
-    c->type = form ? dp->typed_type : 8;
+    c->t = s->t;
+    c->engine = s->engine;
     c->shift = dp->typed_shift;
-    c->mask = dp->typed_mask;
     c->lmask = (1u << ((form >> GPU_DISP_LBITS_SHIFT) & 0x1f)) - 1;
     c->bias = form >> GPU_DISP_ADD_SHIFT;
-    c->max_cmds = max_cmds;
+    c->max_cmds = s->v->limits.max_cmds;
+    c->s = s;
 }
 
-static void fast_set_class(struct fast_ctx *c, unsigned int cls)
+static void fast_set_frame(struct fast_ctx *c, struct gpu_audit_frame *f,
+                           struct gpu_audit_buf *b, unsigned int cls)
 {
     const struct gpu_audit_dispatch *dp = &c->t->eng[c->engine];
 
-    c->fast = dp->typed_fast + cls * ((dp->mi_base + 31) / 32);
+    c->fast = dp->typed_fast + cls * (GPU_TYPED_FAST_BITS(dp) / 32);
     c->slow = GPU_DISP_SLOW(cls);
+    c->f = f;
+    c->b = b;
+    c->cls = cls;
 }
 
 /*
- * The fast path: consecutive commands without rules in one page of the
- * copy, from dword i for as long as the next header lies below dword end.
+ * A command with rules met by the fast path at dword i of the page, its
+ * start already marked, cmds counting it: apply its rules if it is whole in
+ * the copy and its length is legal, and return its length with the outcome
+ * in *rc.  Returns 0 (nothing done) to leave it to the careful path.
+ */
+static unsigned int fast_rules(const struct fast_ctx *c, const uint32_t *dw,
+                               unsigned int i, uint32_t hdr, uint32_t ent,
+                               uint64_t cmds, int *rc)
+{
+    const struct gpu_cmd_desc *d =
+        &c->t->spec->cmds[(ent & GPU_DISP_IDX_MASK) - 1];
+    unsigned int len = gpu_audit_cmd_len(d, hdr);
+    uint32_t off = c->base + 4 * i;
+    struct cmd_ref r = {
+        .b = c->b, .off = off, .dw = dw + i, .in_page = GPU_COPY_PAGE_DWS - i,
+    };
+
+    if ( len < d->len_min || len > d->len_max ||
+         (d->len_set && !(d->len_set & (1u << len))) ||
+         c->avail - off < 4 * len )
+        return 0;
+
+    *rc = GPU_STEP_NEXT;
+    if ( (d->flags & GPU_CF_CHECKED) &&
+         !(d->policy[c->cls] == GPU_ACT_ALLOW && rules_idle(c->t, d, &r)) )
+    {
+        c->f->off = c->b->scanned = off;
+        c->s->cmds = cmds;
+        *rc = check_cmd(c->s, c->b, off, d, len, hdr, c->cls);
+    }
+
+    return len;
+}
+
+/*
+ * The fast path: consecutive commands in one page of the copy, from dword
+ * i for as long as the next header lies below dword end.
  *
  * The parser is bound by the latency of header -> length -> next header.
  * A command of the engine's typed type with the typed length form (most
  * of them) gets its length from the header alone, so the next header is
- * loaded while a small bitmap confirms, off that chain, that the command
- * has no rules here; anything else takes the general dispatch.  The
- * command-start bitmap word is built in a register: a read-modify-write of
- * memory per command would be a second chain through store forwarding.
+ * loaded while a bitmap indexed by the header's type and opcode confirms,
+ * off that chain, that the command has no rules here; anything else takes
+ * the general dispatch, and a command with rules is checked in place.  A
+ * command start costs one byte store.
  *
- * Stops before the first command the careful path must see (rules, length
- * limits, unknown, the command limit).  Returns the dword reached and sets
- * *last to the last command taken.
+ * Stops before a command the careful path must see (unknown, an illegal
+ * length, not whole in the copy) or after one whose rules ended the frame
+ * or rejected it (*rc); takes nothing when the command limit is nearer than
+ * the page's end.  Returns the dword reached and sets *last to the last
+ * command it took (or, when it stops early, met).
  */
 static unsigned int scan_fast(const struct fast_ctx *c,
                               struct gpu_audit_page *pg, unsigned int i,
                               unsigned int end, uint64_t *cmds,
-                              unsigned int *last)
+                              unsigned int *last, int *rc)
 {
     const uint32_t *dw = pg->dw, *fast = c->fast;
-    const uint32_t type = c->type, shift = c->shift, mask = c->mask;
-    const uint32_t lmask = c->lmask, bias = c->bias;
-    uint64_t room = c->max_cmds > *cmds ? c->max_cmds - *cmds : 0;
-    const uint64_t room0 = room;
-    uint32_t *starts = pg->starts;
-    unsigned int at = i;
-    uint32_t acc = starts[i / 32];
+    const uint32_t shift = c->shift, lmask = c->lmask, bias = c->bias;
+    uint8_t *starts = pg->starts;
+    unsigned int at = i, n = 0;
+
+    *rc = GPU_STEP_NEXT;
+    *last = i;
+    /* Each command is a dword at least: the limit cannot be met below. */
+    if ( unlikely(*cmds > c->max_cmds || c->max_cmds - *cmds < end - i) )
+        return i;
 
     do {
-        uint32_t hdr = dw[i], ent, op;
+        /* i + bias first: the length then adds to it in one step. */
+        uint32_t hdr = dw[i], idx = hdr >> shift, ib = i + bias, ent;
         unsigned int len;
 
-        if ( likely(hdr >> 29 == type) )
+        /* A header read at a command boundary is a command start. */
+        starts[i] = 1;
+        at = i;
+        if ( likely(fast[idx / 32] & (1u << (idx % 32))) )
         {
-            op = (hdr >> shift) & mask;
-            len = (hdr & lmask) + bias;
-            if ( unlikely(!(fast[op / 32] & (1u << (op % 32)))) )
-                goto general;
+            i = (hdr & lmask) + ib;
+            n++;
+            continue;
         }
-        else if ( hdr == 0 )
+        if ( hdr == 0 )
             len = 1;                                  /* MI_NOOP */
         else
         {
-        general:
             ent = gpu_audit_dispatch(c->t, c->engine, hdr);
-            if ( !ent || (ent & c->slow) )
+            if ( !ent )
                 break;
-            len = gpu_audit_fast_len(ent, hdr);
+            if ( !(ent & c->slow) )
+                len = gpu_audit_fast_len(ent, hdr);
+            else
+            {
+                len = fast_rules(c, dw, i, hdr, ent, *cmds + n + 1, rc);
+                if ( !len )
+                    break;
+                if ( *rc != GPU_STEP_NEXT )
+                {
+                    n++;
+                    break;
+                }
+            }
         }
-        if ( unlikely(!room) )
-            break;
-        room--;
-
-        /* Words ahead of the scan are still 0. */
-        acc = ((i ^ at) < 32 ? acc : 0) | (1u << (i % 32));
-        starts[i / 32] = acc;
-        at = i;
+        n++;
         i += len;
     } while ( i < end );
 
-    *cmds += room0 - room;
+    *cmds += n;
     *last = at;
 
     return i;
@@ -346,7 +411,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
     /* Every call makes progress, whatever the budget. */
     if ( !budget )
         budget = 1;
-    fast_init(&fc, t, engine, max_cmds);
+    fast_init(&fc, s);
 
     while ( s->depth )
     {
@@ -362,7 +427,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
         if ( done >= budget )
             return -ERESTART;
         stop = budget - done > UINT32_MAX - off ? UINT32_MAX : off + (budget - done);
-        fast_set_class(&fc, cls);
+        fast_set_frame(&fc, f, b, cls);
 
         while ( rc == GPU_STEP_NEXT )
         {
@@ -422,10 +487,12 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 if ( lim > stop )
                     lim = stop;
                 end = (lim - base + 3) / 4;
-                i = scan_fast(&fc, pg, (off - base) / 4, end, &cmds, &at);
+                fc.base = base;
+                fc.avail = avail;
+                i = scan_fast(&fc, pg, (off - base) / 4, end, &cmds, &at, &rc);
                 last = base + 4 * at;
                 off = base + 4 * i;
-                if ( i >= end )
+                if ( rc != GPU_STEP_NEXT || i >= end )
                     continue;
             }
 
