@@ -9,8 +9,9 @@
  * Format and output: docs/gtt-trace.md.  Exit codes: 0 the trace ran (an
  * operation the engine refused is an output line, not a failure); 2 usage,
  * I/O error or malformed trace (nothing runs); 3 the engine broke an
- * invariant the simulation checks at exit (a leak, or a reference dropped
- * while the GPU could still reach the frame).
+ * invariant the simulation checks: the GPU reaches a frame that is not the
+ * guest's referenced RAM or not what the engine reports, a reference was
+ * dropped while the GPU could still reach the frame, or something leaked.
  */
 #include <inttypes.h>
 
@@ -36,7 +37,7 @@ struct replay {
     struct replay_vgpu vgpu[MAX_VGPUS];
     unsigned int nr_vgpus;
     long base_pages;                    /* domheap pages of the device */
-    bool broken;                        /* the GPU disagreed with the engine */
+    bool broken;                        /* an invariant check failed */
     /* Physical-map size of each domain the trace declares (pre-pass). */
     struct {
         domid_t id;
