@@ -41,7 +41,15 @@
  * submission, and page (--wp-page-ns, default 0) the p2m type change per
  * page each way, left at 0 unless given.  Every choice favours write
  * protection; "wp break-even" is the per-page cost at which it would tie
- * with copying (negative: it cannot).
+ * with copying (negative: it cannot).  Sources for the flush: Xen's
+ * ept_sync_domain() IPIs every CPU the domain ran on and waits
+ * (reference/xen-internals.md, 2.6), each target taking a VM exit of about
+ * 1.5k cycles (reference/literature.md, 7); an IPI round trip is commonly
+ * put at 1-3 us on current x86 servers.  Left out, all against write
+ * protection: the IOMMU mapping other devices would need made read-only
+ * too (an IOTLB flush), EPT faults on guest writes to protected pages, and
+ * the private copy still needed wherever the audit patches a command
+ * (jump relocations, neutralised commands, rewritten LRI values).
  *
  * --callgrind REPS audits the workload(s) REPS times without timing, for
  * valgrind --tool=callgrind --toggle-collect=gpu_audit_run, and prints
@@ -125,11 +133,15 @@ static void *xalloc(size_t n)
     return p;
 }
 
+/*
+ * CPU time of this thread: on a shared machine, time the benchmark spends
+ * descheduled would otherwise count against whichever pass it fell in.
+ */
 static double now(void)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
