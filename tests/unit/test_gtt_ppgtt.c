@@ -797,6 +797,42 @@ static void test_reset(void **state)
     fx_fini(&f);
 }
 
+/*
+ * The claims table under churn: a 16-slot table (quota 8) tracking and
+ * forgetting frames whose probe chains collide.  After every step each
+ * frame is claimed exactly when the p2m traps it.
+ */
+static void test_claims_churn(void **state)
+{
+    struct fx f;
+    uint32_t rng = 7;
+    unsigned int step, g;
+
+    (void)state;
+    fx_init_cfg(&f, 0x1000, 8, false);
+    for ( g = 0x40; g < 0x80; g += 2 )
+        fx_poke(&f, g, 0, FX_PTE(g + 1));
+    for ( step = 0; step < 400; step++ )
+    {
+        uint64_t root;
+        int rc;
+
+        rng = rng * 1103515245u + 12345u;
+        root = (uint64_t)(0x40 + 2 * ((rng >> 16) % 32)) << GTT_PAGE_SHIFT;
+        rc = create_l4(&f, root);
+        if ( rc == GTT_OK && (rng >> 30) & 1 )
+            assert_int_equal(gtt_ppgtt_destroy(f.v, root), GTT_OK);
+        assert_true(rc == GTT_OK || rc == GTT_ERR_BAD_ROOT);
+        for ( g = 0x30; g < 0x90; g++ )
+            assert_int_equal(gtt_wp_claims(f.v, g), fx_protected(&f, g));
+    }
+    assert_true(fx_stats(&f).reclaims > 10);
+    gtt_vgpu_reset(f.v);
+    for ( g = 0x30; g < 0x90; g++ )
+        assert_false(fx_protected(&f, g));
+    fx_fini(&f);
+}
+
 /* Leaf of the shadow reached by following entry 0 down from a root. */
 static uint64_t shadow_leaf0(uint64_t root, unsigned int levels)
 {
@@ -958,6 +994,7 @@ int main(void)
         cmocka_unit_test(test_l3_bad_pdp),
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_scratch_per_vgpu),
+        cmocka_unit_test(test_claims_churn),
         cmocka_unit_test(test_alloc_failure_sweep),
     };
 

@@ -90,7 +90,7 @@ struct gtt_mm {
 
 /* Tracked guest frames: open addressing, read without the lock. */
 struct ppgtt_wp_slot {
-    unsigned long gfn;             /* gfn + 1; 0: never used */
+    unsigned long gfn;             /* gfn + 1; 0: empty */
     unsigned int tables;           /* shadow tables built from it */
     uint8_t kinds;                 /* 1 << kind of each of them */
     bool protect;                  /* trapped (false while out of sync) */
@@ -103,6 +103,7 @@ struct gtt_ppgtt {
     struct gtt_spt *hash[PPGTT_HASH_BUCKETS];
     struct ppgtt_wp_slot *wp;
     unsigned int wp_mask;
+    unsigned int wp_seq;           /* odd while a removal moves slots */
     struct gtt_spt *pending;       /* half-written or failed entries */
     struct gtt_spt *oos;           /* out-of-sync leaf tables */
     /*

@@ -3,18 +3,19 @@
  * Write-protected guest page tables: which frames are trapped, and the
  * handler of a trapped guest write.
  *
- * The set of tracked frames is an open-addressed table, linear probing,
- * at most half full (it holds at most one slot per shadow page of the
- * quota).  Slots are never emptied: a frame no table is built from keeps
- * its slot (tables == 0) until another frame reuses it, and a frame is
- * always looked up along its whole probe chain before a slot is taken, so
- * a frame appears at most once.  Readers need no lock: a slot that says
- * "tracked and protected" is never moved, so gtt_wp_claims() cannot miss a
- * protected frame; a stale positive only sends the write to
- * gtt_wp_write(), which checks again under the lock.  Stores go through
- * volatile accesses in program order, which x86 (TSO) keeps for readers.
+ * The set of tracked frames is an open-addressed table with linear
+ * probing, at most half full: it holds one slot per frame some shadow
+ * table is built from, at most one per shadow page of the quota.  Writers
+ * hold the vGPU's lock.  gtt_wp_claims() reads without it: inserting or
+ * changing a slot moves nothing, and a removal, which shifts later slots
+ * of the probe chain back into the hole, runs inside a sequence count the
+ * reader retries on.  Stores and loads go through volatile accesses in
+ * program order, which x86 (TSO) keeps between CPUs.
  */
 #include "vgpu.h"
+
+#define WP_READ(x)     (*(volatile const typeof(x) *)&(x))
+#define WP_WRITE(x, v) (*(volatile typeof(x) *)&(x) = (v))
 
 static unsigned int wp_hash(unsigned long gfn)
 {
@@ -51,7 +52,7 @@ struct ppgtt_wp_slot *ppgtt_wp_find(const struct gtt_ppgtt *p,
     for ( i = wp_hash(gfn) & p->wp_mask, n = 0; n <= p->wp_mask;
           i = (i + 1) & p->wp_mask, n++ )
     {
-        unsigned long key = *(volatile const unsigned long *)&p->wp[i].gfn;
+        unsigned long key = WP_READ(p->wp[i].gfn);
 
         if ( !key )
             return NULL;
@@ -64,13 +65,45 @@ struct ppgtt_wp_slot *ppgtt_wp_find(const struct gtt_ppgtt *p,
 
 bool gtt_wp_claims(const struct gtt_vgpu *v, unsigned long gfn)
 {
+    const struct gtt_ppgtt *p = &v->ppgtt;
     const struct ppgtt_wp_slot *s;
+    unsigned int seq;
+    bool claimed;
 
-    if ( !v->ppgtt.wp )
+    if ( !WP_READ(p->wp) )
         return false;
-    s = ppgtt_wp_find(&v->ppgtt, gfn);
+    do {
+        while ( (seq = WP_READ(p->wp_seq)) & 1 )
+            continue;           /* a removal is moving slots */
+        s = ppgtt_wp_find(p, gfn);
+        claimed = s && WP_READ(s->protect);
+    } while ( WP_READ(p->wp_seq) != seq );
 
-    return s && *(volatile const bool *)&s->protect;
+    return claimed;
+}
+
+/* Empty slot s, shifting back the rest of its probe chain. */
+static void wp_remove(struct gtt_ppgtt *p, struct ppgtt_wp_slot *s)
+{
+    static const struct ppgtt_wp_slot empty;
+    unsigned int i = s - p->wp, j = i, mask = p->wp_mask;
+
+    WP_WRITE(p->wp_seq, p->wp_seq + 1);
+    for ( ; ; )
+    {
+        unsigned int home;
+
+        j = (j + 1) & mask;
+        if ( !p->wp[j].gfn )
+            break;
+        home = wp_hash(p->wp[j].gfn - 1) & mask;
+        if ( ((j - home) & mask) < ((j - i) & mask) )
+            continue;           /* its home lies between the hole and it */
+        p->wp[i] = p->wp[j];
+        i = j;
+    }
+    p->wp[i] = empty;
+    WP_WRITE(p->wp_seq, p->wp_seq + 1);
 }
 
 /*
@@ -80,10 +113,10 @@ bool gtt_wp_claims(const struct gtt_vgpu *v, unsigned long gfn)
 int ppgtt_wp_protect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
                      unsigned long gfn)
 {
-    *(volatile bool *)&s->protect = true;
+    WP_WRITE(s->protect, true);
     if ( gtt_frame_protect(v->d, gfn) )
     {
-        *(volatile bool *)&s->protect = false;
+        WP_WRITE(s->protect, false);
         return GTT_ERR_NOT_RAM;
     }
 
@@ -94,7 +127,7 @@ void ppgtt_wp_unprotect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
                         unsigned long gfn)
 {
     gtt_frame_unprotect(v->d, gfn);
-    *(volatile bool *)&s->protect = false;
+    WP_WRITE(s->protect, false);
 }
 
 /* One more table built from gfn: protect it when it is the first. */
@@ -105,35 +138,37 @@ int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k)
     unsigned int i;
     int rc;
 
-    if ( s && s->tables )
+    if ( s )
     {
         /* Out of sync: back in sync (and protected) before a second use. */
-        if ( !s->protect && (rc = ppgtt_oos_resync_gfn(v, gfn)) != GTT_OK )
-            return rc;
+        if ( !s->protect )
+        {
+            rc = ppgtt_oos_resync_gfn(v, gfn);
+            if ( rc != GTT_OK )
+                return rc;
+            s = ppgtt_wp_find(p, gfn);      /* a removal may have moved it */
+        }
         s->tables++;
         s->kinds |= 1u << k;
         return GTT_OK;
     }
-    if ( !s )
-    {
-        for ( i = wp_hash(gfn) & p->wp_mask; ;
-              i = (i + 1) & p->wp_mask )
-            if ( !p->wp[i].gfn || !p->wp[i].tables )
-                break;
-        s = &p->wp[i];
-        s->protect = false;
-        *(volatile unsigned long *)&s->gfn = gfn + 1;
-    }
-    rc = ppgtt_wp_protect(v, s, gfn);
-    if ( rc != GTT_OK )
-        return rc;
+
+    for ( i = wp_hash(gfn) & p->wp_mask; p->wp[i].gfn;
+          i = (i + 1) & p->wp_mask )
+        continue;
+    s = &p->wp[i];
     s->tables = 1;
     s->kinds = 1u << k;
+    s->protect = false;
+    WP_WRITE(s->gfn, gfn + 1);
+    rc = ppgtt_wp_protect(v, s, gfn);
+    if ( rc != GTT_OK )
+        wp_remove(p, s);
 
-    return GTT_OK;
+    return rc;
 }
 
-/* One table less built from gfn: unprotect after the last. */
+/* One table less built from gfn: unprotect and forget after the last. */
 void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
                       enum ppgtt_kind k)
 {
@@ -145,6 +180,7 @@ void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
         return;
     if ( s->protect )
         ppgtt_wp_unprotect(v, s, gfn);
+    wp_remove(&v->ppgtt, s);
 }
 
 /* Apply the guest's store to its frame, as the trapped instruction would. */
