@@ -377,6 +377,27 @@ static void do_destroy(struct replay *r, struct replay_vgpu *rv)
            fake_domheap_live() - r->base_pages);
 }
 
+/*
+ * An 8-byte store by the GPU through the shadow: it lands in the frame the
+ * address translates to (in the scratch page: nowhere that matters), with
+ * no trap, whatever the guest uses the frame for.
+ */
+static void gpu_store(const struct trace_op *op, const struct gtt_xlate *x)
+{
+    uint64_t *p;
+
+    if ( op->a[2] & 7 )
+    {
+        print_error(op, "vgpu", op->a[0], "bad-access");
+        return;
+    }
+    if ( x->scratch )
+        return;
+    p = map_domain_page(_mfn(x->mfn));
+    p[(op->a[2] & (PAGE_SIZE - 1)) / 8] = op->a[3];
+    unmap_domain_page(p);
+}
+
 static void do_translate(struct replay *r, const struct trace_op *op,
                          struct replay_vgpu *rv)
 {
@@ -405,7 +426,10 @@ static void do_translate(struct replay *r, const struct trace_op *op,
         r->broken = true;
         return;
     }
-    print_xlate(op, rc, &x);
+    if ( op->kind == OP_GPU_WRITE && !rc )
+        gpu_store(op, &x);
+    else
+        print_xlate(op, rc, &x);
 }
 
 /* Guest reads of its GGTT and PVINFO: the value, or the refusal. */
@@ -438,6 +462,7 @@ static void run_vgpu_op(struct replay *r, const struct trace_op *op,
     switch ( op->kind )
     {
     case OP_TRANSLATE:
+    case OP_GPU_WRITE:
         do_translate(r, op, rv);
         return;
     case OP_STATS:

@@ -30,6 +30,7 @@ static const char *const op_names[] = {
     [OP_UNPIN]         = "unpin",
     [OP_SYNC]          = "sync",
     [OP_TRANSLATE]     = "translate",
+    [OP_GPU_WRITE]     = "gpu-write",
     [OP_STATS]         = "stats",
     [OP_RESET]         = "reset",
     [OP_DESTROY]       = "destroy",
@@ -306,6 +307,10 @@ static void parse_op(struct cursor *c, struct trace_op *op)
         break;
     case OP_TRANSLATE:
         parse_translate(c, op);
+        break;
+    case OP_GPU_WRITE:
+        parse_translate(c, op);
+        op->a[3] = num(c, "value");
         break;
     case OP_GGTT_HW:
         op->a[0] = num(c, "index");

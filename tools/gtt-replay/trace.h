@@ -28,6 +28,7 @@ enum trace_kind {
     OP_UNPIN,           /* a[0]=V a[1]=root */
     OP_SYNC,            /* a[0]=V */
     OP_TRANSLATE,       /* a[0]=V a[1]=root a[2]=gaddr; sub=space */
+    OP_GPU_WRITE,       /* as OP_TRANSLATE, a[3]=value */
     OP_STATS,           /* a[0]=V */
     OP_RESET,           /* a[0]=V */
     OP_DESTROY,         /* a[0]=V */
