@@ -184,6 +184,9 @@ for _ in range(int(sys.argv[2])):
     elif k == 10:
         lines.append("translate %s ggtt %s" % (vid(),
                      often(0.8, lambda: hex(0x8000000 + (rnd.randrange(32) << 12)))))
+    elif k == 11 and rnd.random() < 0.3:  # the GPU writing where it reaches
+        lines.append("gpu-write %s ppgtt %s %s %s" % (vid(), table(),
+                     often(0.8, ppgtt_addr), entry()))
     elif k == 11:
         lines.append("translate %s ppgtt %s %s" % (vid(), table(),
                      often(0.8, ppgtt_addr)))
