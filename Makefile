@@ -78,6 +78,12 @@ $(BUILD)/gpu-audit: tools/gpu-audit/gpu-audit.c tools/gpu-audit/region.h $(BUILD
 $(BUILD)/gtt-replay: $(wildcard tools/gtt-replay/*.c) $(wildcard tools/gtt-replay/*.h) $(BUILD)/libgpuaudit.a
 	$(CC) $(ALL_CFLAGS) -Itools/gtt-replay $(filter %.c,$^) $(BUILD)/libgpuaudit.a -o $@
 
+# gtt-replay with ASan+UBSan: test-gtt-replay.sh runs the traces with it too.
+SAN_TOOLS  := $(if $(wildcard tools/gtt-replay/gtt-replay.c),$(BUILD)/asan/gtt-replay)
+$(BUILD)/asan/gtt-replay: $(wildcard tools/gtt-replay/*.c) $(wildcard tools/gtt-replay/*.h) $(LIB_SRC) $(SRC_HDRS)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(XEN_WARN) $(SAN_FLAGS) $(INCLUDES) -Itools/gtt-replay $(filter %.c,$^) -o $@
+
 # Unit tests (cmocka), normal and sanitizer builds.
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(BUILD)/libgpuaudit.a
 	@mkdir -p $(@D)
@@ -94,7 +100,7 @@ asan: deps $(SAN_BINS)
 
 test:
 	@mk/deps.sh base fuzz xen
-	@$(MAKE) --no-print-directory $(TOOLS) $(TEST_BINS) $(SAN_BINS)
+	@$(MAKE) --no-print-directory $(TOOLS) $(SAN_TOOLS) $(TEST_BINS) $(SAN_BINS)
 	@tests/run-all.sh $(BUILD)
 
 demo: all

@@ -2,7 +2,8 @@
 # gtt-replay: every shipped trace of tests/data/gtt/ against its exact
 # expected output, the malformed traces (exit 2, line number on stderr),
 # standard input, usage errors, and seeded hostile traces (no crash, no
-# leak).  Ends with "gtt-replay: N passed, M failed".
+# leak), each with the normal build and, when built, the ASan+UBSan one.
+# Ends with "gtt-replay: N passed, M failed".
 set -u
 BUILD=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,38 +32,47 @@ fi
 
 # Shipped traces.  malformed-*.trace: exit 2, nothing on stdout, stderr as
 # expected; every other trace: exit 0, stdout as expected.
-for trace in "$DATA"/*.trace; do
-    name=$(basename "$trace" .trace)
-    expected=$DATA/$name.expected
-    if [ ! -f "$expected" ]; then
-        bad "$name: no $name.expected"
-        continue
-    fi
-    (cd "$DATA" && "$TOOL" "$name.trace") >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    case "$name" in
-    malformed-*)
-        if [ "$rc" -ne 2 ] || [ -s "$tmp/out" ]; then
-            bad "$name: exit $rc (wanted 2), stdout: $(head -3 "$tmp/out")"
-        elif ! diff -u "$expected" "$tmp/err" >"$tmp/diff"; then
-            bad "$name: stderr differs"
-            cat "$tmp/diff"
-        else
-            ok
+# shipped TOOL LABEL
+shipped() {
+    local tool=$1 label=$2 trace name expected rc
+    for trace in "$DATA"/*.trace; do
+        name=$(basename "$trace" .trace)
+        expected=$DATA/$name.expected
+        if [ ! -f "$expected" ]; then
+            bad "$label$name: no $name.expected"
+            continue
         fi
-        ;;
-    *)
-        if [ "$rc" -ne 0 ]; then
-            bad "$name: exit $rc: $(cat "$tmp/err")"
-        elif ! diff -u "$expected" "$tmp/out" >"$tmp/diff"; then
-            bad "$name: output differs"
-            head -40 "$tmp/diff"
-        else
-            ok
-        fi
-        ;;
-    esac
-done
+        (cd "$DATA" && "$tool" "$name.trace") >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        case "$name" in
+        malformed-*)
+            if [ "$rc" -ne 2 ] || [ -s "$tmp/out" ]; then
+                bad "$label$name: exit $rc (wanted 2), stdout: $(head -3 "$tmp/out")"
+            elif ! diff -u "$expected" "$tmp/err" >"$tmp/diff"; then
+                bad "$label$name: stderr differs"
+                cat "$tmp/diff"
+            else
+                ok
+            fi
+            ;;
+        *)
+            if [ "$rc" -ne 0 ]; then
+                bad "$label$name: exit $rc: $(head -20 "$tmp/err")"
+            elif ! diff -u "$expected" "$tmp/out" >"$tmp/diff"; then
+                bad "$label$name: output differs"
+                head -40 "$tmp/diff"
+            else
+                ok
+            fi
+            ;;
+        esac
+    done
+}
+
+# The sanitizer build (make test builds it) runs the same traces.
+SAN_TOOL=$(dirname "$TOOL")/asan/gtt-replay
+shipped "$TOOL" ""
+[ -x "$SAN_TOOL" ] && shipped "$SAN_TOOL" "asan: "
 
 # The same trace from standard input, with and without "-".
 first=$(ls "$DATA"/*.trace | grep -v /malformed- | head -1)
@@ -215,19 +225,22 @@ print("\n".join(lines))
 PY
 for seed in 1 2 3 4 5 6 7 8; do
     python3 "$tmp/gen.py" "$seed" 400 >"$tmp/hostile.trace"
-    timeout 60 "$TOOL" "$tmp/hostile.trace" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
-        bad "hostile seed $seed: exit $rc: $(tail -3 "$tmp/err")"
-        cp "$tmp/hostile.trace" "$BUILD/gtt-replay-hostile-$seed.trace" 2>/dev/null
-    elif ! python3 -c '
+    for tool in "$TOOL" "$SAN_TOOL"; do
+        [ -x "$tool" ] || continue
+        timeout 120 "$tool" "$tmp/hostile.trace" >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
+            bad "hostile seed $seed ($tool): exit $rc: $(tail -3 "$tmp/err")"
+            cp "$tmp/hostile.trace" "$BUILD/gtt-replay-hostile-$seed.trace" 2>/dev/null
+        elif ! python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     json.loads(line)' "$tmp/out" 2>"$tmp/perr"; then
-        bad "hostile seed $seed: output is not JSON lines: $(tail -1 "$tmp/perr")"
-    else
-        ok
-    fi
+            bad "hostile seed $seed: output is not JSON lines: $(tail -1 "$tmp/perr")"
+        else
+            ok
+        fi
+    done
 done
 
 echo "gtt-replay: $pass passed, $fail failed"
