@@ -72,7 +72,10 @@ void fake_domain_destroy(struct domain *d)
         if ( chunks[c] )
             for ( i = 0; i < CHUNK_FRAMES; i++ )
                 if ( chunks[c][i].owner == d )
+                {
                     chunks[c][i].owner = NULL;
+                    chunks[c][i].m2p = 0;
+                }
     free(d->p2m);
     free(d);
 }
@@ -84,6 +87,9 @@ int fake_p2m_set(struct domain *d, unsigned long gfn, unsigned long mfn,
 
     if ( gfn >= d->max_gfn )
         return -EINVAL;
+    /* The frame gfn named so far no longer backs it. */
+    if ( d->p2m[gfn].page && d->p2m[gfn].page->m2p == gfn + 1 )
+        d->p2m[gfn].page->m2p = 0;
     if ( t == p2m_invalid || p2m_is_mmio(t) || p2m_is_paging(t) ||
          p2m_is_pod(t) )
     {
@@ -95,12 +101,23 @@ int fake_p2m_set(struct domain *d, unsigned long gfn, unsigned long mfn,
     if ( !pg )
         return -EINVAL;
     pg->owner = owner ? owner : d;
+    /* Xen's physmap sets the M2P of the domain's own RAM, not of grants
+     * or foreign maps (their entry stays the owner's). */
+    if ( pg->owner == d && p2m_is_ram(t) )
+        pg->m2p = gfn + 1;
     if ( mfn >= next_guest_mfn )
         next_guest_mfn = mfn + 1;
     d->p2m[gfn].page = pg;
     d->p2m[gfn].type = t;
 
     return 0;
+}
+
+unsigned long get_gpfn_from_mfn(unsigned long mfn)
+{
+    const struct page_info *pg = mfn < FAKE_MAX_MFN ? fake_frame(mfn) : NULL;
+
+    return pg && pg->m2p ? pg->m2p - 1 : INVALID_M2P_ENTRY;
 }
 
 p2m_type_t fake_p2m_type(const struct domain *d, unsigned long gfn)

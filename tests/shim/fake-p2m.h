@@ -98,6 +98,7 @@ struct page_info {
     uint32_t gpu_maps;               /* physical GGTT entries pointing here */
     uint32_t gpu_stale:31;           /* GGTT entries removed, not invalidated */
     uint32_t allocated:1;            /* handed out by alloc_domheap_pages */
+    unsigned long m2p;               /* gfn + 1 of the M2P entry; 0: none */
 };
 
 typedef unsigned long mfn_t;
@@ -114,6 +115,13 @@ mfn_t page_to_mfn(const struct page_info *pg);
 struct page_info *mfn_to_page(mfn_t mfn);
 int p2m_change_type_one(struct domain *d, unsigned long gfn,
                         p2m_type_t ot, p2m_type_t nt);
+/*
+ * The M2P (x86 asm/mm.h): the gfn a frame backs in its owner's p2m, set
+ * when fake_p2m_set() maps RAM of its owner, INVALID_M2P_ENTRY otherwise
+ * (never mapped, unmapped, remapped elsewhere, or Xen's).
+ */
+#define INVALID_M2P_ENTRY (~0UL)
+unsigned long get_gpfn_from_mfn(unsigned long mfn);
 
 #define _MEMF_no_owner  5
 #define MEMF_no_owner   (1U << _MEMF_no_owner)

@@ -120,6 +120,17 @@ unsigned long gtt_page_mfn(const struct page_info *pg)
     return mfn_x(page_to_mfn(pg));
 }
 
+struct page_info *gtt_mfn_to_page(unsigned long mfn)
+{
+    return mfn_to_page(_mfn(mfn));
+}
+
+/* The M2P: HVM guests' RAM frames have their entry set by the p2m code. */
+unsigned long gtt_frame_gfn(unsigned long mfn)
+{
+    return get_gpfn_from_mfn(mfn);
+}
+
 void *gtt_map(unsigned long mfn)
 {
     return map_domain_page(_mfn(mfn));

@@ -38,6 +38,14 @@ int gtt_frame_unprotect(struct domain *d, unsigned long gfn);
 struct page_info *gtt_page_alloc(void);
 void gtt_page_free(struct page_info *pg);
 unsigned long gtt_page_mfn(const struct page_info *pg);
+struct page_info *gtt_mfn_to_page(unsigned long mfn);
+
+/*
+ * The guest frame a host frame backs (Xen's M2P), GTT_INVALID_GFN when
+ * none.  Diagnostic: the engine's decisions never depend on it.
+ */
+unsigned long gtt_frame_gfn(unsigned long mfn);
+#define GTT_INVALID_GFN INVALID_M2P_ENTRY
 
 /* Short-lived mapping of any frame (guest or Xen's). */
 void *gtt_map(unsigned long mfn);

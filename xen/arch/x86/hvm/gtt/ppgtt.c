@@ -207,39 +207,79 @@ static unsigned int walk_index(enum ppgtt_kind k, uint64_t gaddr)
            (PPGTT_ENTRIES - 1);
 }
 
-static void xlate_frame(struct gtt_xlate *x, const struct page_info *pg,
-                        unsigned long gfn, unsigned long mfn)
+/*
+ * The guest frame reported for host frame mfn: the one it backs in the
+ * M2P or, when the guest has taken it out of its p2m since (the engine's
+ * reference keeps it alive), gfn: what the guest's tables name.
+ */
+static void xlate_frame(struct gtt_xlate *x, unsigned long mfn,
+                        unsigned long gfn)
 {
-    const struct domain *owner = page_get_owner(pg);
+    const struct domain *owner = page_get_owner(gtt_mfn_to_page(mfn));
+    unsigned long m2p = gtt_frame_gfn(mfn);
 
     x->scratch = false;
     x->domain = owner ? owner->domain_id : (domid_t)~0u;
-    x->gfn = gfn;
+    x->gfn = m2p != GTT_INVALID_GFN ? m2p : gfn;
     x->mfn = mfn;
 }
 
 /*
- * Walk the shadow from s as the GPU would.  The slot bookkeeping must
- * agree with every shadow entry it passes (checked).
+ * The guest frame that gaddr reaches through entry i of tracked table s,
+ * as validated (the guest's entry: protected, or the snapshot while out
+ * of sync), or gfn when the entry leads to another table.
+ */
+static unsigned long guest_gfn(const struct gtt_vgpu *v,
+                               const struct gtt_spt *s, unsigned int i,
+                               uint64_t gaddr, unsigned long gfn)
+{
+    unsigned long nr = 0;
+    uint64_t g;
+
+    if ( s->kind == PPGTT_PT64 )
+        i &= ~(PPGTT_64K_STRIDE - 1);
+    g = ppgtt_read_guest(&v->ppgtt, s, i);
+    if ( s->kind == PPGTT_PT64 )
+        nr = PPGTT_64K_STRIDE;
+    else if ( s->kind == PPGTT_PT )
+        nr = 1;
+    else if ( s->kind != PPGTT_PML4 && (g & PPGTT_PS) )
+        nr = ppgtt_large_frames(s->kind);
+    if ( !nr )
+        return gfn;
+
+    return (((g & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT) & ~(nr - 1)) +
+           ((gaddr >> GTT_PAGE_SHIFT) & (nr - 1));
+}
+
+/*
+ * Walk the shadow from s as the GPU would.  Every entry it passes must be
+ * a frame, a table the engine knows, or the scratch tree (checked).
  */
 static void walk(const struct gtt_vgpu *v, const struct gtt_spt *s,
                  uint64_t gaddr, struct gtt_xlate *x)
 {
+    unsigned long gfn = GTT_INVALID_GFN;
+
     x->scratch = true;
     for ( ; ; )
     {
         unsigned int i = walk_index(s->kind, gaddr);
         uint64_t val = ppgtt_read_shadow(s, i);
         unsigned long mfn = ppgtt_shadow_mfn(val, s->kind);
-        const union ppgtt_slot *slot = &s->slot[i];
+        const struct gtt_spt *child;
+
+        if ( s->tracked )
+            gfn = guest_gfn(v, s, i, gaddr, gfn);
 
         ASSERT(val & PPGTT_PRESENT);
         if ( ppgtt_kind_leafy(s->kind) )
         {
             if ( ppgtt_leaf_held(v->ppgtt.scratch_page_mfn, val) )
-                xlate_frame(x, mfn_to_page(_mfn(mfn)), slot->gfn, mfn);
+                xlate_frame(x, mfn, gfn);
             else
-                ASSERT(val == ppgtt_scratch_entry(v, s->kind));
+                ASSERT((val & ~PPGTT_SW_MASK) ==
+                       ppgtt_scratch_entry(v, s->kind));
             return;
         }
         if ( s->kind != PPGTT_PML4 && (val & PPGTT_PS) )
@@ -247,17 +287,16 @@ static void walk(const struct gtt_vgpu *v, const struct gtt_spt *s,
             unsigned long off = (gaddr >> GTT_PAGE_SHIFT) &
                                 (ppgtt_large_frames(s->kind) - 1);
 
-            xlate_frame(x, mfn_to_page(_mfn(mfn + off)), slot->gfn + off,
-                        mfn + off);
+            xlate_frame(x, mfn + off, gfn);
             return;
         }
-        if ( !slot->child )
+        child = ppgtt_spt_by_mfn(&v->ppgtt, mfn);
+        if ( !child )
         {
-            ASSERT(val == ppgtt_scratch_entry(v, s->kind));
+            ASSERT((val & ~PPGTT_SW_MASK) == ppgtt_scratch_entry(v, s->kind));
             return;
         }
-        ASSERT(mfn == slot->child->mfn);
-        s = slot->child;
+        s = child;
     }
 }
 
@@ -368,5 +407,6 @@ void gtt_ppgtt_teardown(struct gtt_vgpu *v)
         ppgtt_pool_destroy(v);
     scratch_free(v);
     ppgtt_wp_free(v);
+    xfree(p->pend);
     memset(p, 0, sizeof(*p));
 }

@@ -42,39 +42,43 @@ enum ppgtt_kind {
     PPGTT_NR_KINDS
 };
 
-struct gtt_spt;
+/*
+ * Software bits of a shadow entry: 62:52 are ignored by the GPU (GVT-g
+ * keeps a flag at 52 too).  The engine's per-entry state lives there, so
+ * a shadow table costs its page and a small struct gtt_spt, nothing per
+ * entry.  The values compared and the addresses taken mask them out.
+ */
+#define PPGTT_SW_PENDING   (1ULL << 52)  /* re-read from the guest at sync */
+#define PPGTT_SW_MASK      0x7ff0000000000000ULL
 
 /*
- * What one shadow entry holds beside its value in the shadow page: the
- * next-level shadow of a table entry, or the guest frame a leaf was
- * validated as (the first of a 2M/1G run).  The value tells which, and
- * whether a leaf holds a reference: every leaf but the scratch page does.
+ * A shadow table.  What each entry holds is found from its value: a leaf
+ * names its frame (the reference to drop: the frame's page; the guest
+ * frame for translation: the M2P), a table entry names the next shadow
+ * page (the table: ppgtt_spt_by_mfn()), the scratch tree holds nothing.
  */
-union ppgtt_slot {
-    struct gtt_spt *child;
-    unsigned long gfn;
+struct gtt_spt {
+    struct gtt_spt *hnext;         /* chain by (guest frame, kind): tracked */
+    struct gtt_spt *mnext;         /* chain by shadow page */
+    unsigned long gfn:36;          /* guest table (tracked tables only) */
+    unsigned long kind:3;          /* enum ppgtt_kind */
+    unsigned long tracked:1;       /* guest-backed (else split from a huge
+                                      entry): frame referenced, protected */
+    unsigned long oos:1;           /* write protection dropped */
+    unsigned long on_plist:1;      /* on ppgtt.pending */
+    unsigned long writes:22;       /* trapped writes since protected */
+    unsigned long mfn:40;          /* the shadow page */
+    unsigned long refs:24;         /* upper entries, roots, callers */
+    unsigned long gmfn;            /* guest table's frame (referenced) */
 };
 
-/* A shadow table. */
-struct gtt_spt {
-    struct gtt_spt *hnext;         /* hash chain (guest-backed tables) */
-    struct gtt_spt *pnext;         /* ppgtt.pending */
-    struct gtt_spt *onext;         /* ppgtt.oos */
-    unsigned long gfn;             /* guest table (not for split tables) */
-    struct gtt_frame gframe;       /* reference on the guest table */
-    enum ppgtt_kind kind;
-    bool tracked;                  /* guest-backed (else split from a huge
-                                      entry): frame referenced, protected */
-    bool oos;                      /* write protection dropped */
-    bool on_plist;                 /* on ppgtt.pending */
-    unsigned int refs;             /* upper entries, roots, callers */
-    unsigned int writes;           /* trapped writes since protected */
-    struct page_info *pg;          /* the shadow page */
-    unsigned long mfn;
-    union ppgtt_slot *slot;        /* PPGTT_ENTRIES */
-    uint64_t *snapshot;            /* out of sync: validated guest entries */
-    uint64_t pending[PPGTT_ENTRIES / 64]; /* entries to re-read at sync */
-};
+/*
+ * Most references a table takes from entries and roots (more is refused as
+ * over quota), leaving room for the holds of a trapped write or a sync.
+ */
+#define PPGTT_SPT_MAX_REFS ((1UL << 24) - 16)
+/* Trapped writes counted (a larger cfg.oos_threshold is never reached). */
+#define PPGTT_SPT_MAX_WRITES ((1UL << 22) - 1)
 
 /* An address space (PPGTT root). */
 struct gtt_mm {
@@ -98,14 +102,32 @@ struct ppgtt_wp_slot {
 
 #define PPGTT_HASH_BUCKETS 1024
 
+/* Out-of-sync tables at once: bounds snapshots and the work of a sync. */
+#define PPGTT_MAX_OOS 128
+
+/* An out-of-sync leaf table and the guest entries validated into it. */
+struct ppgtt_oos {
+    struct gtt_spt *spt;
+    uint64_t *snapshot;            /* PPGTT_ENTRIES */
+};
+
 struct gtt_ppgtt {
     struct gtt_mm *lru_head, *lru_tail;
-    struct gtt_spt *hash[PPGTT_HASH_BUCKETS];
+    struct gtt_spt *hash[PPGTT_HASH_BUCKETS];   /* by (guest frame, kind) */
+    struct gtt_spt *mhash[PPGTT_HASH_BUCKETS];  /* by shadow page */
     struct ppgtt_wp_slot *wp;
     unsigned int wp_mask;
     unsigned int wp_seq;           /* odd while a removal moves slots */
-    struct gtt_spt *pending;       /* half-written or failed entries */
-    struct gtt_spt *oos;           /* out-of-sync leaf tables */
+    /*
+     * Tables with pending entries (PPGTT_SW_PENDING), grown on demand;
+     * when it cannot grow, pend_lost makes the next sync scan every
+     * tracked table instead.
+     */
+    struct gtt_spt **pend;
+    unsigned int nr_pend, max_pend;
+    bool pend_lost;
+    struct ppgtt_oos oos[PPGTT_MAX_OOS];
+    unsigned int nr_oos;
     /*
      * Scratch tree: scratch_pg[k] is a table of kind k whose entries all
      * lead to this vGPU's own scratch page (read-only in leaves; not the
@@ -211,18 +233,20 @@ int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
 void ppgtt_clear_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i);
 uint64_t ppgtt_read_shadow(const struct gtt_spt *s, unsigned int i);
 void ppgtt_write_shadow(struct gtt_spt *s, unsigned int i, uint64_t val);
-uint64_t ppgtt_read_guest(const struct gtt_spt *s, unsigned int i);
-void ppgtt_put_frame(struct gtt_vgpu *v, struct page_info *pg,
-                     unsigned long mfn);
+uint64_t ppgtt_read_guest(const struct gtt_ppgtt *p, const struct gtt_spt *s,
+                          unsigned int i);
+void ppgtt_put_frame(struct gtt_vgpu *v, unsigned long mfn);
 void ppgtt_put_frames(struct gtt_vgpu *v, unsigned long mfn, unsigned long nr);
 void ppgtt_unget_frame(struct gtt_vgpu *v, struct gtt_frame *f);
 uint64_t ppgtt_leaf_entry(unsigned long mfn, uint64_t flags, bool large);
 uint64_t ppgtt_guest_flags(uint64_t guest, bool large);
 unsigned long ppgtt_large_frames(enum ppgtt_kind k);
 void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
-                   uint64_t val, const union ppgtt_slot *slot);
-void ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                   uint64_t *val, union ppgtt_slot *slot);
+                   uint64_t val);
+uint64_t ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn,
+                       uint64_t flags);
+struct gtt_spt *ppgtt_spt_by_mfn(const struct gtt_ppgtt *p,
+                                 unsigned long mfn);
 
 /* ppgtt_huge.c */
 int ppgtt_set_huge(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
@@ -246,6 +270,8 @@ void ppgtt_wp_unprotect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
 /* ppgtt_oos.c */
 void ppgtt_mark_pending(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i);
 void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s);
+const uint64_t *ppgtt_oos_snapshot(const struct gtt_ppgtt *p,
+                                   const struct gtt_spt *s);
 void ppgtt_spt_unlist(struct gtt_vgpu *v, struct gtt_spt *s);
 int ppgtt_oos_resync_gfn(struct gtt_vgpu *v, unsigned long gfn);
 

@@ -21,13 +21,13 @@
 #include "vgpu.h"
 
 /*
- * Validate a 2M run at gfn into val/slot: a large entry, or a split PT.
+ * Validate a 2M run at gfn into val: a large entry, or a split PT.
  * The run is taken frame by frame while it stays contiguous; the first
  * frame that breaks it (refused, misplaced or misaligned) starts the split,
  * which keeps the references already taken.
  */
 static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                    uint64_t *val, union ppgtt_slot *slot)
+                    uint64_t *val)
 {
     struct gtt_frame first = { NULL, 0 }, f = { NULL, 0 };
     struct gtt_spt *pt;
@@ -48,7 +48,6 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     if ( taken == PPGTT_ENTRIES )
     {
         *val = ppgtt_leaf_entry(first.mfn, flags, true);
-        slot->gfn = gfn;
         return GTT_OK;
     }
 
@@ -64,7 +63,6 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     v->stats.splits++;
     for ( j = 0; j < PPGTT_ENTRIES; j++ )
     {
-        union ppgtt_slot s = { .gfn = gfn + j };
         uint64_t e;
 
         if ( j < taken )
@@ -74,11 +72,10 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
         else if ( j == taken )
             continue;           /* refused: stays scratch */
         else
-            ppgtt_leaf_4k(v, gfn + j, flags, &e, &s);
-        ppgtt_replace(v, pt, j, e, &s);
+            e = ppgtt_leaf_4k(v, gfn + j, flags);
+        ppgtt_replace(v, pt, j, e);
     }
     *val = ((uint64_t)pt->mfn << GTT_PAGE_SHIFT) | PPGTT_PRESENT | PPGTT_RW;
-    slot->child = pt;
 
     return GTT_OK;
 }
@@ -89,9 +86,8 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
  * references move to it, the PD goes back unused).
  */
 static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                    uint64_t *val, union ppgtt_slot *slot)
+                    uint64_t *val)
 {
-    static const union ppgtt_slot empty;
     struct gtt_spt *pd;
     unsigned long base = 0;
     bool large = true;
@@ -102,16 +98,15 @@ static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
         return rc;
     for ( c = 0; c < PPGTT_ENTRIES; c++ )
     {
-        union ppgtt_slot s;
         uint64_t e;
 
-        rc = build_2m(v, gfn + c * PPGTT_ENTRIES, flags, &e, &s);
+        rc = build_2m(v, gfn + c * PPGTT_ENTRIES, flags, &e);
         if ( rc != GTT_OK )
         {
             ppgtt_spt_put(v, pd);
             return rc;
         }
-        ppgtt_replace(v, pd, c, e, &s);
+        ppgtt_replace(v, pd, c, e);
         if ( c == 0 )
             base = ppgtt_shadow_mfn(e, PPGTT_PD);
         if ( large && (!(e & PPGTT_PS) ||
@@ -122,19 +117,14 @@ static int build_1g(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
     if ( large && !(base & (ppgtt_large_frames(PPGTT_PDP) - 1)) )
     {
         *val = ppgtt_leaf_entry(base, flags, true);
-        slot->gfn = gfn;
         /* The 1G entry now owns the references: empty the PD quietly. */
         for ( c = 0; c < PPGTT_ENTRIES; c++ )
-        {
             ppgtt_write_shadow(pd, c, ppgtt_scratch_entry(v, PPGTT_PD));
-            pd->slot[c] = empty;
-        }
         ppgtt_spt_put(v, pd);
         return GTT_OK;
     }
     v->stats.splits++;
     *val = ((uint64_t)pd->mfn << GTT_PAGE_SHIFT) | PPGTT_PRESENT | PPGTT_RW;
-    slot->child = pd;
 
     return GTT_OK;
 }
@@ -146,19 +136,18 @@ int ppgtt_set_huge(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
     unsigned long nr = ppgtt_large_frames(s->kind);
     unsigned long gfn = ((e & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT) & ~(nr - 1);
     uint64_t flags = ppgtt_guest_flags(e, true), val;
-    union ppgtt_slot slot;
     int rc;
 
     if ( s->kind == PPGTT_PD )
-        rc = build_2m(v, gfn, flags, &val, &slot);
+        rc = build_2m(v, gfn, flags, &val);
     else
-        rc = build_1g(v, gfn, flags, &val, &slot);
+        rc = build_1g(v, gfn, flags, &val);
     if ( rc != GTT_OK )
     {
         ppgtt_clear_entry(v, s, i);
         return rc;
     }
-    ppgtt_replace(v, s, i, val, &slot);
+    ppgtt_replace(v, s, i, val);
 
     return GTT_OK;
 }
@@ -182,12 +171,11 @@ int ppgtt_set_64k(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
         v->stats.splits++;
     for ( j = 0; j < PPGTT_64K_STRIDE; j++ )
     {
-        union ppgtt_slot slot = { .gfn = 0 };
         uint64_t val = ppgtt_scratch_entry(v, PPGTT_PT64);
 
         if ( e & PPGTT_PRESENT )
-            ppgtt_leaf_4k(v, gfn + j, flags, &val, &slot);
-        ppgtt_replace(v, s, i + j, val, &slot);
+            val = ppgtt_leaf_4k(v, gfn + j, flags);
+        ppgtt_replace(v, s, i + j, val);
     }
 
     return GTT_OK;

@@ -15,30 +15,82 @@
  */
 #include "vgpu.h"
 
-/* Out-of-sync tables at once: bounds snapshots and the work of a sync. */
-#define PPGTT_MAX_OOS 128
-
-static void spt_list_del(struct gtt_spt **head, struct gtt_spt *s, bool oos)
+/* List s among the tables with pending entries. */
+static void pend_add(struct gtt_vgpu *v, struct gtt_spt *s)
 {
-    struct gtt_spt **pp;
+    struct gtt_ppgtt *p = &v->ppgtt;
 
-    for ( pp = head; *pp; pp = oos ? &(*pp)->onext : &(*pp)->pnext )
-        if ( *pp == s )
+    if ( s->on_plist )
+        return;
+    if ( p->nr_pend == p->max_pend )
+    {
+        unsigned int max = p->max_pend ? 2 * p->max_pend : 16;
+        struct gtt_spt **pend = xmalloc_array(struct gtt_spt *, max);
+
+        if ( !pend )
         {
-            *pp = oos ? s->onext : s->pnext;
+            p->pend_lost = true;        /* the sync scans every table */
+            return;
+        }
+        if ( p->nr_pend )
+            memcpy(pend, p->pend, p->nr_pend * sizeof(*pend));
+        xfree(p->pend);
+        p->pend = pend;
+        p->max_pend = max;
+    }
+    s->on_plist = true;
+    p->pend[p->nr_pend++] = s;
+}
+
+/* Mark entry i of s (left at scratch) to be re-read at the next sync. */
+void ppgtt_mark_pending(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i)
+{
+    ppgtt_write_shadow(s, i, ppgtt_read_shadow(s, i) | PPGTT_SW_PENDING);
+    pend_add(v, s);
+}
+
+static void pend_del(struct gtt_ppgtt *p, const struct gtt_spt *s)
+{
+    unsigned int i;
+
+    for ( i = 0; i < p->nr_pend; i++ )
+        if ( p->pend[i] == s )
+        {
+            p->pend[i] = p->pend[--p->nr_pend];
             return;
         }
 }
 
-void ppgtt_mark_pending(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i)
+static struct ppgtt_oos *oos_find(const struct gtt_ppgtt *p,
+                                  const struct gtt_spt *s)
 {
-    s->pending[i / 64] |= 1ULL << (i % 64);
-    if ( !s->on_plist )
-    {
-        s->on_plist = true;
-        s->pnext = v->ppgtt.pending;
-        v->ppgtt.pending = s;
-    }
+    unsigned int i;
+
+    for ( i = 0; i < p->nr_oos; i++ )
+        if ( p->oos[i].spt == s )
+            return (struct ppgtt_oos *)&p->oos[i];
+
+    return NULL;
+}
+
+const uint64_t *ppgtt_oos_snapshot(const struct gtt_ppgtt *p,
+                                   const struct gtt_spt *s)
+{
+    const struct ppgtt_oos *o = oos_find(p, s);
+
+    ASSERT(o);
+
+    return o->snapshot;
+}
+
+/* Forget record o (its table back in sync or freed). */
+static void oos_del(struct gtt_vgpu *v, struct ppgtt_oos *o)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+
+    o->spt->oos = false;
+    *o = p->oos[--p->nr_oos];
+    v->stats.oos_pages--;
 }
 
 /* Off both lists (table being freed). */
@@ -46,42 +98,45 @@ void ppgtt_spt_unlist(struct gtt_vgpu *v, struct gtt_spt *s)
 {
     if ( s->on_plist )
     {
-        spt_list_del(&v->ppgtt.pending, s, false);
+        pend_del(&v->ppgtt, s);
         s->on_plist = false;
     }
     if ( s->oos )
     {
-        spt_list_del(&v->ppgtt.oos, s, true);
-        s->oos = false;
-        v->stats.oos_pages--;
+        struct ppgtt_oos *o = oos_find(&v->ppgtt, s);
+
+        xfree(o->snapshot);
+        oos_del(v, o);
     }
 }
 
 /* A trapped write to leaf table s: often enough, let the guest write it. */
 void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s)
 {
+    struct gtt_ppgtt *p = &v->ppgtt;
     struct ppgtt_wp_slot *ws;
     uint64_t *snap;
     const uint64_t *t;
 
     if ( !v->cfg.oos || !ppgtt_kind_leafy(s->kind) || s->oos )
         return;
-    if ( ++s->writes < v->cfg.oos_threshold ||
-         v->stats.oos_pages >= PPGTT_MAX_OOS )
+    if ( s->writes < v->cfg.oos_threshold && s->writes < PPGTT_SPT_MAX_WRITES )
+        s->writes++;
+    if ( s->writes < v->cfg.oos_threshold || p->nr_oos >= PPGTT_MAX_OOS )
         return;
-    ws = ppgtt_wp_find(&v->ppgtt, s->gfn);
+    ws = ppgtt_wp_find(p, s->gfn);
     if ( !ws || ws->tables != 1 )
         return;                 /* also a table of another kind: stay */
     snap = xmalloc_array(uint64_t, PPGTT_ENTRIES);
     if ( !snap )
         return;                 /* stays protected */
-    t = gtt_map(s->gframe.mfn);
+    t = gtt_map(s->gmfn);
     memcpy(snap, t, PAGE_SIZE);
     gtt_unmap((void *)t);
-    s->snapshot = snap;
+    p->oos[p->nr_oos].spt = s;
+    p->oos[p->nr_oos].snapshot = snap;
+    p->nr_oos++;
     s->oos = true;
-    s->onext = v->ppgtt.oos;
-    v->ppgtt.oos = s;
     v->stats.oos_pages++;
     ppgtt_wp_unprotect(v, ws, s->gfn);
 }
@@ -90,21 +145,19 @@ void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s)
  * Back in sync: protect first (from then on the guest cannot change what
  * is read), then re-validate every entry that differs from the snapshot.
  */
-static int oos_resync(struct gtt_vgpu *v, struct gtt_spt *s)
+static int oos_resync(struct gtt_vgpu *v, struct ppgtt_oos *o)
 {
+    struct gtt_spt *s = o->spt;
     struct ppgtt_wp_slot *ws = ppgtt_wp_find(&v->ppgtt, s->gfn);
-    uint64_t *snap = s->snapshot;
+    uint64_t *snap = o->snapshot;
     const uint64_t *g;
     unsigned int i;
     int rc = GTT_OK;
 
-    spt_list_del(&v->ppgtt.oos, s, true);
-    s->oos = false;
-    v->stats.oos_pages--;
+    oos_del(v, o);                      /* the guest's page is current again */
     ppgtt_wp_protect(v, ws, s->gfn);   /* if the p2m changed: stays stale */
-    s->snapshot = NULL;                 /* the guest's page is current again */
     s->writes = 0;
-    g = gtt_map(s->gframe.mfn);
+    g = gtt_map(s->gmfn);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
     {
         int src;
@@ -127,11 +180,12 @@ static int oos_resync(struct gtt_vgpu *v, struct gtt_spt *s)
 
 int ppgtt_oos_resync_gfn(struct gtt_vgpu *v, unsigned long gfn)
 {
-    struct gtt_spt *s;
+    struct gtt_ppgtt *p = &v->ppgtt;
+    unsigned int i;
 
-    for ( s = v->ppgtt.oos; s; s = s->onext )
-        if ( s->gfn == gfn )
-            return oos_resync(v, s);
+    for ( i = 0; i < p->nr_oos; i++ )
+        if ( p->oos[i].spt->gfn == gfn )
+            return oos_resync(v, &p->oos[i]);
 
     return GTT_OK;
 }
@@ -146,14 +200,16 @@ static int pending_resync(struct gtt_vgpu *v, struct gtt_spt *s)
     {
         int src;
 
-        if ( !(s->pending[i / 64] & (1ULL << (i % 64))) )
+        if ( !(ppgtt_read_shadow(s, i) & PPGTT_SW_PENDING) )
             continue;
         v->stats.resyncs++;
-        src = ppgtt_set_entry(v, s, i, ppgtt_read_guest(s, i));
-        if ( src == GTT_OK )
-            s->pending[i / 64] &= ~(1ULL << (i % 64));
-        else
+        /* Installing the entry clears the mark; a failure leaves scratch. */
+        src = ppgtt_set_entry(v, s, i, ppgtt_read_guest(&v->ppgtt, s, i));
+        if ( src != GTT_OK )
+        {
+            ppgtt_mark_pending(v, s, i);
             rc = src;
+        }
     }
 
     return rc;
@@ -161,26 +217,47 @@ static int pending_resync(struct gtt_vgpu *v, struct gtt_spt *s)
 
 static bool has_pending(const struct gtt_spt *s)
 {
-    unsigned int w;
+    const uint64_t *t = gtt_map(s->mfn);
+    unsigned int i;
+    bool pending = false;
 
-    for ( w = 0; w < PPGTT_ENTRIES / 64; w++ )
-        if ( s->pending[w] )
-            return true;
+    for ( i = 0; i < PPGTT_ENTRIES && !pending; i++ )
+        pending = t[i] & PPGTT_SW_PENDING;
+    gtt_unmap((void *)t);
 
-    return false;
+    return pending;
+}
+
+/*
+ * After the pending array could not grow: list again every tracked table
+ * with a pending entry (those the array lost included).
+ */
+static void pend_rescan(struct gtt_vgpu *v)
+{
+    struct gtt_ppgtt *p = &v->ppgtt;
+    struct gtt_spt *s;
+    unsigned int b;
+
+    p->pend_lost = false;
+    for ( b = 0; b < PPGTT_HASH_BUCKETS; b++ )
+        for ( s = p->hash[b]; s; s = s->hnext )
+            if ( !s->on_plist && has_pending(s) )
+                pend_add(v, s);     /* pend_lost again if it cannot grow */
 }
 
 static int sync_locked(struct gtt_vgpu *v)
 {
     struct gtt_ppgtt *p = &v->ppgtt;
-    struct gtt_spt *s, *list, *kept = NULL;
+    struct gtt_spt *s, **list;
+    unsigned int i, nr;
     int rc = GTT_OK, src;
 
     /* Each table is held while worked on: a reclaim may free the others. */
-    while ( (s = p->oos) != NULL )
+    while ( p->nr_oos )
     {
+        s = p->oos[0].spt;
         s->refs++;
-        src = oos_resync(v, s);
+        src = oos_resync(v, &p->oos[0]);
         if ( src != GTT_OK )
             rc = src;
         ppgtt_spt_put(v, s);
@@ -188,40 +265,28 @@ static int sync_locked(struct gtt_vgpu *v)
 
     /*
      * Every pending table is held (a reclaim below may free the others)
-     * and taken off the list; those with entries still failing go back.
+     * and taken off the list; entries still failing list theirs again.
      */
-    for ( s = p->pending; s; s = s->pnext )
+    if ( p->pend_lost )
+        pend_rescan(v);
+    list = p->pend;
+    nr = p->nr_pend;
+    p->pend = NULL;
+    p->nr_pend = p->max_pend = 0;
+    for ( i = 0; i < nr; i++ )
     {
-        s->refs++;
-        s->on_plist = false;
+        list[i]->refs++;
+        list[i]->on_plist = false;
     }
-    list = p->pending;
-    p->pending = NULL;
-    for ( s = list; s; s = s->pnext )
+    for ( i = 0; i < nr; i++ )
     {
-        src = pending_resync(v, s);
+        src = pending_resync(v, list[i]);
         if ( src != GTT_OK )
             rc = src;
     }
-    while ( (s = list) != NULL )
-    {
-        list = s->pnext;
-        if ( has_pending(s) )
-        {
-            s->on_plist = true;
-            s->pnext = kept;
-            kept = s;
-        }
-        else
-            ppgtt_spt_put(v, s);        /* others listed are still held */
-    }
-    while ( (s = kept) != NULL )
-    {
-        kept = s->pnext;
-        s->pnext = p->pending;
-        p->pending = s;
-        ppgtt_spt_put(v, s);            /* if freed, it unlinks itself */
-    }
+    for ( i = 0; i < nr; i++ )
+        ppgtt_spt_put(v, list[i]);      /* if freed, it unlists itself */
+    xfree(list);
     ppgtt_flush(v);
 
     return rc;

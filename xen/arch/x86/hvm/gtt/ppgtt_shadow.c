@@ -13,6 +13,11 @@ static unsigned int spt_hash(unsigned long gfn, enum ppgtt_kind k)
     return (gfn * PPGTT_NR_KINDS + k) & (PPGTT_HASH_BUCKETS - 1);
 }
 
+static unsigned int spt_mhash(unsigned long mfn)
+{
+    return mfn & (PPGTT_HASH_BUCKETS - 1);
+}
+
 /* Shadow entry of a table of kind k that leads only to scratch. */
 uint64_t ppgtt_scratch_entry(const struct gtt_vgpu *v, enum ppgtt_kind k)
 {
@@ -67,14 +72,15 @@ void ppgtt_write_shadow(struct gtt_spt *s, unsigned int i, uint64_t val)
 }
 
 /* The guest's entry as the engine last validated it (OOS: the snapshot). */
-uint64_t ppgtt_read_guest(const struct gtt_spt *s, unsigned int i)
+uint64_t ppgtt_read_guest(const struct gtt_ppgtt *p, const struct gtt_spt *s,
+                          unsigned int i)
 {
     const uint64_t *t;
     uint64_t val;
 
-    if ( s->snapshot )
-        return s->snapshot[i];
-    t = gtt_map(s->gframe.mfn);
+    if ( s->oos )
+        return ppgtt_oos_snapshot(p, s)[i];
+    t = gtt_map(s->gmfn);
     val = t[i];
     gtt_unmap((void *)t);
 
@@ -88,10 +94,9 @@ void ppgtt_unget_frame(struct gtt_vgpu *v, struct gtt_frame *f)
 }
 
 /* Queue the drop of one frame behind the next TLB flush. */
-void ppgtt_put_frame(struct gtt_vgpu *v, struct page_info *pg,
-                     unsigned long mfn)
+void ppgtt_put_frame(struct gtt_vgpu *v, unsigned long mfn)
 {
-    struct gtt_frame f = { .pg = pg, .mfn = mfn };
+    struct gtt_frame f = { .pg = gtt_mfn_to_page(mfn), .mfn = mfn };
 
     gtt_vgpu_defer_put(v, &f);
 }
@@ -102,7 +107,7 @@ void ppgtt_put_frames(struct gtt_vgpu *v, unsigned long mfn, unsigned long nr)
     unsigned long j;
 
     for ( j = 0; j < nr; j++ )
-        ppgtt_put_frame(v, mfn_to_page(_mfn(mfn + j)), mfn + j);
+        ppgtt_put_frame(v, mfn + j);
 }
 
 unsigned long ppgtt_large_frames(enum ppgtt_kind k)
@@ -110,16 +115,36 @@ unsigned long ppgtt_large_frames(enum ppgtt_kind k)
     return k == PPGTT_PDP ? PPGTT_ENTRIES * PPGTT_ENTRIES : PPGTT_ENTRIES;
 }
 
-/* Release what an old shadow entry held (after it was replaced). */
-static void release_slot(struct gtt_vgpu *v, enum ppgtt_kind k, uint64_t val,
-                         const union ppgtt_slot *slot)
+/*
+ * The table an entry of a kind-k table leads to, NULL for a leaf, a huge
+ * entry or the scratch tree.
+ */
+static struct gtt_spt *entry_child(const struct gtt_vgpu *v,
+                                   enum ppgtt_kind k, uint64_t val)
 {
     unsigned long mfn = ppgtt_shadow_mfn(val, k);
+
+    if ( ppgtt_kind_leafy(k) || (k != PPGTT_PML4 && (val & PPGTT_PS)) ||
+         mfn == v->ppgtt.scratch_mfn[ppgtt_kind_below(k)] )
+        return NULL;
+
+    return ppgtt_spt_by_mfn(&v->ppgtt, mfn);
+}
+
+/*
+ * Release what an old shadow entry held (after it was replaced): its
+ * value says what that is.
+ */
+static void release_entry(struct gtt_vgpu *v, enum ppgtt_kind k,
+                          uint64_t val)
+{
+    unsigned long mfn = ppgtt_shadow_mfn(val, k);
+    struct gtt_spt *child;
 
     if ( ppgtt_kind_leafy(k) )
     {
         if ( ppgtt_leaf_held(v->ppgtt.scratch_page_mfn, val) )
-            ppgtt_put_frame(v, mfn_to_page(_mfn(mfn)), mfn);
+            ppgtt_put_frame(v, mfn);
         return;
     }
     if ( k != PPGTT_PML4 && (val & PPGTT_PS) )
@@ -127,46 +152,42 @@ static void release_slot(struct gtt_vgpu *v, enum ppgtt_kind k, uint64_t val,
         ppgtt_put_frames(v, mfn, ppgtt_large_frames(k));
         return;
     }
-    if ( slot->child )
-        ppgtt_spt_put(v, slot->child);
+    child = entry_child(v, k, val);
+    ASSERT(child || mfn == v->ppgtt.scratch_mfn[ppgtt_kind_below(k)]);
+    if ( child )
+        ppgtt_spt_put(v, child);
 }
 
-/* Install val/slot at i, then release what was there. */
+/* Install val at i, then release what was there. */
 void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
-                   uint64_t val, const union ppgtt_slot *slot)
+                   uint64_t val)
 {
     uint64_t *t = gtt_map(s->mfn), old = t[i];
-    union ppgtt_slot old_slot = s->slot[i];
 
     /* One aligned store: the GPU sees the old entry or the new one. */
     *(volatile uint64_t *)&t[i] = val;
     gtt_unmap(t);
     gtt_vgpu_mark_dirty(v);
-    s->slot[i] = *slot;
-    release_slot(v, s->kind, old, &old_slot);
+    release_entry(v, s->kind, old);
 }
 
 void ppgtt_clear_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i)
 {
-    static const union ppgtt_slot empty;
-
-    ppgtt_replace(v, s, i, ppgtt_scratch_entry(v, s->kind), &empty);
+    ppgtt_replace(v, s, i, ppgtt_scratch_entry(v, s->kind));
 }
 
 /*
- * A validated 4K leaf for gfn into val/slot: the frame, or scratch when the
- * guest may not hand it to the GPU (refusal counted by the lookup).
+ * A validated 4K leaf for gfn: the frame, or scratch when the guest may
+ * not hand it to the GPU (refusal counted by the lookup).
  */
-void ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
-                   uint64_t *val, union ppgtt_slot *slot)
+uint64_t ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags)
 {
     struct gtt_frame f;
 
-    slot->gfn = gfn;
     if ( gtt_vgpu_frame_get(v, gfn, &f) != GTT_OK )
-        *val = ppgtt_scratch_entry(v, PPGTT_PT);
-    else
-        *val = ppgtt_leaf_entry(f.mfn, flags, false);
+        return ppgtt_scratch_entry(v, PPGTT_PT);
+
+    return ppgtt_leaf_entry(f.mfn, flags, false);
 }
 
 static bool resource_error(int rc)
@@ -191,7 +212,6 @@ static enum ppgtt_kind child_kind(enum ppgtt_kind k, uint64_t e)
 int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
                     uint64_t e)
 {
-    union ppgtt_slot slot = { .child = NULL };
     unsigned long gfn = (e & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT;
     uint64_t val;
     struct gtt_spt *child;
@@ -206,8 +226,8 @@ int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
     }
     if ( s->kind == PPGTT_PT )
     {
-        ppgtt_leaf_4k(v, gfn, ppgtt_guest_flags(e, false), &val, &slot);
-        ppgtt_replace(v, s, i, val, &slot);
+        ppgtt_replace(v, s, i, ppgtt_leaf_4k(v, gfn,
+                                             ppgtt_guest_flags(e, false)));
         return GTT_OK;
     }
     if ( (s->kind == PPGTT_PD || s->kind == PPGTT_PDP) && (e & PPGTT_PS) )
@@ -219,10 +239,9 @@ int ppgtt_set_entry(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
         ppgtt_clear_entry(v, s, i);
         return resource_error(rc) ? rc : GTT_OK;
     }
-    slot.child = child;
     val = ((uint64_t)child->mfn << GTT_PAGE_SHIFT) |
           (e & (PPGTT_PRESENT | PPGTT_RW | PPGTT_PWT | PPGTT_PCD));
-    ppgtt_replace(v, s, i, val, &slot);
+    ppgtt_replace(v, s, i, val);
 
     return GTT_OK;
 }
@@ -234,6 +253,18 @@ struct gtt_spt *ppgtt_spt_find(struct gtt_ppgtt *p, unsigned long gfn,
 
     for ( s = p->hash[spt_hash(gfn, k)]; s; s = s->hnext )
         if ( s->gfn == gfn && s->kind == k )
+            return s;
+
+    return NULL;
+}
+
+struct gtt_spt *ppgtt_spt_by_mfn(const struct gtt_ppgtt *p,
+                                 unsigned long mfn)
+{
+    struct gtt_spt *s;
+
+    for ( s = p->mhash[spt_mhash(mfn)]; s; s = s->mnext )
+        if ( s->mfn == mfn )
             return s;
 
     return NULL;
@@ -251,33 +282,41 @@ static void spt_hash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
         }
 }
 
+static void spt_mhash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
+{
+    struct gtt_spt **pp = &p->mhash[spt_mhash(s->mfn)];
+
+    for ( ; *pp; pp = &(*pp)->mnext )
+        if ( *pp == s )
+        {
+            *pp = s->mnext;
+            return;
+        }
+}
+
 /* A table of kind k whose entries all lead to scratch; one reference. */
 int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k,
                   struct gtt_spt **out)
 {
     struct gtt_spt *s = xzalloc(struct gtt_spt);
+    struct page_info *pg;
     uint64_t *t, scratch = ppgtt_scratch_entry(v, k);
     unsigned int i;
     int rc;
 
     if ( !s )
         return GTT_ERR_NO_MEMORY;
-    s->slot = xzalloc_array(union ppgtt_slot, PPGTT_ENTRIES);
-    if ( !s->slot )
-    {
-        xfree(s);
-        return GTT_ERR_NO_MEMORY;
-    }
-    rc = ppgtt_pool_alloc(v, &s->pg);
+    rc = ppgtt_pool_alloc(v, &pg);
     if ( rc != GTT_OK )
     {
-        xfree(s->slot);
         xfree(s);
         return rc;
     }
-    s->mfn = gtt_page_mfn(s->pg);
+    s->mfn = gtt_page_mfn(pg);
     s->kind = k;
     s->refs = 1;
+    s->mnext = v->ppgtt.mhash[spt_mhash(s->mfn)];
+    v->ppgtt.mhash[spt_mhash(s->mfn)] = s;
     t = gtt_map(s->mfn);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
         t[i] = scratch;
@@ -297,17 +336,16 @@ static void spt_free(struct gtt_vgpu *v, struct gtt_spt *s)
     ppgtt_spt_unlist(v, s);
     t = gtt_map(s->mfn);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
-        release_slot(v, s->kind, t[i], &s->slot[i]);
+        release_entry(v, s->kind, t[i]);
     gtt_unmap((void *)t);
     if ( s->tracked )
     {
         spt_hash_del(&v->ppgtt, s);
         ppgtt_wp_untrack(v, s->gfn, s->kind);
-        ppgtt_unget_frame(v, &s->gframe);
+        ppgtt_put_frame(v, s->gmfn);
     }
-    xfree(s->snapshot);
-    xfree(s->slot);
-    ppgtt_pool_free(v, s->pg);
+    spt_mhash_del(&v->ppgtt, s);
+    ppgtt_pool_free(v, gtt_mfn_to_page(s->mfn));
     v->stats.shadow_pages--;
     xfree(s);
 }
@@ -331,8 +369,8 @@ static void populate_pt(struct gtt_vgpu *v, struct gtt_spt *s,
 
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
         if ( g[i] & PPGTT_PRESENT )
-            ppgtt_leaf_4k(v, (g[i] & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT,
-                          ppgtt_guest_flags(g[i], false), &t[i], &s->slot[i]);
+            t[i] = ppgtt_leaf_4k(v, (g[i] & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT,
+                                 ppgtt_guest_flags(g[i], false));
     gtt_unmap(t);
     gtt_vgpu_mark_dirty(v);
 }
@@ -346,22 +384,27 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
                   struct gtt_spt **out)
 {
     struct gtt_spt *s = ppgtt_spt_find(&v->ppgtt, gfn, k);
+    struct gtt_frame f;
     const uint64_t *g;
     unsigned int i;
     int rc;
 
     if ( s )
     {
+        if ( s->refs >= PPGTT_SPT_MAX_REFS )
+            return GTT_ERR_QUOTA;
         s->refs++;
         *out = s;
         return GTT_OK;
     }
+    /* The table's gfn field holds an entry's address bits (47:12). */
+    BUILD_BUG_ON(PPGTT_ADDR_MASK >> GTT_PAGE_SHIFT >= 1ULL << 36);
 
     rc = ppgtt_spt_new(v, k, &s);
     if ( rc != GTT_OK )
         return rc;
     s->gfn = gfn;
-    rc = gtt_vgpu_frame_get(v, gfn, &s->gframe);
+    rc = gtt_vgpu_frame_get(v, gfn, &f);
     if ( rc != GTT_OK )
     {
         ppgtt_spt_put(v, s);
@@ -370,16 +413,17 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
     rc = ppgtt_wp_track(v, gfn, k);
     if ( rc != GTT_OK )
     {
-        ppgtt_unget_frame(v, &s->gframe);
+        ppgtt_unget_frame(v, &f);
         ppgtt_spt_put(v, s);
         return rc;
     }
+    s->gmfn = f.mfn;
     s->tracked = true;
     s->hnext = v->ppgtt.hash[spt_hash(gfn, k)];
     v->ppgtt.hash[spt_hash(gfn, k)] = s;
 
     /* Protected above: from here the guest cannot change what we read. */
-    g = gtt_map(s->gframe.mfn);
+    g = gtt_map(s->gmfn);
     if ( k == PPGTT_PT )
         populate_pt(v, s, g);
     else
@@ -398,8 +442,8 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
 }
 
 /* Every reference a table (and the split tables under it) holds. */
-static void spt_for_each_ref(const struct gtt_spt *s,
-                             unsigned long scratch_mfn, ppgtt_ref_fn fn,
+static void spt_for_each_ref(const struct gtt_vgpu *v,
+                             const struct gtt_spt *s, ppgtt_ref_fn fn,
                              void *arg)
 {
     const uint64_t *t = gtt_map(s->mfn);
@@ -407,16 +451,16 @@ static void spt_for_each_ref(const struct gtt_spt *s,
     unsigned long j;
 
     if ( s->tracked )
-        fn(arg, s->gframe.mfn, true);
+        fn(arg, s->gmfn, true);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
     {
         uint64_t val = t[i];
         unsigned long mfn = ppgtt_shadow_mfn(val, s->kind);
-        const union ppgtt_slot *slot = &s->slot[i];
+        const struct gtt_spt *child;
 
         if ( ppgtt_kind_leafy(s->kind) )
         {
-            if ( ppgtt_leaf_held(scratch_mfn, val) )
+            if ( ppgtt_leaf_held(v->ppgtt.scratch_page_mfn, val) )
                 fn(arg, mfn, false);
         }
         else if ( s->kind != PPGTT_PML4 && (val & PPGTT_PS) )
@@ -424,8 +468,8 @@ static void spt_for_each_ref(const struct gtt_spt *s,
             for ( j = 0; j < ppgtt_large_frames(s->kind); j++ )
                 fn(arg, mfn + j, false);
         }
-        else if ( slot->child && !slot->child->tracked )
-            spt_for_each_ref(slot->child, scratch_mfn, fn, arg);
+        else if ( (child = entry_child(v, s->kind, val)) && !child->tracked )
+            spt_for_each_ref(v, child, fn, arg);
     }
     gtt_unmap((void *)t);
 }
@@ -437,5 +481,5 @@ void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg)
 
     for ( b = 0; b < PPGTT_HASH_BUCKETS; b++ )
         for ( s = v->ppgtt.hash[b]; s; s = s->hnext )
-            spt_for_each_ref(s, v->ppgtt.scratch_page_mfn, fn, arg);
+            spt_for_each_ref(v, s, fn, arg);
 }

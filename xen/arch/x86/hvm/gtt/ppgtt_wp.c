@@ -187,7 +187,7 @@ void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
 static void guest_store(const struct gtt_spt *s, unsigned int off,
                         unsigned int size, uint64_t val)
 {
-    uint8_t *t = gtt_map(s->gframe.mfn);
+    uint8_t *t = gtt_map(s->gmfn);
 
     if ( size == 8 )
         *(volatile uint64_t *)(t + off) = val;
@@ -256,14 +256,13 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
         }
         else
         {
+            /* Installing the entry clears a pending mark. */
             src = ppgtt_set_entry(v, s, i, val);
             if ( src != GTT_OK )
             {
                 ppgtt_mark_pending(v, s, i);
                 rc = src;
             }
-            else if ( s->on_plist )
-                s->pending[i / 64] &= ~(1ULL << (i % 64));
         }
         ppgtt_oos_note_write(v, s);
     }
