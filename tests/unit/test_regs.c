@@ -85,26 +85,32 @@ static const struct expect expect[] = {
     { 0x5200, 0, 8, E_RCS, G89, RW, USER, 0, 0 },
     { 0x5240, 0, 8, E_RCS, G89, RW, USER, 0, 0 },
     { 0x5280, 0, 4, E_RCS, G89, RW, USER, 0, 0 },
-    /* MI_PREDICATE operands and result, indirect draw and dispatch. */
-    { 0x2400, 0, 4, E_RCS, G89, W, USER, 0, 0 },
-    { 0x2418, 0, 1, E_RCS, G89, W, USER, 0, 0 },
+    /* MI_PREDICATE operands and result, indirect draw and dispatch.
+     * SRC0 and the result (with RESULT_1) are read back too (anv
+     * predicated resolves; iris indirect draw count under conditional
+     * rendering). */
+    { 0x2400, 0, 2, E_RCS, G89, RW, USER, 0, 0 },
+    { 0x2408, 0, 2, E_RCS, G89, W, USER, 0, 0 },
+    { 0x2418, 0, 2, E_RCS, G89, RW, USER, 0, 0 },
     { 0x2420, 0, 1, E_RCS, G89, W, USER, 0, 0 },
     { 0x2430, 0, 5, E_RCS, G89, W, USER, 0, 0 },
     { 0x2500, 0, 3, E_RCS, G89, W, USER, 0, 0 },
     /* L3 partitioning. */
     { 0x7034, 0, 1, E_RCS, G89, W, USER, 0, 0 },
-    /* INSTPM: constant buffer offset disable (bit 6); i915 force ordering
+    /* INSTPM: constant buffer offset disable (bit 6), null-hardware
+     * 3D/media instruction disable (bits 3:2, hasvk); i915 force ordering
      * (bit 7).  Gen8 only. */
-    { 0x20c0, 0, 1, E_RCS, G8, W, USER, 0x40, 0x80 },
+    { 0x20c0, 0, 1, E_RCS, G8, W, USER, 0x4c, 0x80 },
     /* CACHE_MODE_1: Gen8 PMA fix bits 11, 13; Gen9 bits 1, 4, 9; i915
      * 4x4 STC optimisation disable (bit 6) and partial resolve (bit 1). */
     { 0x7004, 0, 1, E_RCS, G8, W, USER, 0x2800, 0x40 },
     { 0x7004, 0, 1, E_RCS, G9, W, USER, 0x212, 0x40 },
-    /* Gen9: CS_DEBUG_MODE2 bit 4, GT_MODE subslice hashing 9:8 (i915: IZ
-     * hashing 5:0), CS_CHICKEN1 replay mode bit 0 (i915: GPGPU preemption
-     * level 2:1), blitter BCS_SWCTRL tile-Y bits 1:0. */
-    { 0x20d8, 0, 1, E_RCS, G9, W, USER, 0x10, 0 },
-    { 0x7008, 0, 1, E_RCS, G9, W, USER, 0x300, 0x3f },
+    /* Gen9: CS_DEBUG_MODE2 bit 4 and null-hardware bits 1:0 (anv),
+     * GT_MODE slice and subslice hashing 12:11, 9:8 (i915: IZ hashing
+     * 5:0), CS_CHICKEN1 replay mode bit 0 (i915: GPGPU preemption level
+     * 2:1), blitter BCS_SWCTRL tile-Y bits 1:0. */
+    { 0x20d8, 0, 1, E_RCS, G9, W, USER, 0x13, 0 },
+    { 0x7008, 0, 1, E_RCS, G9, W, USER, 0x1b00, 0x3f },
     { 0x2580, 0, 1, E_RCS, G9, W, USER, 0x1, 0x6 },
     { 0x22200, 0, 1, E_BCS, G9, RW, USER, 0x3, 0 },
     /* Gen9: CACHE_MODE_0 STC PMA optimisation (anv), GLK barrier
