@@ -133,8 +133,8 @@ static void test_lri_so_write_offset_0(void **state)
 {
     (void)state;
     /* Whitelisted, as in i915: the register is written. */
-    assert_non_null(gpu_audit_reg_lookup(table_for(9)->spec, 0x5280));
-    assert_non_null(gpu_audit_reg_lookup(table_for(8)->spec, 0x5280));
+    assert_non_null(gpu_audit_reg_lookup(table_for(9), 0x5280));
+    assert_non_null(gpu_audit_reg_lookup(table_for(8), 0x5280));
     check_lri(0x5280, XEN_GPU_AUDIT_OK);
 }
 

@@ -167,18 +167,19 @@ static void test_reg_lookup(void **state)
     (void)state;
     for ( g = 0; g < ARRAY_SIZE(gens); g++ )
     {
-        const struct gpu_gen_spec *s = table_for(gens[g])->spec;
+        const struct gpu_audit_table *t = table_for(gens[g]);
+        const struct gpu_gen_spec *s = t->spec;
 
         assert_true(s->nr_regs > 0);
         for ( i = 0; i < s->nr_regs; i++ )
         {
-            assert_ptr_equal(gpu_audit_reg_lookup(s, s->regs[i].offset),
+            assert_ptr_equal(gpu_audit_reg_lookup(t, s->regs[i].offset),
                              &s->regs[i]);
             if ( i )
                 assert_true(s->regs[i - 1].offset < s->regs[i].offset);
         }
-        assert_null(gpu_audit_reg_lookup(s, 0));
-        assert_null(gpu_audit_reg_lookup(s, 0x2038));
+        assert_null(gpu_audit_reg_lookup(t, 0));
+        assert_null(gpu_audit_reg_lookup(t, 0x2038));
     }
 }
 

@@ -69,11 +69,25 @@ struct gpu_audit_idle {
 
 #define GPU_TYPED_FAST_BITS(dp) (1u << (32 - (dp)->typed_shift))
 
+/*
+ * Register index: offset -> whitelist entry in two loads.  The register
+ * space (dword offsets below 8 MiB) is cut into blocks of 4 KiB; reg_dir
+ * has an entry per block, the number of its row in reg_rows, and a row has
+ * an entry per dword, the register's index in spec->regs plus one (0: not
+ * whitelisted).  Row 0 is empty and shared by every block with no register.
+ */
+#define GPU_REG_OFFSET_MASK  0x7ffffcu
+#define GPU_REG_BLOCK_SHIFT  12
+#define GPU_REG_ROW_SLOTS    (1u << (GPU_REG_BLOCK_SHIFT - 2))
+#define GPU_REG_DIR_SLOTS    ((GPU_REG_OFFSET_MASK >> GPU_REG_BLOCK_SHIFT) + 1)
+
 /* A generation's tables, validated and indexed once at init. */
 struct gpu_audit_table {
     const struct gpu_gen_spec *spec;
     struct gpu_audit_dispatch eng[XEN_GPU_ENGINE_NR];
     struct gpu_audit_idle *idle;      /* per descriptor */
+    uint16_t *reg_dir;                /* GPU_REG_DIR_SLOTS row numbers */
+    uint16_t *reg_rows;               /* rows of GPU_REG_ROW_SLOTS */
 };
 
 struct gpu_audit_slice {
@@ -224,8 +238,6 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
                          const struct gpu_gen_spec *spec);
 void gpu_audit_table_destroy(struct gpu_audit_table *t);
 const struct gpu_gen_spec *gpu_audit_spec_for_gen(unsigned int gen);
-const struct gpu_reg_desc *gpu_audit_reg_lookup(const struct gpu_gen_spec *s,
-                                                uint32_t offset);
 #define GPU_MEM_DW32 0x8000u   /* gpu_audit_cmd_mem(): a 32-bit address */
 unsigned int gpu_audit_cmd_mem(const struct gpu_cmd_desc *d, unsigned int len,
                                uint16_t *out, unsigned int max);
@@ -305,6 +317,27 @@ static inline const struct gpu_cmd_desc *gpu_audit_lookup(
     uint32_t ent = gpu_audit_dispatch(t, engine, header);
 
     return ent ? &t->spec->cmds[(ent & GPU_DISP_IDX_MASK) - 1] : NULL;
+}
+
+/* Where in reg_rows a register offset (within GPU_REG_OFFSET_MASK) is. */
+static inline unsigned int gpu_audit_reg_slot(const struct gpu_audit_table *t,
+                                              uint32_t offset)
+{
+    return t->reg_dir[offset >> GPU_REG_BLOCK_SHIFT] * GPU_REG_ROW_SLOTS +
+           (offset & ((1u << GPU_REG_BLOCK_SHIFT) - 1)) / 4;
+}
+
+/* Whitelist entry of a register offset, or NULL: O(1), no search. */
+static inline const struct gpu_reg_desc *gpu_audit_reg_lookup(
+    const struct gpu_audit_table *t, uint32_t offset)
+{
+    unsigned int i;
+
+    if ( offset & ~GPU_REG_OFFSET_MASK )
+        return NULL;
+    i = t->reg_rows[gpu_audit_reg_slot(t, offset)];
+
+    return i ? &t->spec->regs[i - 1] : NULL;
 }
 
 /* Length in dwords, as the hardware computes it. */

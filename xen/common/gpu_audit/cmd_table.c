@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Command tables: validation of a generated generation spec and the O(1)
- * dispatch index built from it.
+ * indexes built from it (command dispatch, register whitelist).
  *
  * A spec that fails any check here is refused as a whole: the auditor never
  * runs on tables it cannot trust.
@@ -187,11 +187,14 @@ static int spec_validate(const struct gpu_gen_spec *s)
             return -EINVAL;
     }
 
+    /* reg_rows holds an index + 1 in 16 bits. */
+    if ( s->nr_regs >= 0xffff )
+        return -EINVAL;
     for ( i = 0; i < s->nr_regs; i++ )
     {
         const struct gpu_reg_desc *r = &s->regs[i];
 
-        if ( (r->offset & ~0x7ffffcu) || !r->engines || !r->access ||
+        if ( (r->offset & ~GPU_REG_OFFSET_MASK) || !r->engines || !r->access ||
              (r->engines & ~GPU_ENG_ALL) ||
              (i && s->regs[i - 1].offset >= r->offset) )
             return -EINVAL;
@@ -348,6 +351,33 @@ static int typed_fast_init(struct gpu_audit_dispatch *dp)
     return 0;
 }
 
+/* The register index (struct gpu_audit_table, gpu_audit_reg_lookup()). */
+static int reg_index_init(struct gpu_audit_table *t)
+{
+    const struct gpu_gen_spec *s = t->spec;
+    unsigned int i, rows = 1, block;
+
+    /* Row numbers in the order blocks are first met: none is 0. */
+    t->reg_dir = xzalloc_array(uint16_t, GPU_REG_DIR_SLOTS);
+    if ( !t->reg_dir )
+        return -ENOMEM;
+    for ( i = 0; i < s->nr_regs; i++ )
+    {
+        block = s->regs[i].offset >> GPU_REG_BLOCK_SHIFT;
+        if ( !t->reg_dir[block] )
+            t->reg_dir[block] = rows++;
+    }
+
+    /* spec_validate(): offsets within the mask, strictly increasing. */
+    t->reg_rows = xzalloc_array(uint16_t, rows * GPU_REG_ROW_SLOTS);
+    if ( !t->reg_rows )
+        return -ENOMEM;
+    for ( i = 0; i < s->nr_regs; i++ )
+        t->reg_rows[gpu_audit_reg_slot(t, s->regs[i].offset)] = i + 1;
+
+    return 0;
+}
+
 int gpu_audit_table_init(struct gpu_audit_table *t,
                          const struct gpu_gen_spec *spec)
 {
@@ -368,6 +398,13 @@ int gpu_audit_table_init(struct gpu_audit_table *t,
     }
     for ( i = 0; i < spec->nr_cmds; i++ )
         t->idle[i] = idle_of(&spec->cmds[i]);
+
+    rc = reg_index_init(t);
+    if ( rc )
+    {
+        gpu_audit_table_destroy(t);
+        return rc;
+    }
 
     for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
     {
@@ -443,27 +480,11 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t)
     }
     xfree(t->idle);
     t->idle = NULL;
+    xfree(t->reg_dir);
+    t->reg_dir = NULL;
+    xfree(t->reg_rows);
+    t->reg_rows = NULL;
     t->spec = NULL;
-}
-
-const struct gpu_reg_desc *gpu_audit_reg_lookup(const struct gpu_gen_spec *s,
-                                                uint32_t offset)
-{
-    unsigned int lo = 0, hi = s->nr_regs;
-
-    while ( lo < hi )
-    {
-        unsigned int mid = lo + (hi - lo) / 2;
-
-        if ( s->regs[mid].offset == offset )
-            return &s->regs[mid];
-        if ( s->regs[mid].offset < offset )
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-
-    return NULL;
 }
 
 /*

@@ -114,7 +114,7 @@ static int ctx_reg_check(const struct gpu_audit_ctx *x, uint32_t reg,
             return 0;
     }
 
-    r = gpu_audit_reg_lookup(ctx_spec(x), reg);
+    r = gpu_audit_reg_lookup(x->cache->v->table, reg);
     if ( !r || !(r->flags & GPU_RF_CTX) || (r->flags & GPU_RF_PDP) ||
          !(r->engines & (1u << x->engine)) )
         return XEN_GPU_AUDIT_REG_DENIED;

@@ -11,7 +11,7 @@
 int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
               unsigned int access, bool has_value, uint32_t value)
 {
-    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(s->t->spec, reg);
+    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(s->t, reg);
     uint32_t bits, vgpu_value;
 
     if ( !r || !(r->engines & (1u << s->engine)) ||
@@ -66,7 +66,7 @@ static unsigned int vreg_find(const struct gpu_audit_vgpu *v, uint32_t offset)
 int gpu_audit_vgpu_set_vreg(struct gpu_audit_vgpu *v, uint32_t offset,
                             uint32_t value)
 {
-    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(v->table->spec, offset);
+    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(v->table, offset);
     unsigned int i;
     int rc = 0;
 
