@@ -239,6 +239,11 @@ static const struct denied denied[] = {
     { 0xb100, 0, E_ALL, G89 }, { 0xb004, 0, E_ALL, G89 },
     { 0xb008, 0, E_ALL, G9 }, { 0xc000, 0, E_ALL, G9 },
     { 0xc314, 0, E_ALL, G9 },
+    /* OA counters (first, tick, last), PERF_CNT_1/2, RPSTAT: GPU-global
+     * performance monitoring (Mesa's OA queries). */
+    { 0x2800, 0, E_ALL, G89 }, { 0x2910, 0, E_ALL, G89 },
+    { 0x297c, 0, E_ALL, G89 }, { 0x91b8, 0, E_ALL, G89 },
+    { 0x91c4, 0, E_ALL, G89 }, { 0xa01c, 0, E_ALL, G89 },
     /* Display (PIPECONF_A, PLANE_SURF_1_A), PVINFO. */
     { 0x70008, 0, E_ALL, G89 }, { 0x7019c, 0, E_ALL, G89 },
     { 0x78000, 0, E_ALL, G89 },
