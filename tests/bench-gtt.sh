@@ -4,9 +4,10 @@
 # GTT engine cost (BUILD/bench-gtt, see tests/bench/bench-gtt.c): handler
 # time per trapped write against the VM-exit floor and a minimal
 # emulation, population of a 4 GiB PPGTT against a walk-and-copy of the
-# guest tables, shadow memory against the guest's own tables.  Then, when
-# valgrind is installed, instructions per operation (callgrind, collecting
-# only inside the engine entry point).  Writes BUILD/bench-gtt.json.
+# guest tables, shadow pages plus the engine's heap against the guest's own
+# tables.  Then, when valgrind is installed, instructions per operation
+# (callgrind, collecting only inside the engine entry point).  Writes
+# BUILD/bench-gtt.json.
 #
 # SECONDS (default 0.5, or $BENCH_TIME): time per handler measurement;
 # each figure is the median of $BENCH_RUNS (default 5) measurements.
@@ -91,13 +92,13 @@ res["targets"] = {
     "handler_x_floor_max": 0.10,
     "handler_met": h["ppgtt_write_x_floor"] <= 0.10 and h["ggtt_write_x_floor"] <= 0.10,
     "shadow_x_guest_max": 1.01,
-    "shadow_met": m["shadow_x_guest"] <= 1.01,
+    "shadow_met": m["total_x_guest"] <= 1.01,
 }
 json.dump(res, open(sys.argv[3], "w"), indent=1)
 t = res["targets"]
 print()
 print("bench-gtt: summary in %s (handler <= 10%% of the exit floor: %s;"
-      " shadow pages <= 1.01x guest tables: %s)" %
+      " shadow pages + heap <= 1.01x guest tables: %s)" %
       (sys.argv[3], "met" if t["handler_met"] else "NOT met",
        "met" if t["shadow_met"] else "NOT met"))
 PY

@@ -17,16 +17,26 @@ bool host_alloc_fail_now(void)
     return false;
 }
 
+/*
+ * Each block starts with a header holding its size, so that xfree() can
+ * count the bytes back; 16 bytes keep malloc's alignment.
+ */
+#define XMALLOC_HDR 16
+
 void *host_xmalloc(size_t size, bool zero)
 {
-    void *p;
+    unsigned char *p;
 
-    if ( host_alloc_fail_now() )
+    if ( host_alloc_fail_now() || size > SIZE_MAX - XMALLOC_HDR )
         return NULL;
-    p = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
-    if ( p )
-        host_alloc_stats.xmalloc_live++;
-    return p;
+    p = zero ? calloc(1, XMALLOC_HDR + size) : malloc(XMALLOC_HDR + size);
+    if ( !p )
+        return NULL;
+    memcpy(p, &size, sizeof(size));
+    host_alloc_stats.xmalloc_live++;
+    host_alloc_stats.xmalloc_bytes += size;
+
+    return p + XMALLOC_HDR;
 }
 
 void *host_xmalloc_array(size_t size, size_t n, bool zero)
@@ -38,10 +48,16 @@ void *host_xmalloc_array(size_t size, size_t n, bool zero)
 
 void host_xfree(void *p)
 {
+    unsigned char *b = p;
+    size_t size;
+
     if ( !p )
         return;
+    b -= XMALLOC_HDR;
+    memcpy(&size, b, sizeof(size));
     host_alloc_stats.xmalloc_live--;
-    free(p);
+    host_alloc_stats.xmalloc_bytes -= size;
+    free(b);
 }
 
 void *alloc_xenheap_pages(unsigned int order, unsigned int memflags)

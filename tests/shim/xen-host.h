@@ -82,6 +82,7 @@ typedef struct {
 /* Accounting, for tests. */
 struct host_alloc_stats {
     long xmalloc_live;
+    long xmalloc_bytes;         /* bytes those hold, as requested */
     long pages_live;
     unsigned long pages_total;
     long fail_after;            /* >= 0: that many more allocations succeed */

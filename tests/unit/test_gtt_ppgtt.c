@@ -966,7 +966,8 @@ static void test_alloc_failure_sweep(void **state)
         assert_int_equal(gtt_sync(f.v), GTT_OK);
         assert_int_equal(fx_stats(&f).shadow_pages, 8);
     }
-    assert_true(n > 3);
+    /* Each allocation the two writes make has failed once. */
+    assert_true(n >= 3);
     fx_assert_maps(&f, ROOT, MB(6) + 10 * PAGE_SIZE, 0x40a);
     fx_assert_maps(&f, ROOT, GB(2) + 701 * PAGE_SIZE, 0x40000 + 701);
     finish_l4(&f);

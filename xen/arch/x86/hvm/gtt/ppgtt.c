@@ -390,7 +390,9 @@ int gtt_ppgtt_init(struct gtt_vgpu *v)
         scratch_free(v);
         ppgtt_wp_free(v);
         xfree(v->ppgtt.zombies);
+        xfree(v->ppgtt.chunks);         /* no record taken yet */
         v->ppgtt.zombies = NULL;
+        v->ppgtt.chunks = NULL;
     }
 
     return rc;

@@ -56,10 +56,14 @@ enum ppgtt_kind {
  * names its frame (the reference to drop: the frame's page; the guest
  * frame for translation: the M2P), a table entry names the next shadow
  * page (the table: ppgtt_spt_by_mfn()), the scratch tree holds nothing.
+ *
+ * 32 bytes, in page-sized chunks of the vGPU (ppgtt_pool.c), named by
+ * 32-bit ids (index + 1; 0: none) in hash chains.
  */
 struct gtt_spt {
-    struct gtt_spt *hnext;         /* chain by (guest frame, kind): tracked */
-    struct gtt_spt *mnext;         /* chain by shadow page */
+    uint32_t hnext;                /* chain by (guest frame, kind): tracked;
+                                      free records: the free list */
+    uint32_t mnext;                /* chain by shadow page */
     unsigned long gfn:36;          /* guest table (tracked tables only) */
     unsigned long kind:3;          /* enum ppgtt_kind */
     unsigned long tracked:1;       /* guest-backed (else split from a huge
@@ -69,7 +73,19 @@ struct gtt_spt {
     unsigned long writes:22;       /* trapped writes since protected */
     unsigned long mfn:40;          /* the shadow page */
     unsigned long refs:24;         /* upper entries, roots, callers */
-    unsigned long gmfn;            /* guest table's frame (referenced) */
+    unsigned long gmfn:40;         /* guest table's frame (referenced) */
+    unsigned long id:24;           /* this record's id */
+};
+
+#define PPGTT_SPT_PER_CHUNK (4096 / 32)
+/* Largest quota honoured: every table's id fits in 24 bits. */
+#define PPGTT_MAX_QUOTA     (1U << 20)
+
+/* Records of up to PPGTT_SPT_PER_CHUNK tables: allocated while one is used. */
+struct ppgtt_chunk {
+    struct gtt_spt *spt;           /* NULL: not allocated */
+    uint32_t free;                 /* its free records, by id */
+    unsigned int used;
 };
 
 /*
@@ -113,8 +129,12 @@ struct ppgtt_oos {
 
 struct gtt_ppgtt {
     struct gtt_mm *lru_head, *lru_tail;
-    struct gtt_spt *hash[PPGTT_HASH_BUCKETS];   /* by (guest frame, kind) */
-    struct gtt_spt *mhash[PPGTT_HASH_BUCKETS];  /* by shadow page */
+    uint32_t hash[PPGTT_HASH_BUCKETS];   /* ids, by (guest frame, kind) */
+    uint32_t mhash[PPGTT_HASH_BUCKETS];  /* ids, by shadow page */
+    /* Table records, lowest chunk first (ppgtt_pool.c). */
+    struct ppgtt_chunk *chunks;    /* quota / PPGTT_SPT_PER_CHUNK + 1 */
+    unsigned int max_chunks;
+    unsigned int chunk_hint;       /* no free record in a chunk below */
     struct ppgtt_wp_slot *wp;
     unsigned int wp_mask;
     unsigned int wp_seq;           /* odd while a removal moves slots */
@@ -208,7 +228,20 @@ static inline bool ppgtt_kind_leafy(enum ppgtt_kind k)
     return k == PPGTT_PT || k == PPGTT_PT64;
 }
 
+/* The table record of id (0: NULL). */
+static inline struct gtt_spt *ppgtt_spt_at(const struct gtt_ppgtt *p,
+                                           uint32_t id)
+{
+    if ( !id )
+        return NULL;
+
+    return &p->chunks[(id - 1) / PPGTT_SPT_PER_CHUNK]
+                .spt[(id - 1) % PPGTT_SPT_PER_CHUNK];
+}
+
 /* ppgtt_pool.c */
+struct gtt_spt *ppgtt_spt_alloc(struct gtt_ppgtt *p);
+void ppgtt_spt_release(struct gtt_ppgtt *p, struct gtt_spt *s);
 int ppgtt_pool_init(struct gtt_vgpu *v);
 void ppgtt_pool_destroy(struct gtt_vgpu *v);
 int ppgtt_pool_alloc(struct gtt_vgpu *v, struct page_info **pg);

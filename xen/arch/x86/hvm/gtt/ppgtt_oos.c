@@ -240,7 +240,8 @@ static void pend_rescan(struct gtt_vgpu *v)
 
     p->pend_lost = false;
     for ( b = 0; b < PPGTT_HASH_BUCKETS; b++ )
-        for ( s = p->hash[b]; s; s = s->hnext )
+        for ( s = ppgtt_spt_at(p, p->hash[b]); s;
+              s = ppgtt_spt_at(p, s->hnext) )
             if ( !s->on_plist && has_pending(s) )
                 pend_add(v, s);     /* pend_lost again if it cannot grow */
 }

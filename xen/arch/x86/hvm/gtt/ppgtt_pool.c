@@ -95,21 +95,101 @@ void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
     gtt_vgpu_mark_dirty(v);
 }
 
+/*
+ * A zeroed table record.  Records are carved from 4 KiB chunks (no
+ * allocator header per table), lowest chunk first so that chunks empty
+ * and go back as tables are freed.  There is at most one record per
+ * shadow page of the quota plus the one being built: max_chunks suffices.
+ */
+struct gtt_spt *ppgtt_spt_alloc(struct gtt_ppgtt *p)
+{
+    struct ppgtt_chunk *ch = NULL;
+    struct gtt_spt *s;
+    unsigned int c, j;
+    uint32_t id;
+
+    for ( c = p->chunk_hint; c < p->max_chunks; c++ )
+    {
+        ch = &p->chunks[c];
+        if ( !ch->spt )
+        {
+            ch->spt = xzalloc_array(struct gtt_spt, PPGTT_SPT_PER_CHUNK);
+            if ( !ch->spt )
+                return NULL;
+            for ( j = PPGTT_SPT_PER_CHUNK; j-- > 0; )
+            {
+                ch->spt[j].hnext = ch->free;
+                ch->free = c * PPGTT_SPT_PER_CHUNK + j + 1;
+            }
+        }
+        if ( ch->free )
+            break;
+    }
+    if ( c == p->max_chunks )
+        return NULL;
+    p->chunk_hint = c;
+    id = ch->free;
+    s = ppgtt_spt_at(p, id);
+    ch->free = s->hnext;
+    ch->used++;
+    s->hnext = 0;
+    s->id = id;
+
+    return s;
+}
+
+void ppgtt_spt_release(struct gtt_ppgtt *p, struct gtt_spt *s)
+{
+    uint32_t id = s->id;
+    unsigned int c = (id - 1) / PPGTT_SPT_PER_CHUNK;
+    struct ppgtt_chunk *ch = &p->chunks[c];
+
+    ASSERT(ch->used);
+    memset(s, 0, sizeof(*s));
+    s->hnext = ch->free;
+    ch->free = id;
+    if ( !--ch->used )
+    {
+        xfree(ch->spt);
+        ch->spt = NULL;
+        ch->free = 0;
+    }
+    if ( c < p->chunk_hint )
+        p->chunk_hint = c;
+}
+
 int ppgtt_pool_init(struct gtt_vgpu *v)
 {
     struct gtt_ppgtt *p = &v->ppgtt;
 
     p->quota = v->cfg.shadow_quota ? v->cfg.shadow_quota
                                    : GTT_DEFAULT_SHADOW_QUOTA;
+    if ( p->quota > PPGTT_MAX_QUOTA )
+        p->quota = PPGTT_MAX_QUOTA;
     p->zombies = xmalloc_array(struct page_info *, p->quota);
+    p->max_chunks = p->quota / PPGTT_SPT_PER_CHUNK + 1;
+    p->chunks = xzalloc_array(struct ppgtt_chunk, p->max_chunks);
+    if ( !p->zombies || !p->chunks )
+    {
+        xfree(p->zombies);
+        xfree(p->chunks);
+        p->zombies = NULL;
+        p->chunks = NULL;
+        return GTT_ERR_NO_MEMORY;
+    }
 
-    return p->zombies ? GTT_OK : GTT_ERR_NO_MEMORY;
+    return GTT_OK;
 }
 
+/* Every shadow page and table record back (all tables freed before). */
 void ppgtt_pool_destroy(struct gtt_vgpu *v)
 {
+    struct gtt_ppgtt *p = &v->ppgtt;
+
     ppgtt_flush(v);
-    ASSERT(!v->ppgtt.used);
-    xfree(v->ppgtt.zombies);
-    v->ppgtt.zombies = NULL;
+    ASSERT(!p->used);
+    xfree(p->zombies);
+    p->zombies = NULL;
+    xfree(p->chunks);
+    p->chunks = NULL;
 }

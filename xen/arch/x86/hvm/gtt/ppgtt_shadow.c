@@ -251,7 +251,8 @@ struct gtt_spt *ppgtt_spt_find(struct gtt_ppgtt *p, unsigned long gfn,
 {
     struct gtt_spt *s;
 
-    for ( s = p->hash[spt_hash(gfn, k)]; s; s = s->hnext )
+    for ( s = ppgtt_spt_at(p, p->hash[spt_hash(gfn, k)]); s;
+          s = ppgtt_spt_at(p, s->hnext) )
         if ( s->gfn == gfn && s->kind == k )
             return s;
 
@@ -263,7 +264,8 @@ struct gtt_spt *ppgtt_spt_by_mfn(const struct gtt_ppgtt *p,
 {
     struct gtt_spt *s;
 
-    for ( s = p->mhash[spt_mhash(mfn)]; s; s = s->mnext )
+    for ( s = ppgtt_spt_at(p, p->mhash[spt_mhash(mfn)]); s;
+          s = ppgtt_spt_at(p, s->mnext) )
         if ( s->mfn == mfn )
             return s;
 
@@ -272,10 +274,10 @@ struct gtt_spt *ppgtt_spt_by_mfn(const struct gtt_ppgtt *p,
 
 static void spt_hash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
 {
-    struct gtt_spt **pp = &p->hash[spt_hash(s->gfn, s->kind)];
+    uint32_t *pp = &p->hash[spt_hash(s->gfn, s->kind)];
 
-    for ( ; *pp; pp = &(*pp)->hnext )
-        if ( *pp == s )
+    for ( ; *pp; pp = &ppgtt_spt_at(p, *pp)->hnext )
+        if ( *pp == s->id )
         {
             *pp = s->hnext;
             return;
@@ -284,10 +286,10 @@ static void spt_hash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
 
 static void spt_mhash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
 {
-    struct gtt_spt **pp = &p->mhash[spt_mhash(s->mfn)];
+    uint32_t *pp = &p->mhash[spt_mhash(s->mfn)];
 
-    for ( ; *pp; pp = &(*pp)->mnext )
-        if ( *pp == s )
+    for ( ; *pp; pp = &ppgtt_spt_at(p, *pp)->mnext )
+        if ( *pp == s->id )
         {
             *pp = s->mnext;
             return;
@@ -298,7 +300,7 @@ static void spt_mhash_del(struct gtt_ppgtt *p, struct gtt_spt *s)
 int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k,
                   struct gtt_spt **out)
 {
-    struct gtt_spt *s = xzalloc(struct gtt_spt);
+    struct gtt_spt *s = ppgtt_spt_alloc(&v->ppgtt);
     struct page_info *pg;
     uint64_t *t, scratch = ppgtt_scratch_entry(v, k);
     unsigned int i;
@@ -309,14 +311,14 @@ int ppgtt_spt_new(struct gtt_vgpu *v, enum ppgtt_kind k,
     rc = ppgtt_pool_alloc(v, &pg);
     if ( rc != GTT_OK )
     {
-        xfree(s);
+        ppgtt_spt_release(&v->ppgtt, s);
         return rc;
     }
     s->mfn = gtt_page_mfn(pg);
     s->kind = k;
     s->refs = 1;
     s->mnext = v->ppgtt.mhash[spt_mhash(s->mfn)];
-    v->ppgtt.mhash[spt_mhash(s->mfn)] = s;
+    v->ppgtt.mhash[spt_mhash(s->mfn)] = s->id;
     t = gtt_map(s->mfn);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
         t[i] = scratch;
@@ -347,7 +349,7 @@ static void spt_free(struct gtt_vgpu *v, struct gtt_spt *s)
     spt_mhash_del(&v->ppgtt, s);
     ppgtt_pool_free(v, gtt_mfn_to_page(s->mfn));
     v->stats.shadow_pages--;
-    xfree(s);
+    ppgtt_spt_release(&v->ppgtt, s);
 }
 
 void ppgtt_spt_put(struct gtt_vgpu *v, struct gtt_spt *s)
@@ -420,7 +422,7 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
     s->gmfn = f.mfn;
     s->tracked = true;
     s->hnext = v->ppgtt.hash[spt_hash(gfn, k)];
-    v->ppgtt.hash[spt_hash(gfn, k)] = s;
+    v->ppgtt.hash[spt_hash(gfn, k)] = s->id;
 
     /* Protected above: from here the guest cannot change what we read. */
     g = gtt_map(s->gmfn);
@@ -480,6 +482,7 @@ void gtt_ppgtt_for_each_ref(struct gtt_vgpu *v, ppgtt_ref_fn fn, void *arg)
     const struct gtt_spt *s;
 
     for ( b = 0; b < PPGTT_HASH_BUCKETS; b++ )
-        for ( s = v->ppgtt.hash[b]; s; s = s->hnext )
+        for ( s = ppgtt_spt_at(&v->ppgtt, v->ppgtt.hash[b]); s;
+              s = ppgtt_spt_at(&v->ppgtt, s->hnext) )
             spt_for_each_ref(v, s, fn, arg);
 }
