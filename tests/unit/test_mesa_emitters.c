@@ -10,6 +10,15 @@
  * the reason docs/audit-rules.md gives.  The register offsets and command
  * encodings are those of Mesa's genxml (gen8.xml, gen9.xml) and
  * intel/perf/intel_perf_regs.h.
+ *
+ * Not here because Mesa 22.3 emits them only for later generations: MI_ATOMIC
+ * (blorp clear colour, Gen11), MI_SET_PREDICATE and mi_builder's goto/loop
+ * (Gen12.5), MI_FLUSH_DW (iris blitter batches, Gen12), MI_SET_APPID
+ * (protected content, Gen12), 3DSTATE_BINDING_TABLE_POOL_ALLOC (Gen12.5),
+ * the Gen7 MI_LOAD/STORE_REGISTER_MEM copies through 3DPRIM_BASE_VERTEX
+ * (blorp_emit_memcpy before Gen8).  Nothing in 22.3 emits
+ * MI_CONDITIONAL_BATCH_BUFFER_END, MI_USER_INTERRUPT, MI_ARB_ON_OFF or a
+ * PIPE_CONTROL LRI post-sync operation.
  */
 #include "harness.h"
 
