@@ -61,26 +61,23 @@ static void pend_del(struct gtt_ppgtt *p, const struct gtt_spt *s)
         }
 }
 
-static struct ppgtt_oos *oos_find(const struct gtt_ppgtt *p,
-                                  const struct gtt_spt *s)
+/* Index of out-of-sync table s in p->oos[]. */
+static unsigned int oos_index(const struct gtt_ppgtt *p,
+                              const struct gtt_spt *s)
 {
     unsigned int i;
 
-    for ( i = 0; i < p->nr_oos; i++ )
-        if ( p->oos[i].spt == s )
-            return (struct ppgtt_oos *)&p->oos[i];
+    for ( i = 0; i < p->nr_oos && p->oos[i].spt != s; i++ )
+        continue;
+    ASSERT(i < p->nr_oos);
 
-    return NULL;
+    return i;
 }
 
 const uint64_t *ppgtt_oos_snapshot(const struct gtt_ppgtt *p,
                                    const struct gtt_spt *s)
 {
-    const struct ppgtt_oos *o = oos_find(p, s);
-
-    ASSERT(o);
-
-    return o->snapshot;
+    return p->oos[oos_index(p, s)].snapshot;
 }
 
 /* Forget record o (its table back in sync or freed). */
@@ -103,7 +100,7 @@ void ppgtt_spt_unlist(struct gtt_vgpu *v, struct gtt_spt *s)
     }
     if ( s->oos )
     {
-        struct ppgtt_oos *o = oos_find(&v->ppgtt, s);
+        struct ppgtt_oos *o = &v->ppgtt.oos[oos_index(&v->ppgtt, s)];
 
         xfree(o->snapshot);
         oos_del(v, o);

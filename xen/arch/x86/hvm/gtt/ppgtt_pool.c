@@ -108,6 +108,7 @@ struct gtt_spt *ppgtt_spt_alloc(struct gtt_ppgtt *p)
     unsigned int c, j;
     uint32_t id;
 
+    BUILD_BUG_ON(sizeof(*s) * PPGTT_SPT_PER_CHUNK != 4096);
     for ( c = p->chunk_hint; c < p->max_chunks; c++ )
     {
         ch = &p->chunks[c];
