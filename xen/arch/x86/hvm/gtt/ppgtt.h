@@ -108,13 +108,30 @@ struct gtt_mm {
     unsigned int pins;
 };
 
-/* Tracked guest frames: open addressing, read without the lock. */
+/*
+ * Tracked guest frames: open addressing, read without the lock.  A slot is
+ * one word, always stored whole: gfn + 1 (0: empty), the shadow tables
+ * built from the frame, their kinds (1 << kind) and whether the frame is
+ * trapped (not while out of sync).
+ */
 struct ppgtt_wp_slot {
-    unsigned long gfn;             /* gfn + 1; 0: empty */
-    unsigned int tables;           /* shadow tables built from it */
-    uint8_t kinds;                 /* 1 << kind of each of them */
-    bool protect;                  /* trapped (false while out of sync) */
+    uint64_t w;
 };
+
+#define PPGTT_WP_KEY_MASK     ((1ULL << 37) - 1)     /* gfn + 1 */
+#define PPGTT_WP_TABLES_SHIFT 37                     /* 3 bits */
+#define PPGTT_WP_KINDS_SHIFT  40                     /* PPGTT_NR_KINDS bits */
+#define PPGTT_WP_PROTECT      (1ULL << 45)
+
+static inline unsigned int ppgtt_wp_tables(const struct ppgtt_wp_slot *s)
+{
+    return (s->w >> PPGTT_WP_TABLES_SHIFT) & 7;
+}
+
+static inline unsigned int ppgtt_wp_kinds(const struct ppgtt_wp_slot *s)
+{
+    return (s->w >> PPGTT_WP_KINDS_SHIFT) & ((1u << PPGTT_NR_KINDS) - 1);
+}
 
 #define PPGTT_HASH_BUCKETS 1024
 

@@ -122,7 +122,7 @@ void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s)
     if ( s->writes < v->cfg.oos_threshold || p->nr_oos >= PPGTT_MAX_OOS )
         return;
     ws = ppgtt_wp_find(p, s->gfn);
-    if ( !ws || ws->tables != 1 )
+    if ( !ws || ppgtt_wp_tables(ws) != 1 )
         return;                 /* also a table of another kind: stay */
     snap = xmalloc_array(uint64_t, PPGTT_ENTRIES);
     if ( !snap )

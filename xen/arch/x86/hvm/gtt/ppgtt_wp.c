@@ -4,12 +4,12 @@
  * handler of a trapped guest write.
  *
  * The set of tracked frames is an open-addressed table with linear
- * probing, at most half full: it holds one slot per frame some shadow
- * table is built from, at most one per shadow page of the quota.  Writers
- * hold the vGPU's lock.  gtt_wp_claims() reads without it: inserting or
- * changing a slot moves nothing, and a removal, which shifts later slots
- * of the probe chain back into the hole, runs inside a sequence count the
- * reader retries on.  Stores and loads go through volatile accesses in
+ * probing, at most half full: it holds one slot (8 bytes) per frame some
+ * shadow table is built from, at most one per shadow page of the quota.
+ * Writers hold the vGPU's lock and store a slot whole.  gtt_wp_claims()
+ * reads without it: inserting or changing a slot moves nothing, and a
+ * removal, which shifts later slots of the probe chain back into the hole,
+ * runs inside a sequence count the reader retries on.  Stores and loads go through volatile accesses in
  * program order, which x86 (TSO) keeps between CPUs.
  */
 #include "vgpu.h"
@@ -52,7 +52,7 @@ struct ppgtt_wp_slot *ppgtt_wp_find(const struct gtt_ppgtt *p,
     for ( i = wp_hash(gfn) & p->wp_mask, n = 0; n <= p->wp_mask;
           i = (i + 1) & p->wp_mask, n++ )
     {
-        unsigned long key = WP_READ(p->wp[i].gfn);
+        uint64_t key = WP_READ(p->wp[i].w) & PPGTT_WP_KEY_MASK;
 
         if ( !key )
             return NULL;
@@ -76,7 +76,7 @@ bool gtt_wp_claims(const struct gtt_vgpu *v, unsigned long gfn)
         while ( (seq = WP_READ(p->wp_seq)) & 1 )
             continue;           /* a removal is moving slots */
         s = ppgtt_wp_find(p, gfn);
-        claimed = s && WP_READ(s->protect);
+        claimed = s && (WP_READ(s->w) & PPGTT_WP_PROTECT);
     } while ( WP_READ(p->wp_seq) != seq );
 
     return claimed;
@@ -85,7 +85,6 @@ bool gtt_wp_claims(const struct gtt_vgpu *v, unsigned long gfn)
 /* Empty slot s, shifting back the rest of its probe chain. */
 static void wp_remove(struct gtt_ppgtt *p, struct ppgtt_wp_slot *s)
 {
-    static const struct ppgtt_wp_slot empty;
     unsigned int i = s - p->wp, j = i, mask = p->wp_mask;
 
     WP_WRITE(p->wp_seq, p->wp_seq + 1);
@@ -93,16 +92,19 @@ static void wp_remove(struct gtt_ppgtt *p, struct ppgtt_wp_slot *s)
     {
         unsigned int home;
 
+        uint64_t key;
+
         j = (j + 1) & mask;
-        if ( !p->wp[j].gfn )
+        key = p->wp[j].w & PPGTT_WP_KEY_MASK;
+        if ( !key )
             break;
-        home = wp_hash(p->wp[j].gfn - 1) & mask;
+        home = wp_hash(key - 1) & mask;
         if ( ((j - home) & mask) < ((j - i) & mask) )
             continue;           /* its home lies between the hole and it */
-        p->wp[i] = p->wp[j];
+        WP_WRITE(p->wp[i].w, p->wp[j].w);
         i = j;
     }
-    p->wp[i] = empty;
+    WP_WRITE(p->wp[i].w, 0);
     WP_WRITE(p->wp_seq, p->wp_seq + 1);
 }
 
@@ -113,10 +115,10 @@ static void wp_remove(struct gtt_ppgtt *p, struct ppgtt_wp_slot *s)
 int ppgtt_wp_protect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
                      unsigned long gfn)
 {
-    WP_WRITE(s->protect, true);
+    WP_WRITE(s->w, s->w | PPGTT_WP_PROTECT);
     if ( gtt_frame_protect(v->d, gfn) )
     {
-        WP_WRITE(s->protect, false);
+        WP_WRITE(s->w, s->w & ~PPGTT_WP_PROTECT);
         return GTT_ERR_NOT_RAM;
     }
 
@@ -127,7 +129,7 @@ void ppgtt_wp_unprotect(struct gtt_vgpu *v, struct ppgtt_wp_slot *s,
                         unsigned long gfn)
 {
     gtt_frame_unprotect(v->d, gfn);
-    WP_WRITE(s->protect, false);
+    WP_WRITE(s->w, s->w & ~PPGTT_WP_PROTECT);
 }
 
 /* One more table built from gfn: protect it when it is the first. */
@@ -135,32 +137,33 @@ int ppgtt_wp_track(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k)
 {
     struct gtt_ppgtt *p = &v->ppgtt;
     struct ppgtt_wp_slot *s = ppgtt_wp_find(p, gfn);
+    uint64_t one = (1ULL << PPGTT_WP_TABLES_SHIFT) |
+                   (1ULL << (PPGTT_WP_KINDS_SHIFT + k));
     unsigned int i;
     int rc;
 
+    BUILD_BUG_ON(PPGTT_NR_KINDS > 7 ||
+                 PPGTT_WP_KINDS_SHIFT + PPGTT_NR_KINDS > 45);
     if ( s )
     {
         /* Out of sync: back in sync (and protected) before a second use. */
-        if ( !s->protect )
+        if ( !(s->w & PPGTT_WP_PROTECT) )
         {
             rc = ppgtt_oos_resync_gfn(v, gfn);
             if ( rc != GTT_OK )
                 return rc;
             s = ppgtt_wp_find(p, gfn);      /* a removal may have moved it */
         }
-        s->tables++;
-        s->kinds |= 1u << k;
+        ASSERT(!(ppgtt_wp_kinds(s) & (1u << k)));
+        WP_WRITE(s->w, s->w + one);     /* one more table, a new kind */
         return GTT_OK;
     }
 
-    for ( i = wp_hash(gfn) & p->wp_mask; p->wp[i].gfn;
+    for ( i = wp_hash(gfn) & p->wp_mask; p->wp[i].w;
           i = (i + 1) & p->wp_mask )
         continue;
     s = &p->wp[i];
-    s->tables = 1;
-    s->kinds = 1u << k;
-    s->protect = false;
-    WP_WRITE(s->gfn, gfn + 1);
+    WP_WRITE(s->w, (gfn + 1) | one);
     rc = ppgtt_wp_protect(v, s, gfn);
     if ( rc != GTT_OK )
         wp_remove(p, s);
@@ -174,11 +177,12 @@ void ppgtt_wp_untrack(struct gtt_vgpu *v, unsigned long gfn,
 {
     struct ppgtt_wp_slot *s = ppgtt_wp_find(&v->ppgtt, gfn);
 
-    ASSERT(s && s->tables && (s->kinds & (1u << k)));
-    s->kinds &= ~(1u << k);
-    if ( --s->tables )
+    ASSERT(s && ppgtt_wp_tables(s) && (ppgtt_wp_kinds(s) & (1u << k)));
+    WP_WRITE(s->w, s->w - (1ULL << PPGTT_WP_TABLES_SHIFT) -
+                   (1ULL << (PPGTT_WP_KINDS_SHIFT + k)));
+    if ( ppgtt_wp_tables(s) )
         return;
-    if ( s->protect )
+    if ( s->w & PPGTT_WP_PROTECT )
         ppgtt_wp_unprotect(v, s, gfn);
     wp_remove(&v->ppgtt, s);
 }
@@ -219,12 +223,12 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
         return GTT_ERR_BAD_ACCESS;
     }
     ws = p->wp ? ppgtt_wp_find(p, gfn) : NULL;     /* none after a reset */
-    if ( !ws || !ws->tables )
+    if ( !ws || !ppgtt_wp_tables(ws) )
         return GTT_ERR_NOT_TRACKED;
     v->stats.writes_trapped++;
 
     /* Hold every shadow of the page: a reclaim below must not free one. */
-    for ( kinds = ws->kinds; kinds; kinds &= kinds - 1 )
+    for ( kinds = ppgtt_wp_kinds(ws); kinds; kinds &= kinds - 1 )
     {
         struct gtt_spt *s = ppgtt_spt_find(p, gfn, __builtin_ctz(kinds));
 
@@ -232,7 +236,7 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
         s->refs++;
         spt[n++] = s;
     }
-    ASSERT(n == ws->tables);
+    ASSERT(n == ppgtt_wp_tables(ws));
     guest_store(spt[0], off, size, val);
 
     for ( k = 0; k < n; k++ )
