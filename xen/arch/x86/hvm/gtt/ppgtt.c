@@ -389,9 +389,7 @@ int gtt_ppgtt_init(struct gtt_vgpu *v)
     {
         scratch_free(v);
         ppgtt_wp_free(v);
-        xfree(v->ppgtt.zombies);
         xfree(v->ppgtt.chunks);         /* no record taken yet */
-        v->ppgtt.zombies = NULL;
         v->ppgtt.chunks = NULL;
     }
 
@@ -405,7 +403,7 @@ void gtt_ppgtt_teardown(struct gtt_vgpu *v)
     while ( p->lru_head )
         mm_free(v, p->lru_head);
     ASSERT(!v->stats.shadow_pages);
-    if ( p->zombies )
+    if ( p->chunks )
         ppgtt_pool_destroy(v);
     scratch_free(v);
     ppgtt_wp_free(v);

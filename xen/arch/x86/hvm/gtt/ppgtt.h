@@ -175,8 +175,8 @@ struct gtt_ppgtt {
     struct page_info *scratch_page;
     unsigned long scratch_page_mfn;
     /* Shadow pages unlinked but maybe still cached by the GPU. */
-    struct page_info **zombies;
-    unsigned int nr_zombies;
+    struct page_info **zombies;    /* grown as needed, freed at the flush */
+    unsigned int nr_zombies, max_zombies;
     unsigned int quota, used;      /* shadow pages (zombies included) */
 };
 

@@ -47,7 +47,9 @@ void ppgtt_flush(struct gtt_vgpu *v)
     for ( i = 0; i < p->nr_zombies; i++ )
         gtt_page_free(p->zombies[i]);
     p->used -= p->nr_zombies;
-    p->nr_zombies = 0;
+    p->nr_zombies = p->max_zombies = 0;
+    xfree(p->zombies);
+    p->zombies = NULL;
 }
 
 /* Unshadow the least recently used address space no context has pinned. */
@@ -91,6 +93,25 @@ void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
     struct gtt_ppgtt *p = &v->ppgtt;
 
     ASSERT(p->nr_zombies < p->quota);
+    if ( p->nr_zombies == p->max_zombies )
+    {
+        unsigned int max = p->max_zombies ? 2 * p->max_zombies : 16;
+        struct page_info **z = xmalloc_array(struct page_info *, max);
+
+        if ( !z )
+        {
+            /* Invalidate now: then the GPU cannot hold it any more. */
+            ppgtt_flush(v);
+            gtt_page_free(pg);
+            p->used--;
+            return;
+        }
+        if ( p->nr_zombies )
+            memcpy(z, p->zombies, p->nr_zombies * sizeof(*z));
+        xfree(p->zombies);
+        p->zombies = z;
+        p->max_zombies = max;
+    }
     p->zombies[p->nr_zombies++] = pg;
     gtt_vgpu_mark_dirty(v);
 }
@@ -167,19 +188,10 @@ int ppgtt_pool_init(struct gtt_vgpu *v)
                                    : GTT_DEFAULT_SHADOW_QUOTA;
     if ( p->quota > PPGTT_MAX_QUOTA )
         p->quota = PPGTT_MAX_QUOTA;
-    p->zombies = xmalloc_array(struct page_info *, p->quota);
     p->max_chunks = p->quota / PPGTT_SPT_PER_CHUNK + 1;
     p->chunks = xzalloc_array(struct ppgtt_chunk, p->max_chunks);
-    if ( !p->zombies || !p->chunks )
-    {
-        xfree(p->zombies);
-        xfree(p->chunks);
-        p->zombies = NULL;
-        p->chunks = NULL;
-        return GTT_ERR_NO_MEMORY;
-    }
 
-    return GTT_OK;
+    return p->chunks ? GTT_OK : GTT_ERR_NO_MEMORY;
 }
 
 /* Every shadow page and table record back (all tables freed before). */
@@ -189,8 +201,6 @@ void ppgtt_pool_destroy(struct gtt_vgpu *v)
 
     ppgtt_flush(v);
     ASSERT(!p->used);
-    xfree(p->zombies);
-    p->zombies = NULL;
     xfree(p->chunks);
     p->chunks = NULL;
 }
