@@ -257,6 +257,8 @@ static inline struct gtt_spt *ppgtt_spt_at(const struct gtt_ppgtt *p,
 }
 
 /* ppgtt_pool.c */
+void *ppgtt_array_grow(void *old, unsigned int nr, unsigned int *max,
+                       size_t size);
 struct gtt_spt *ppgtt_spt_alloc(struct gtt_ppgtt *p);
 void ppgtt_spt_release(struct gtt_ppgtt *p, struct gtt_spt *s);
 int ppgtt_pool_init(struct gtt_vgpu *v);

@@ -24,19 +24,15 @@ static void pend_add(struct gtt_vgpu *v, struct gtt_spt *s)
         return;
     if ( p->nr_pend == p->max_pend )
     {
-        unsigned int max = p->max_pend ? 2 * p->max_pend : 16;
-        struct gtt_spt **pend = xmalloc_array(struct gtt_spt *, max);
+        struct gtt_spt **pend = ppgtt_array_grow(p->pend, p->nr_pend,
+                                                 &p->max_pend, sizeof(*pend));
 
         if ( !pend )
         {
             p->pend_lost = true;        /* the sync scans every table */
             return;
         }
-        if ( p->nr_pend )
-            memcpy(pend, p->pend, p->nr_pend * sizeof(*pend));
-        xfree(p->pend);
         p->pend = pend;
-        p->max_pend = max;
     }
     s->on_plist = true;
     p->pend[p->nr_pend++] = s;

@@ -95,8 +95,8 @@ void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
     ASSERT(p->nr_zombies < p->quota);
     if ( p->nr_zombies == p->max_zombies )
     {
-        unsigned int max = p->max_zombies ? 2 * p->max_zombies : 16;
-        struct page_info **z = xmalloc_array(struct page_info *, max);
+        struct page_info **z = ppgtt_array_grow(p->zombies, p->nr_zombies,
+                                                &p->max_zombies, sizeof(*z));
 
         if ( !z )
         {
@@ -106,14 +106,31 @@ void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
             p->used--;
             return;
         }
-        if ( p->nr_zombies )
-            memcpy(z, p->zombies, p->nr_zombies * sizeof(*z));
-        xfree(p->zombies);
         p->zombies = z;
-        p->max_zombies = max;
     }
     p->zombies[p->nr_zombies++] = pg;
     gtt_vgpu_mark_dirty(v);
+}
+
+/*
+ * Twice the room (16 elements at first) for an array of nr elements of
+ * 'size' bytes: the new array, old freed and *max updated; or NULL, old
+ * kept.
+ */
+void *ppgtt_array_grow(void *old, unsigned int nr, unsigned int *max,
+                       size_t size)
+{
+    unsigned int n = *max ? 2 * *max : 16;
+    void *a = xmalloc_bytes(n * size);
+
+    if ( !a )
+        return NULL;
+    if ( nr )
+        memcpy(a, old, nr * size);
+    xfree(old);
+    *max = n;
+
+    return a;
 }
 
 /*
