@@ -45,14 +45,19 @@ static inline uint32_t ref_dw(const struct cmd_ref *r, unsigned int i)
     return likely(i < r->in_page) ? r->dw[i] : cmd_dw(r->b, r->off, i);
 }
 
-/* Every rule of the command needs a bit of one dword that is clear. */
-static inline bool rules_idle(const struct gpu_audit_table *t,
-                              const struct gpu_cmd_desc *d,
-                              const struct cmd_ref *r)
+/*
+ * Has command r, with rules (GPU_CF_CHECKED), anything for check_cmd() in
+ * class cls?  Not if its policy allows it and every rule needs a bit of one
+ * dword that is clear.  d is the descriptor of dispatch entry ent.
+ */
+static inline bool rules_apply(const struct gpu_audit_table *t, uint32_t ent,
+                               const struct gpu_cmd_desc *d,
+                               const struct cmd_ref *r, unsigned int cls)
 {
-    const struct gpu_audit_idle *idle = &t->idle[d - t->spec->cmds];
+    const struct gpu_audit_idle *idle = &t->idle[(ent & GPU_DISP_IDX_MASK) - 1];
 
-    return idle->mask && !(ref_dw(r, idle->dw) & idle->mask);
+    return d->policy[cls] != GPU_ACT_ALLOW || !idle->mask ||
+           (ref_dw(r, idle->dw) & idle->mask);
 }
 
 static bool cond_holds(const struct cmd_ref *r, const struct gpu_cmd_cond *c)
@@ -148,7 +153,10 @@ static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
     return 0;
 }
 
-/* Apply a descriptor's rules to the command at off, in a buffer of class cls. */
+/*
+ * Apply a descriptor's rules to the command at off, in a buffer of class
+ * cls: one that rules_apply() found something to check in.
+ */
 static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
                      uint32_t off, const struct gpu_cmd_desc *d,
                      unsigned int len, uint32_t hdr, unsigned int cls)
@@ -174,8 +182,6 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
     }
 
     cmd_ref_init(&r, b, off);
-    if ( rules_idle(s->t, d, &r) )
-        return GPU_STEP_NEXT;
 
     for ( i = 0; i < d->nr_deny; i++ )
         if ( cond_holds(&r, &d->deny[i].cond) )
@@ -299,8 +305,7 @@ static unsigned int fast_rules(const struct fast_ctx *c, const uint32_t *dw,
         return 0;
 
     *rc = GPU_STEP_NEXT;
-    if ( (d->flags & GPU_CF_CHECKED) &&
-         !(d->policy[c->cls] == GPU_ACT_ALLOW && rules_idle(c->t, d, &r)) )
+    if ( (d->flags & GPU_CF_CHECKED) && rules_apply(c->t, ent, d, &r, c->cls) )
     {
         c->f->off = c->b->scanned = off;
         c->s->cmds = cmds;
@@ -558,9 +563,13 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
 
             if ( d && (d->flags & GPU_CF_CHECKED) )
             {
+                struct cmd_ref r;
+
+                cmd_ref_init(&r, b, off);
                 f->off = b->scanned = off;
                 s->cmds = cmds;
-                rc = check_cmd(s, b, off, d, len, hdr, cls);
+                if ( rules_apply(t, ent, d, &r, cls) )
+                    rc = check_cmd(s, b, off, d, len, hdr, cls);
                 if ( rc != GPU_STEP_NEXT )
                     break;
             }
