@@ -60,7 +60,8 @@ static inline bool rules_apply(const struct gpu_audit_table *t, uint32_t ent,
            (ref_dw(r, idle->dw) & idle->mask);
 }
 
-static bool cond_holds(const struct cmd_ref *r, const struct gpu_cmd_cond *c)
+static inline bool cond_holds(const struct cmd_ref *r,
+                              const struct gpu_cmd_cond *c)
 {
     bool eq = (ref_dw(r, c->dw) & c->mask) == c->val;
 
