@@ -69,9 +69,10 @@ struct gtt_spt {
     unsigned long tracked:1;       /* guest-backed (else split from a huge
                                       entry): frame referenced, protected */
     unsigned long oos:1;           /* write protection dropped */
-    unsigned long on_plist:1;      /* on ppgtt.pending */
+    unsigned long on_plist:1;      /* in ppgtt.pend[] */
     unsigned long writes:22;       /* trapped writes since protected */
-    unsigned long mfn:40;          /* the shadow page */
+    unsigned long mfn:40;          /* the shadow page (52-bit host
+                                      addresses: 40-bit frames) */
     unsigned long refs:24;         /* upper entries, roots, callers */
     unsigned long gmfn:40;         /* guest table's frame (referenced) */
     unsigned long id:24;           /* this record's id */
