@@ -280,6 +280,12 @@ const struct gpu_audit_reloc *gpu_audit_get_reloc(
 unsigned int gpu_audit_nr_notes(const struct gpu_audit_sub *s);
 const struct gpu_audit_note *gpu_audit_get_note(const struct gpu_audit_sub *s,
                                                 unsigned int i);
+/*
+ * Write the value dword of PDP_LOAD note i in the copy (the shadow root
+ * half the GPU must load): accepted submissions only, else -EINVAL.
+ */
+int gpu_audit_set_pdp_value(struct gpu_audit_sub *s, unsigned int i,
+                            uint32_t value);
 uint64_t gpu_audit_sub_commands(const struct gpu_audit_sub *s);
 uint64_t gpu_audit_sub_bytes(const struct gpu_audit_sub *s);
 

@@ -628,6 +628,19 @@ const struct gpu_audit_note *gpu_audit_get_note(const struct gpu_audit_sub *s,
     return i < s->nr_notes ? &s->notes[i] : NULL;
 }
 
+int gpu_audit_set_pdp_value(struct gpu_audit_sub *s, unsigned int i,
+                            uint32_t value)
+{
+    const struct gpu_audit_note *n = gpu_audit_get_note(s, i);
+
+    if ( !s->finished || s->verdict.reason != XEN_GPU_AUDIT_OK || !n ||
+         n->kind != GPU_NOTE_PDP_LOAD )
+        return -EINVAL;
+    copy_set_dw(&s->bufs[n->buf], n->offset / 4, value);
+
+    return 0;
+}
+
 uint64_t gpu_audit_sub_commands(const struct gpu_audit_sub *s)
 {
     return s->cmds;
