@@ -156,6 +156,67 @@ static void test_l3_population(void **state)
     fx_fini(&f);
 }
 
+/* Looking a root up tells its level and PDPs, and changes nothing. */
+static void test_lookup(void **state)
+{
+    struct fx f;
+    uint64_t pdps[4] = { (uint64_t)0x20 << 12, 0, (uint64_t)0x21 << 12, 0 };
+    uint64_t got[4];
+    unsigned int level;
+    struct gtt_stats before, after;
+    long refs;
+
+    (void)state;
+    fx_init(&f, 0x1000);
+    level = 0;
+    assert_int_equal(gtt_ppgtt_lookup(f.v, ROOT, &level, got),
+                     GTT_ERR_BAD_ROOT);
+    build_l4(&f, 4);
+    fx_poke(&f, 0x20, 1, FX_PTE(0x22));
+    fx_poke(&f, 0x22, 5, FX_PTE(0x200));
+    assert_int_equal(create_l4(&f, ROOT), GTT_OK);
+    assert_int_equal(gtt_ppgtt_create(f.v, GTT_ROOT_L3, pdps), GTT_OK);
+    before = fx_stats(&f);
+    refs = fake_refs_total();
+
+    memset(got, 0xa5, sizeof(got));
+    assert_int_equal(gtt_ppgtt_lookup(f.v, ROOT, &level, got), GTT_OK);
+    assert_int_equal(level, GTT_ROOT_L4);
+    assert_int_equal(got[0], ROOT);
+    assert_int_equal(got[1], 0);
+    assert_int_equal(got[2], 0);
+    assert_int_equal(got[3], 0);
+
+    memset(got, 0xa5, sizeof(got));
+    assert_int_equal(gtt_ppgtt_lookup(f.v, pdps[0], &level, got), GTT_OK);
+    assert_int_equal(level, GTT_ROOT_L3);
+    assert_memory_equal(got, pdps, sizeof(pdps));
+
+    /* A PDP other than PDP0, a table below a root, an unknown frame. */
+    level = 0;
+    assert_int_equal(gtt_ppgtt_lookup(f.v, pdps[2], &level, got),
+                     GTT_ERR_BAD_ROOT);
+    assert_int_equal(gtt_ppgtt_lookup(f.v, (uint64_t)PDP << 12, &level, got),
+                     GTT_ERR_BAD_ROOT);
+    assert_int_equal(gtt_ppgtt_lookup(f.v, (uint64_t)0x99 << 12, &level, got),
+                     GTT_ERR_BAD_ROOT);
+    assert_int_equal(level, 0);
+
+    /* No stats, references, users or pins taken. */
+    after = fx_stats(&f);
+    assert_memory_equal(&before, &after, sizeof(before));
+    assert_int_equal(fake_refs_total(), refs);
+    assert_int_equal(gtt_ppgtt_destroy(f.v, ROOT), GTT_OK);
+    assert_int_equal(gtt_ppgtt_lookup(f.v, ROOT, &level, got),
+                     GTT_ERR_BAD_ROOT);
+    assert_int_equal(gtt_ppgtt_lookup(f.v, pdps[0], &level, got), GTT_OK);
+    assert_int_equal(gtt_ppgtt_destroy(f.v, pdps[0]), GTT_OK);
+    assert_int_equal(gtt_ppgtt_lookup(f.v, pdps[0], &level, got),
+                     GTT_ERR_BAD_ROOT);
+    fx_assert_idle(&f);
+    fx_fini(&f);
+}
+
 /* A root that is not the guest's RAM is refused with the p2m's reason. */
 static void test_bad_roots(void **state)
 {
@@ -702,6 +763,69 @@ static void test_oos(void **state)
     fx_fini(&f);
 }
 
+/*
+ * The GPU (or a grant copy) changes protected tables untrapped; later
+ * trapped writes push them out of sync.  The entries the shadow missed are
+ * re-validated then, not left stale for good by the sync's diff.
+ */
+static void test_oos_after_untrapped_store(void **state)
+{
+    struct fx f;
+    struct gtt_stats st;
+    unsigned int i;
+
+    (void)state;
+    fx_init(&f, 0x1000);
+    build_l4(&f, 4);
+    fake_p2m_set(f.d1, 0x500, 0, p2m_mmio_direct, NULL);
+    fx_poke(&f, PT, 5, FX_PTE(0x500));          /* refused, unchanged */
+    fx_poke(&f, PD, 1, FX_PTE(0x30) | PPGTT_IPS);
+    fx_poke(&f, 0x30, 0, FX_PTE(0x200));
+    fx_poke(&f, 0x30, 16, FX_PTE(0x210));
+    assert_int_equal(create_l4(&f, ROOT), GTT_OK);
+    st = fx_stats(&f);
+    assert_int_equal(st.refused[GTT_ERR_MMIO], 1);
+
+    /* Untrapped: another RAM frame, not present, another 64K run. */
+    fx_poke(&f, PT, 2, FX_PTE(DATA + 20));
+    fx_poke(&f, PT, 3, 0);
+    fx_poke(&f, 0x30, 16, FX_PTE(0x300));
+    fx_assert_maps(&f, ROOT, 2 * PAGE_SIZE, DATA + 2);
+
+    for ( i = 0; i < 2; i++ )
+    {
+        assert_int_equal(fx_write(&f, PT, 10 + i, FX_PTE(DATA + 10 + i)),
+                         GTT_OK);
+        assert_int_equal(fx_write(&f, 0x30, 32 + 16 * i,
+                                  FX_PTE(0x220 + 16 * i)), GTT_OK);
+    }
+    assert_false(fx_protected(&f, PT));
+    assert_false(fx_protected(&f, 0x30));
+    assert_int_equal(fx_stats(&f).oos_pages, 2);
+
+    assert_int_equal(gtt_sync(f.v), GTT_OK);
+    fx_assert_maps(&f, ROOT, 2 * PAGE_SIZE, DATA + 20);
+    fx_assert_scratch(&f, ROOT, 3 * PAGE_SIZE);
+    fx_assert_scratch(&f, ROOT, 5 * PAGE_SIZE);
+    fx_assert_maps(&f, ROOT, 10 * PAGE_SIZE, DATA + 10);
+    for ( i = 0; i < 16; i += 5 )
+    {
+        fx_assert_maps(&f, ROOT, MB(2) + i * PAGE_SIZE, 0x200 + i);
+        fx_assert_maps(&f, ROOT, MB(2) + KB(64) + i * PAGE_SIZE, 0x300 + i);
+        fx_assert_maps(&f, ROOT, MB(2) + KB(192) + i * PAGE_SIZE, 0x230 + i);
+    }
+    st = fx_stats(&f);
+    assert_int_equal(st.resyncs, 3);            /* 2, 3 and the 64K run */
+    assert_int_equal(st.refused[GTT_ERR_MMIO], 1);
+    assert_true(fx_protected(&f, PT));
+    assert_int_equal(fake_page_refs(f.base + DATA + 2), 0);
+    assert_int_equal(fake_page_refs(f.base + DATA + 3), 0);
+    assert_int_equal(fake_page_refs(f.base + DATA + 20), 1);
+    assert_int_equal(fake_page_refs(f.base + 0x215), 0);
+    assert_int_equal(fake_page_refs(f.base + 0x30f), 1);
+    finish_l4(&f);
+}
+
 /* A PT also shadowed as a 64K table stays protected however often written. */
 static void test_oos_needs_single_use(void **state)
 {
@@ -978,6 +1102,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_l4_population),
         cmocka_unit_test(test_l3_population),
+        cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_bad_roots),
         cmocka_unit_test(test_leaf_attacks),
         cmocka_unit_test(test_huge_2m),
@@ -991,6 +1116,7 @@ int main(void)
         cmocka_unit_test(test_quota_and_reclaim),
         cmocka_unit_test(test_oos),
         cmocka_unit_test(test_oos_off),
+        cmocka_unit_test(test_oos_after_untrapped_store),
         cmocka_unit_test(test_oos_needs_single_use),
         cmocka_unit_test(test_l3_bad_pdp),
         cmocka_unit_test(test_reset),

@@ -81,7 +81,8 @@ struct gtt_stats {
     uint64_t entries_validated;   /* leaf entries checked against the p2m */
     uint64_t refused[GTT_ERR_NR]; /* by reason (GTT_OK unused) */
     uint64_t tlb_invalidations;
-    uint64_t resyncs;             /* entries re-validated at sync */
+    uint64_t resyncs;             /* entries re-validated at sync, or
+                                     found stale going out of sync */
     uint64_t reclaims;            /* address spaces reclaimed under quota */
     uint64_t splits;              /* huge guest entries split */
     unsigned int shadow_pages;    /* shadow table pages in use */
@@ -143,6 +144,13 @@ int gtt_bar0_read(struct gtt_vgpu *v, uint64_t offset, unsigned int size,
 int gtt_ppgtt_create(struct gtt_vgpu *v, unsigned int level,
                      const uint64_t *root_gpas /* 1 (L4) or 4 (L3) */);
 int gtt_ppgtt_destroy(struct gtt_vgpu *v, uint64_t root_gpa);
+/*
+ * Whether the engine knows root_gpa, and as what: its level and its roots
+ * (L4: the PML4, then 0; L3: PDP0..3, 0 where absent).  GTT_OK or
+ * GTT_ERR_BAD_ROOT; changes nothing (no user, no pin, no LRU touch).
+ */
+int gtt_ppgtt_lookup(struct gtt_vgpu *v, uint64_t root_gpa,
+                     unsigned int *level, uint64_t pdps[4]);
 /* Shadow roots to load into the context: 1 PML4 or 4 PDPs (host addresses). */
 int gtt_ppgtt_pin(struct gtt_vgpu *v, uint64_t root_gpa,
                   uint64_t shadow_roots[4]);

@@ -149,6 +149,31 @@ int gtt_ppgtt_destroy(struct gtt_vgpu *v, uint64_t root_gpa)
     return rc;
 }
 
+int gtt_ppgtt_lookup_locked(struct gtt_vgpu *v, uint64_t root_gpa,
+                            unsigned int *level, uint64_t pdps[4])
+{
+    const struct gtt_mm *mm = mm_find(&v->ppgtt, root_gpa);
+
+    if ( !mm )
+        return GTT_ERR_BAD_ROOT;
+    *level = mm->level;
+    memcpy(pdps, mm->root_gpa, sizeof(mm->root_gpa));
+
+    return GTT_OK;
+}
+
+int gtt_ppgtt_lookup(struct gtt_vgpu *v, uint64_t root_gpa,
+                     unsigned int *level, uint64_t pdps[4])
+{
+    int rc;
+
+    spin_lock(&v->lock);
+    rc = gtt_ppgtt_lookup_locked(v, root_gpa, level, pdps);
+    spin_unlock(&v->lock);
+
+    return rc;
+}
+
 static uint64_t root_addr(const struct gtt_vgpu *v, const struct gtt_mm *mm,
                           unsigned int i)
 {

@@ -192,12 +192,14 @@ int gtt_ppgtt_init(struct gtt_vgpu *v);
 void gtt_ppgtt_teardown(struct gtt_vgpu *v);
 
 /*
- * gtt_ppgtt_create()/destroy() for callers already holding v->lock
- * (pvinfo.c's g2v_notify).
+ * gtt_ppgtt_create()/destroy()/lookup() for callers already holding
+ * v->lock (pvinfo.c's g2v_notify, submit.c).
  */
 int gtt_ppgtt_create_locked(struct gtt_vgpu *v, unsigned int level,
                             const uint64_t *root_gpas);
 int gtt_ppgtt_destroy_locked(struct gtt_vgpu *v, uint64_t root_gpa);
+int gtt_ppgtt_lookup_locked(struct gtt_vgpu *v, uint64_t root_gpa,
+                            unsigned int *level, uint64_t pdps[4]);
 
 /*
  * Audit: every reference the PPGTT shadows hold, one call per reference

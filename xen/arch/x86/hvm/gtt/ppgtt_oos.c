@@ -8,10 +8,11 @@
  * whole from guest memory.
  *
  * Out-of-sync leaf tables: a PT written cfg.oos_threshold times gets its
- * write protection dropped and a snapshot of the entries validated so far.
- * The shadow keeps those entries (every frame still referenced), so the GPU
- * walks stale but validated entries; the resync protects the page again,
- * then re-validates every entry that differs from the snapshot.
+ * write protection dropped and a snapshot of the entries validated so far
+ * (entries an untrapped write changed are validated first).  The shadow
+ * keeps those entries (every frame still referenced), so the GPU walks
+ * stale but validated entries; the resync protects the page again, then
+ * re-validates every entry that differs from the snapshot.
  */
 #include "vgpu.h"
 
@@ -103,6 +104,57 @@ void ppgtt_spt_unlist(struct gtt_vgpu *v, struct gtt_spt *s)
     }
 }
 
+/*
+ * The shadow 4K leaf that frame j of guest entry e (covering nr frames: 1,
+ * or 16 for a 64K entry) would get, looked up now without counting or
+ * keeping anything.
+ */
+static uint64_t expected_leaf(struct gtt_vgpu *v, uint64_t e, unsigned int nr,
+                              unsigned int j)
+{
+    unsigned long gfn = (e & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT;
+    struct gtt_frame f;
+    uint64_t val;
+
+    if ( !(e & PPGTT_PRESENT) )
+        return ppgtt_scratch_entry(v, PPGTT_PT);
+    gfn = (gfn & ~(unsigned long)(nr - 1)) + j;
+    if ( gtt_frame_get(v->d, gfn, &f) != GTT_OK )
+        return ppgtt_scratch_entry(v, PPGTT_PT);
+    val = ppgtt_leaf_entry(f.mfn, ppgtt_guest_flags(e, false), false);
+    gtt_frame_put(&f);
+
+    return val;
+}
+
+/*
+ * Before leaf table s goes out of sync with snapshot snap: re-validate
+ * every entry whose shadow is not what snap gives (an untrapped write, by
+ * the GPU or a grant copy, changed the guest's table since it was
+ * shadowed), so that the resync's diff starts from what the shadow holds.
+ * Pending entries are re-read at the sync anyway.
+ */
+static void oos_catch_up(struct gtt_vgpu *v, struct gtt_spt *s,
+                         const uint64_t *snap)
+{
+    unsigned int i, j, nr = s->kind == PPGTT_PT64 ? PPGTT_64K_STRIDE : 1;
+
+    for ( i = 0; i < PPGTT_ENTRIES; i += nr )
+    {
+        if ( ppgtt_read_shadow(s, i) & PPGTT_SW_PENDING )
+            continue;
+        for ( j = 0; j < nr; j++ )
+            if ( (ppgtt_read_shadow(s, i + j) & ~PPGTT_SW_MASK) !=
+                 expected_leaf(v, snap[i], nr, j) )
+                break;
+        if ( j == nr )
+            continue;
+        v->stats.resyncs++;
+        if ( ppgtt_set_entry(v, s, i, snap[i]) != GTT_OK )
+            ppgtt_mark_pending(v, s, i);
+    }
+}
+
 /* A trapped write to leaf table s: often enough, let the guest write it. */
 void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s)
 {
@@ -126,6 +178,7 @@ void ppgtt_oos_note_write(struct gtt_vgpu *v, struct gtt_spt *s)
     t = gtt_map(s->gmfn);
     memcpy(snap, t, PAGE_SIZE);
     gtt_unmap((void *)t);
+    oos_catch_up(v, s, snap);
     p->oos[p->nr_oos].spt = s;
     p->oos[p->nr_oos].snapshot = snap;
     p->nr_oos++;

@@ -18,17 +18,14 @@
 static int space_find_or_create(struct gtt_vgpu *v, unsigned int level,
                                 const uint64_t roots[4], bool *created)
 {
-    const struct gtt_mm *mm;
-    unsigned int nr = level == GTT_ROOT_L4 ? 1 : 4;
+    unsigned int nr = level == GTT_ROOT_L4 ? 1 : 4, known_level;
+    uint64_t known[4];
     int rc;
 
     *created = false;
-    for ( mm = v->ppgtt.lru_head; mm; mm = mm->next )
-        if ( mm->root_gpa[0] == roots[0] )
-            break;
-    if ( mm )
-        return mm->level == level &&
-               !memcmp(mm->root_gpa, roots, nr * sizeof(*roots))
+    if ( gtt_ppgtt_lookup_locked(v, roots[0], &known_level, known) == GTT_OK )
+        return known_level == level &&
+               !memcmp(known, roots, nr * sizeof(*roots))
                ? GTT_OK : GTT_ERR_BAD_ROOT;
 
     rc = gtt_ppgtt_create_locked(v, level, roots);
