@@ -33,7 +33,6 @@ Last line: `blt: N passed, M failed` (N, M: command comparisons).
 """
 
 import fnmatch
-import os
 import subprocess
 import sys
 
@@ -160,15 +159,10 @@ def load_exceptions(path):
 
 
 def main(argv):
-    args = [a for a in argv[1:] if not a.startswith("--")]
-    verbose = "--verbose" in argv
-    exc_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exceptions.txt")
-    for a in argv[1:]:
-        if a.startswith("--exceptions="):
-            exc_path = a.split("=", 1)[1]
-    if len(args) != 1:
-        print("usage: blt_table.py BUILD [--exceptions=FILE] [--verbose]", file=sys.stderr)
+    cli = ourtables.exceptions_cli(argv, "blt_table.py")
+    if cli is None:
         return 2
+    build, exc_path, verbose = cli
     excs, bad = load_exceptions(exc_path)
     passed = failed = 0
     lines = []
@@ -194,7 +188,7 @@ def main(argv):
 
     for gen in GENS:
         try:
-            ours = [d for d in load_ours(args[0], gen) if d["type"] == "2d"]
+            ours = [d for d in load_ours(build, gen) if d["type"] == "2d"]
         except (OSError, subprocess.CalledProcessError, ValueError) as e:
             print("blt: error: cannot load gen%d table: %s" % (gen, e))
             print("blt: %d passed, %d failed" % (passed, failed + 1))
@@ -255,11 +249,9 @@ def main(argv):
     if missing_addr:
         lines.append("FAIL no address fact (BLT_ADDRS) for %s" % ", ".join(missing_addr))
         failed += 1
-    for e in excs:
-        if not e["used"]:
-            lines.append("FAIL stale exception exceptions.txt:%d: %s %s %s (accepts no disagreement)"
-                         % (e["line"], e["gen"], e["kind"], e["name"]))
-            failed += 1
+    stale = ourtables.stale_exceptions(excs)
+    lines += stale
+    failed += len(stale)
     for l in lines:
         print(l)
     print("blt: %d passed, %d failed" % (passed, failed))

@@ -350,17 +350,10 @@ def compare_gen(gen, ours, xml, excs, report):
 
 
 def main(argv):
-    args = [a for a in argv[1:] if not a.startswith("--")]
-    verbose = "--verbose" in argv
-    here = os.path.dirname(os.path.abspath(__file__))
-    exc_path = os.path.join(here, "exceptions.txt")
-    for a in argv[1:]:
-        if a.startswith("--exceptions="):
-            exc_path = a.split("=", 1)[1]
-    if len(args) != 1:
-        print("usage: genxml_check.py BUILD [--exceptions=FILE] [--verbose]", file=sys.stderr)
+    cli = ourtables.exceptions_cli(argv, "genxml_check.py")
+    if cli is None:
         return 2
-    build = args[0]
+    build, exc_path, verbose = cli
     genxml = os.path.join(build, "mesa-src", "src", "intel", "genxml")
 
     excs, bad_excs = load_exceptions(exc_path)
@@ -392,10 +385,9 @@ def main(argv):
     for b in bad_excs:
         print("FAIL " + b)
         failed += 1
-    stale = [e for e in excs if not e["used"]]
-    for e in stale:
-        print("FAIL stale exception exceptions.txt:%d: %s %s %s (accepts no disagreement)"
-              % (e["line"], e["gen"], e["kind"], e["name"]))
+    stale = ourtables.stale_exceptions(excs)
+    for line in stale:
+        print(line)
         failed += 1
     print("exceptions: %d used, %d stale, %d malformed" % (len(excs) - len(stale), len(stale), len(bad_excs)))
     for f in report["failures"]:

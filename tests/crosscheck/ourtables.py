@@ -5,6 +5,7 @@ them: the one reader the cross-check scripts share."""
 import json
 import os
 import subprocess
+import sys
 
 
 class CheckError(Exception):
@@ -53,3 +54,24 @@ def load_exceptions(path, mine, kind_ok):
             excs.append({"line": n, "gen": tok[0], "kind": tok[1], "name": tok[2],
                          "reason": tok[3], "used": 0})
     return excs, bad
+
+
+def exceptions_cli(argv, prog):
+    """Command line of a checker that takes exceptions:
+    BUILD [--exceptions=FILE] [--verbose].  Returns (build, exceptions path,
+    verbose), or None after printing the usage."""
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    exc_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exceptions.txt")
+    for a in argv[1:]:
+        if a.startswith("--exceptions="):
+            exc_path = a.split("=", 1)[1]
+    if len(args) != 1:
+        print("usage: %s BUILD [--exceptions=FILE] [--verbose]" % prog, file=sys.stderr)
+        return None
+    return args[0], exc_path, "--verbose" in argv
+
+
+def stale_exceptions(excs):
+    """A FAIL line for every exception that accepted no disagreement."""
+    return ["FAIL stale exception exceptions.txt:%d: %s %s %s (accepts no disagreement)"
+            % (e["line"], e["gen"], e["kind"], e["name"]) for e in excs if not e["used"]]

@@ -376,6 +376,8 @@ void run_keep(struct audit_run *r, struct mem *m, unsigned int gen,
     r->sub = gpu_audit_sub_create(&r->vgpu, engine, &mem_ops, m);
     assert_non_null(r->sub);
     assert_null(gpu_audit_get_verdict(r->sub));
+    if ( o && o->trace )
+        gpu_audit_sub_set_trace(r->sub, o->trace);
     rc = ring ? gpu_audit_sub_start_ring(r->sub, ring)
               : gpu_audit_sub_start_batch(r->sub, space, addr);
     assert_int_equal(rc, 0);

@@ -143,6 +143,8 @@ struct audit_opts {
     unsigned int nr_slices;
     struct gpu_audit_slice slices[GPU_AUDIT_MAX_SLICES];
     struct gpu_audit_limits limits;  /* zero fields keep the defaults */
+    gpu_audit_trace_fn *trace;       /* set: every command takes the careful
+                                        path and is reported to it */
 };
 
 /* The vGPU of a plain audit: one slice 0x0:0x10000000, default limits. */

@@ -49,36 +49,10 @@ static void trace_nothing(void *priv, const struct gpu_audit_sub *s,
 static void run_careful(struct audit_run *r, unsigned int gen,
                         const struct audit_opts *o)
 {
-    const struct gpu_audit_verdict *v;
-    unsigned int i;
-    int rc;
+    struct audit_opts careful = *o;
 
-    memset(r, 0, sizeof(*r));
-    table_for(gen);       /* tables live for the whole run: not counted */
-    r->xmalloc0 = host_alloc_stats.xmalloc_live;
-    r->pages0 = host_alloc_stats.pages_live;
-    gpu_audit_vgpu_init(&r->vgpu, table_for(gen));
-    for ( i = 0; i < o->nr_slices; i++ )
-        assert_int_equal(gpu_audit_vgpu_add_slice(&r->vgpu, o->slices[i].base,
-                                                  o->slices[i].size), 0);
-    if ( o->limits.max_cmds )
-        r->vgpu.limits.max_cmds = o->limits.max_cmds;
-    if ( o->limits.chunk_bytes )
-        r->vgpu.limits.chunk_bytes = o->limits.chunk_bytes;
-
-    r->sub = gpu_audit_sub_create(&r->vgpu, RCS, &mem_ops, &m);
-    assert_non_null(r->sub);
-    gpu_audit_sub_set_trace(r->sub, trace_nothing);
-    assert_int_equal(gpu_audit_sub_start_batch(r->sub, GPU_SPACE_PPGTT, BATCH), 0);
-    while ( (rc = gpu_audit_run(r->sub)) == -ERESTART )
-        r->res.restarts++;
-    assert_int_equal(rc, 0);
-    v = gpu_audit_get_verdict(r->sub);
-    assert_non_null(v);
-    r->res.reason = v->reason;
-    r->res.buffer = v->buffer;
-    r->res.offset = v->offset;
-    r->res.gaddr = v->gaddr;
+    careful.trace = trace_nothing;
+    run_keep(r, &m, gen, RCS, &careful, GPU_SPACE_PPGTT, BATCH, NULL);
 }
 
 /* The batch at BATCH, audited on both paths and in chunks: all the same. */
