@@ -21,15 +21,19 @@ AUDIT_SRC  := $(filter-out $(AUDIT_DIR)/cmd_gen%.c,$(wildcard $(AUDIT_DIR)/*.c))
 GTT_DIR    := xen/arch/x86/hvm/gtt
 GTT_SRC    := $(wildcard $(GTT_DIR)/*.c)
 SHIM_SRC   := $(wildcard tests/shim/*.c)
-LIB_SRC    := $(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(GEN_SRC)
+# The GPU model and isolation checker (tests/gpumodel/): host-only.
+MODEL_SRC  := $(wildcard tests/gpumodel/*.c)
+LIB_SRC    := $(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC) $(GEN_SRC)
 SRC_HDRS   := $(wildcard $(AUDIT_DIR)/*.h) $(wildcard $(GTT_DIR)/*.h) \
-              $(wildcard tests/shim/*.h) xen/include/public/gpu.h
+              $(wildcard tests/shim/*.h) $(wildcard tests/gpumodel/*.h) \
+              xen/include/public/gpu.h
 
 XEN_WARN   := -std=gnu99 -Wall -Werror -Wstrict-prototypes \
               -Wdeclaration-after-statement -Wvla -Wredundant-decls \
               -Wno-unused-but-set-variable -Wno-unused-local-typedefs \
               -fno-strict-aliasing
-INCLUDES   := -Ixen/include -I$(AUDIT_DIR) -I$(GTT_DIR) -Itests/shim
+INCLUDES   := -Ixen/include -I$(AUDIT_DIR) -I$(GTT_DIR) -Itests/shim -Itests/gpumodel \
+              -I$(BUILD)/gen
 CFLAGS     ?= -O2 -g
 ALL_CFLAGS := $(XEN_WARN) $(CFLAGS) $(INCLUDES)
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -65,8 +69,11 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(SRC_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC)) \
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC)) \
             $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
+
+# The checker's reference tables include the generated ones.
+$(patsubst %.c,$(BUILD)/obj/%.o,$(MODEL_SRC)): $(GEN_SRC)
 
 $(BUILD)/libgpuaudit.a: $(LIB_OBJS)
 	rm -f $@
@@ -119,6 +126,9 @@ $(BUILD)/bench-gtt: tests/bench/bench-gtt.c $(BUILD)/libgpuaudit.a
 
 $(BUILD)/bench-audit: tests/bench/bench-audit.c tools/gpu-audit/region.h $(BUILD)/libgpuaudit.a
 	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) -Itools/gpu-audit $< $(BUILD)/libgpuaudit.a -o $@
+
+# Isolation checker, soak and checker self-test (mutants): mk/isolation.mk.
+-include mk/isolation.mk
 
 .PHONY: fuzz-smoke fuzz
 FUZZ_SECONDS ?= 20

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The isolation property, checked access by access:
+ *   - every memory access lands in RAM of the submitting guest (a frame
+ *     it owns, mapped as RAM in its p2m, on which a reference is held), in
+ *     the scratch page, or - for GGTT accesses - at an address inside the
+ *     vGPU's own GGTT slices;
+ *   - page-table frames the GPU walks are Xen's (never a guest frame);
+ *   - every register access is in the whitelist of its engine, with the
+ *     access kind, privilege and masked bits the whitelist allows;
+ *   - nothing executes that was not audited: every command the GPU runs
+ *     starts where the auditor decoded a command, in a copy, and jumps only
+ *     through the relocations the auditor recorded;
+ *   - no frame stays reachable by the GPU after its reference was dropped.
+ *
+ * The checker's knowledge is its own: the slices and the domain it is
+ * given here, and a reference copy of the register whitelist built from
+ * the unmodified spec (so a weakened auditor table is caught).
+ */
+#ifndef GPU_CHECK_H
+#define GPU_CHECK_H
+
+#include "audit.h"
+#include "fake-p2m.h"
+
+enum gpu_violation_kind {
+    GPU_V_FOREIGN_FRAME = 1,  /* frame not RAM of the submitting guest */
+    GPU_V_NO_REFERENCE,       /* guest frame reached with no reference held */
+    GPU_V_GGTT_SLICE,         /* GGTT access outside the vGPU's slices */
+    GPU_V_PT_FRAME,           /* page-table walk through a non-Xen frame */
+    GPU_V_REG,                /* register access outside the whitelist */
+    GPU_V_UNAUDITED,          /* executed something the auditor did not see */
+    GPU_V_STALE_REACH,        /* reference dropped while the GPU could reach */
+    GPU_V_LEAK,               /* reference, mapping or page left at teardown */
+    GPU_V_NR
+};
+
+const char *gpu_violation_name(unsigned int kind);
+
+#define GPU_CHECK_MAX_LOG  16
+#define GPU_CHECK_DETAIL   160
+
+struct gpu_violation {
+    unsigned int kind;
+    char detail[GPU_CHECK_DETAIL];     /* what, where: addresses, frames */
+};
+
+/* Who is submitting, as the checker knows it (not from the engine). */
+struct gpu_check_subject {
+    const struct domain *d;            /* the guest */
+    unsigned int engine;
+    unsigned long scratch_mfn;
+    const struct gpu_audit_slice *slices;
+    unsigned int nr_slices;
+};
+
+struct gpu_check {
+    const struct gpu_gen_spec *ref;    /* reference whitelist (pristine spec) */
+    struct gpu_check_subject who;
+    uint64_t accesses;                 /* checked, all kinds */
+    uint64_t violations;               /* total, by kind below */
+    uint64_t by_kind[GPU_V_NR];
+    struct gpu_violation log[GPU_CHECK_MAX_LOG];  /* the first ones */
+    unsigned int nr_log;
+};
+
+void gpu_check_init(struct gpu_check *chk, const struct gpu_gen_spec *ref);
+void gpu_check_subject(struct gpu_check *chk,
+                       const struct gpu_check_subject *who);
+/* Record a violation (printf-style detail). */
+void gpu_check_fail(struct gpu_check *chk, unsigned int kind,
+                    const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * One page of memory the GPU accessed: gaddr in space (GPU_SPACE_*), which
+ * translated to mfn (INVALID_MFN: not present, the access faulted).
+ */
+void gpu_check_mem(struct gpu_check *chk, unsigned int space, uint64_t gaddr,
+                   unsigned long mfn, bool write);
+/* A page-table frame read during a PPGTT walk. */
+void gpu_check_pt(struct gpu_check *chk, unsigned long mfn, uint64_t gaddr);
+/*
+ * A register access from a buffer of class cls (GPU_CLASS_*): write with
+ * value (masked registers: the enable bits must cover allowed bits only).
+ */
+void gpu_check_reg(struct gpu_check *chk, unsigned int cls, uint32_t offset,
+                   bool write, uint32_t value);
+/* The reference copy of the spec tables (linked under other names). */
+const struct gpu_gen_spec *gpu_check_ref_spec(unsigned int gen);
+
+#endif /* GPU_CHECK_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A model of the GPU's command streamer for host tests: it executes what
+ * the auditor accepted, from the hypervisor-owned copies, through the
+ * physical GGTT (fake-gpu.h) and the shadow PPGTT tables the GTT engine
+ * built, on simulated host frames (fake-p2m.h) that each have an owner.
+ *
+ * It knows the hardware, not the auditor: the memory semantics of the
+ * commands it executes (MI_STORE_DATA_IMM, MI_LOAD/STORE_REGISTER_*,
+ * MI_LOAD_REGISTER_IMM, MI_BATCH_BUFFER_START/END, MI_CONDITIONAL_BATCH_
+ * BUFFER_END, PIPE_CONTROL and MI_FLUSH_DW post-sync writes, MI_ATOMIC,
+ * MI_COPY_MEM_MEM, the XY_* blits) come from the PRM, coded here; for
+ * every other command it touches each address field the command spec
+ * names (the `mem=` fields).  Command lengths come from the table, as the
+ * hardware's length fields do.
+ *
+ * Every memory access (graphics address, space, host frame, owner, read or
+ * write) and every register access is reported to the checker (check.h),
+ * which holds the property and records violations.
+ */
+#ifndef GPU_MODEL_H
+#define GPU_MODEL_H
+
+#include "audit.h"
+#include "fake-p2m.h"
+#include "check.h"
+
+/* What the GPU is running: the context and the submission's copies. */
+struct gpu_model_ctx {
+    const struct gpu_audit_table *table;   /* the auditor's (lengths, mem=) */
+    unsigned int engine;                   /* XEN_GPU_ENGINE_* */
+    /*
+     * PPGTT of the context: the PDP registers as loaded from the context
+     * image (shadow roots, host addresses).  level 0: no PPGTT (every
+     * PPGTT access is a violation of its own: nothing to walk).
+     * LRIs of the PDP registers executed from the copies change them.
+     */
+    unsigned int level;                    /* 0, GTT_ROOT_L3, GTT_ROOT_L4 */
+    uint64_t pdp[4];
+    uint64_t max_cmds;                     /* stop after this many (loops) */
+    uint64_t seed;                         /* data-independent choices */
+};
+
+struct gpu_model_result {
+    uint64_t commands;                     /* executed */
+    uint64_t mem_accesses;                 /* pages touched */
+    uint64_t reg_accesses;
+    bool ended;                            /* reached the end of the ring
+                                              segment / first batch */
+};
+
+/*
+ * Run an accepted, finished submission (after the submission glue wrote
+ * its shadow roots) to its end, or max_cmds.  Every access goes to chk;
+ * returns the number of violations chk recorded during the run.
+ */
+unsigned int gpu_model_execute(const struct gpu_model_ctx *c,
+                               const struct gpu_audit_sub *s,
+                               struct gpu_check *chk,
+                               struct gpu_model_result *res);
+
+/*
+ * The hardware's translation of one graphics address, walking the physical
+ * GGTT or the shadow PPGTT from the given roots (4 KiB, 64 KiB, 2 MiB and
+ * 1 GiB entries).  Reports every page-table frame it reads to chk (they
+ * must be Xen's shadow tables).  Returns the host frame, or INVALID_MFN
+ * when an entry is not present (the GPU faults: nothing is accessed).
+ */
+unsigned long gpu_model_translate(const struct gpu_model_ctx *c,
+                                  const uint64_t pdp[4], unsigned int space,
+                                  uint64_t gaddr, struct gpu_check *chk);
+
+#endif /* GPU_MODEL_H */
