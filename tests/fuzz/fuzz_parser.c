@@ -2,9 +2,14 @@
 /*
  * libFuzzer target: the auditor over arbitrary submissions.
  *
+ * The generation and engine audited are fixed by the environment variable
+ * FUZZ_VARIANT=genG-ENGINE (gen8-rcs ... gen9-vecs: one run per pair, each
+ * with its own seeds/parser/genG-ENGINE/ and parser-genG-ENGINE.dict, see
+ * run-smoke.sh).  Without it, byte 0 picks them.
+ *
  * Input layout:
- *   byte 0   bit 0     generation: 0 = Gen8, 1 = Gen9
- *            bits 3:1  engine (mod 5: rcs bcs vcs vcs2 vecs)
+ *   byte 0   bit 0     generation: 0 = Gen8, 1 = Gen9 (no FUZZ_VARIANT)
+ *            bits 3:1  engine (mod 5: rcs bcs vcs vcs2 vecs; no FUZZ_VARIANT)
  *            bit 4     space of the first batch: 0 = PPGTT, 1 = GGTT
  *            bit 5     tiny scan budget (16 bytes per gpu_audit_run()),
  *                      to exercise -ERESTART resumption
@@ -33,8 +38,9 @@
  *       tests/fuzz/fuzz_parser.c xen/common/gpu_audit/[a-z]*.c \
  *       build/gen/cmd_gen8.c build/gen/cmd_gen9.c tests/shim/xen-host.c \
  *       -o build/fuzz_parser
- *   build/fuzz_parser -dict=tests/fuzz/parser.dict tests/fuzz/seeds/parser
- * or tests/fuzz/run-smoke.sh BUILD SECONDS.
+ *   FUZZ_VARIANT=gen9-bcs build/fuzz_parser \
+ *       -dict=tests/fuzz/parser-gen9-bcs.dict tests/fuzz/seeds/parser/gen9-bcs
+ * or tests/fuzz/run-smoke.sh BUILD SECONDS parser.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +59,11 @@ struct fuzz_mem {
 
 static struct gpu_audit_table tables[2];
 static long base_xmalloc, base_pages;
+/* From FUZZ_VARIANT: fixed generation (0: Gen8, 1: Gen9) and engine; -1: byte 0. */
+static int fixed_gen = -1, fixed_engine = -1;
+static const char *const engine_names[XEN_GPU_ENGINE_NR] = {
+    "rcs", "bcs", "vcs", "vcs2", "vecs",
+};
 
 #define CHECK(c) do { if ( !(c) ) { fprintf(stderr, "fuzz_parser: check " \
                       "failed: %s (line %d)\n", #c, __LINE__); abort(); } \
@@ -84,10 +95,33 @@ static int fuzz_read(void *priv, unsigned int space, uint64_t addr,
 
 static const struct gpu_audit_mem_ops fuzz_ops = { .read = fuzz_read };
 
+/* FUZZ_VARIANT=genG-ENGINE, or nothing. */
+static void parse_variant(void)
+{
+    const char *var = getenv("FUZZ_VARIANT");
+    unsigned int e;
+
+    if ( !var || !*var )
+        return;
+    if ( strncmp(var, "gen8-", 5) && strncmp(var, "gen9-", 5) )
+        goto bad;
+    for ( e = 0; e < XEN_GPU_ENGINE_NR; e++ )
+        if ( !strcmp(var + 5, engine_names[e]) )
+        {
+            fixed_gen = var[3] == '9';
+            fixed_engine = e;
+            return;
+        }
+ bad:
+    fprintf(stderr, "fuzz_parser: FUZZ_VARIANT=%s is not genG-ENGINE\n", var);
+    exit(2);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    parse_variant();
     host_printk_quiet = 1;
     if ( gpu_audit_table_init(&tables[0], gpu_audit_spec_for_gen(8)) ||
          gpu_audit_table_init(&tables[1], gpu_audit_spec_for_gen(9)) )
@@ -137,8 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if ( size < 4 )
         return 0;
-    gen = data[0] & 1;
-    engine = ((data[0] >> 1) & 7) % XEN_GPU_ENGINE_NR;
+    gen = fixed_gen >= 0 ? fixed_gen : data[0] & 1;
+    engine = fixed_engine >= 0 ? fixed_engine
+                               : ((data[0] >> 1) & 7) % XEN_GPU_ENGINE_NR;
     space = data[0] & 0x10 ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT;
 
     memset(&mem, 0, sizeof(mem));
