@@ -6,9 +6,10 @@
  * the command auditor) and its users: the toolstack, and the untrusted
  * per-client display emulator.
  *
- * This file currently defines the command audit verdict: the reason codes a
- * rejected submission carries and the engine and buffer identifiers they
- * refer to.  Values are ABI: never renumber, only append.
+ * It defines the command audit verdict (the reason codes a rejected
+ * submission carries and the engine and buffer identifiers they refer to)
+ * and the display emulator's operations.  Values are ABI: never renumber,
+ * only append.
  */
 
 #ifndef __XEN_PUBLIC_GPU_H__
@@ -72,6 +73,140 @@
 #define XEN_GPU_AUDIT_CTX_LAYOUT          25  /* ring-context header differs from the layout */
 #define XEN_GPU_AUDIT_CTX_CMD             26  /* register state holds a command other than LRI */
 #define XEN_GPU_AUDIT_NR                  27
+
+/*
+ * Display emulator operations.
+ *
+ * The per-client display emulator in dom0 is not trusted.  Xen records the
+ * guest's display plane registers as it traps them (before the access goes
+ * on to the emulator) and answers the emulator's questions from that record:
+ * which planes are on, where their surfaces are, and, for the pages of a
+ * plane's current surface only, which guest frames hold them.  No other
+ * guest memory is reachable through this interface.
+ *
+ * Transport: one argument buffer, meant to ride a new XEN_DMOP sub-op of
+ * public/hvm/dm_op.h as its first buffer (the dm_op wiring is a later
+ * issue).  The buffer is a struct xen_gpu_emul_header immediately followed
+ * by the struct of its op, and nothing else: the buffer is exactly
+ * sizeof(header) + header.size bytes.  Xen writes the OUT fields back into
+ * the same buffer.  XEN_GPU_EMUL_MAP_SURFACE also takes a second buffer
+ * (dm_op buffer 1, as dm_op structs hold no guest handles) of nr uint64_t
+ * into which Xen writes the frames.
+ *
+ * Layout: fixed-width fields only; every uint64_t sits at an 8-byte offset
+ * and every struct is a multiple of 8 bytes, so 32-bit and 64-bit callers
+ * share one layout.  Fields marked IN are read, OUT are written (their input
+ * value is ignored); pad fields must be 0 on input.
+ *
+ * A refused buffer gets an XEN_GPU_EMUL_ERR_* reason and the byte offset,
+ * in the buffer, of the field that made Xen refuse it (for a buffer that is
+ * too short: its length, where the missing bytes start).
+ */
+struct xen_gpu_emul_header {
+    uint32_t version;   /* IN: XEN_GPU_INTERFACE_VERSION */
+    uint32_t op;        /* IN: XEN_GPU_EMUL_* */
+    uint32_t size;      /* IN: sizeof the op's struct, which follows */
+    uint32_t pad;       /* IN: 0 */
+};
+
+#define XEN_GPU_EMUL_GET_INFO     1
+#define XEN_GPU_EMUL_GET_PLANE    2
+#define XEN_GPU_EMUL_MAP_SURFACE  3
+
+/* Display topology limits, whatever the generation. */
+#define XEN_GPU_EMUL_MAX_PIPES    3   /* pipes A, B, C */
+#define XEN_GPU_EMUL_MAX_PLANES   4   /* planes per pipe, cursor included */
+/* Planes of a pipe: universal (Gen9) or primary and sprite (Gen8), then
+ * the cursor. */
+#define XEN_GPU_EMUL_PLANE_PRIMARY 0
+#define XEN_GPU_EMUL_PLANE_CURSOR  3
+
+/* The vGPU and its display. */
+struct xen_gpu_emul_get_info {
+    uint32_t version;       /* OUT: XEN_GPU_INTERFACE_VERSION of Xen */
+    uint32_t gen;           /* OUT: GPU generation (8, 9): plane formats */
+    uint32_t nr_pipes;      /* OUT */
+    uint32_t pad;           /* IN: 0 */
+    /* OUT: bit p set: plane p exists on pipe i (XEN_GPU_EMUL_PLANE_*). */
+    uint32_t plane_mask[XEN_GPU_EMUL_MAX_PIPES + 1];
+    uint64_t aperture_base; /* OUT: the vGPU's GGTT slices, bytes */
+    uint64_t aperture_size;
+    uint64_t hidden_base;
+    uint64_t hidden_size;
+};
+
+#define XEN_GPU_EMUL_TILING_LINEAR 0
+#define XEN_GPU_EMUL_TILING_X      1
+#define XEN_GPU_EMUL_TILING_Y      2
+#define XEN_GPU_EMUL_TILING_YF     3
+
+#define XEN_GPU_EMUL_PLANE_ENABLED (1u << 0)
+
+/*
+ * One plane as the guest last armed it (the registers a flip latches take
+ * effect when the surface address is written).
+ */
+struct xen_gpu_emul_get_plane {
+    uint32_t pipe;          /* IN */
+    uint32_t plane;         /* IN: XEN_GPU_EMUL_PLANE_* */
+    uint32_t flags;         /* OUT: XEN_GPU_EMUL_PLANE_ENABLED */
+    uint32_t format;        /* OUT: the control register's pixel format
+                               field (Gen9 PLANE_CTL 27:24, Gen8 DSPCNTR
+                               29:26 / SPRCTL 27:25; cursor: mode 5:0) */
+    uint32_t tiling;        /* OUT: XEN_GPU_EMUL_TILING_* */
+    uint32_t stride;        /* OUT: bytes from one row (of tiles) to the next */
+    uint32_t width;         /* OUT: pixels */
+    uint32_t height;        /* OUT: pixels */
+    uint32_t x;             /* OUT: first visible pixel in the surface */
+    uint32_t y;
+    uint32_t nr_pages;      /* OUT: pages of the surface (MAP_SURFACE limit) */
+    uint32_t flips;         /* OUT: surface address writes seen (wraps) */
+    uint64_t surface;       /* OUT: GGTT address of the surface */
+};
+
+/* Most frames one XEN_GPU_EMUL_MAP_SURFACE returns (one 4 KiB buffer). */
+#define XEN_GPU_EMUL_MAP_MAX      512
+
+/*
+ * Frames nr pages of a plane's current surface, from page 'first': Xen
+ * writes nr guest frame numbers to buffer 1.  Refused unless the plane is
+ * on and every page is inside the surface, inside the vGPU's GGTT slices,
+ * and mapped by the guest to its own RAM.
+ */
+struct xen_gpu_emul_map_surface {
+    uint32_t pipe;          /* IN */
+    uint32_t plane;         /* IN */
+    uint32_t first;         /* IN: first page, from the surface's start */
+    uint32_t nr;            /* IN: 1 .. XEN_GPU_EMUL_MAP_MAX */
+    uint32_t pad;           /* IN: 0 */
+    uint32_t nr_pages;      /* OUT: pages of the surface */
+    uint64_t surface;       /* OUT: GGTT address of the surface */
+};
+
+/* Why an emulator operation was refused. */
+#define XEN_GPU_EMUL_OK                    0
+/* The buffer */
+#define XEN_GPU_EMUL_ERR_TRUNCATED         1  /* shorter than header + size */
+#define XEN_GPU_EMUL_ERR_VERSION           2  /* version is not Xen's */
+#define XEN_GPU_EMUL_ERR_UNKNOWN_OP        3
+#define XEN_GPU_EMUL_ERR_SIZE              4  /* size is not the op's struct */
+#define XEN_GPU_EMUL_ERR_PAD               5  /* pad field not 0 */
+#define XEN_GPU_EMUL_ERR_TRAILING          6  /* bytes after the op's struct */
+/* The op's fields */
+#define XEN_GPU_EMUL_ERR_PIPE              7  /* no such pipe */
+#define XEN_GPU_EMUL_ERR_PLANE             8  /* no such plane on the pipe */
+#define XEN_GPU_EMUL_ERR_COUNT             9  /* nr is 0 or above MAP_MAX */
+#define XEN_GPU_EMUL_ERR_OVERFLOW         10  /* first + nr wraps */
+/* The plane and its surface */
+#define XEN_GPU_EMUL_ERR_PLANE_OFF        11  /* plane is disabled */
+#define XEN_GPU_EMUL_ERR_GEOMETRY         12  /* surface size unknown or
+                                                 beyond the GGTT */
+#define XEN_GPU_EMUL_ERR_EXTENT           13  /* page past the surface */
+#define XEN_GPU_EMUL_ERR_OUTSIDE_SLICE    14  /* page outside the vGPU's
+                                                 GGTT slices */
+#define XEN_GPU_EMUL_ERR_SCRATCH          15  /* page maps the scratch page */
+#define XEN_GPU_EMUL_ERR_NOT_GUEST        16  /* page is not the guest's RAM */
+#define XEN_GPU_EMUL_ERR_NR               17
 
 #endif /* __XEN_PUBLIC_GPU_H__ */
 

@@ -251,20 +251,17 @@ int gtt_ggtt_read(struct gtt_vgpu *v, uint64_t index, unsigned int offset,
     return GTT_OK;
 }
 
-int gtt_translate_ggtt(struct gtt_vgpu *v, uint64_t gaddr, struct gtt_xlate *x)
+int gtt_ggtt_translate_locked(const struct gtt_vgpu *v, uint64_t gaddr,
+                              struct gtt_xlate *x)
 {
-    struct gtt_ggtt *g = &v->ggtt;
+    const struct gtt_ggtt *g = &v->ggtt;
     long slot;
 
     memset(x, 0, sizeof(*x));
     x->scratch = true;
-    spin_lock(&v->lock);
     slot = gtt_ggtt_slot(v, gaddr >> GTT_PAGE_SHIFT);
     if ( slot < 0 )
-    {
-        spin_unlock(&v->lock);
         return GTT_ERR_OUTSIDE_SLICE;
-    }
     if ( g->frame[slot] )
     {
         x->scratch = false;
@@ -272,7 +269,17 @@ int gtt_translate_ggtt(struct gtt_vgpu *v, uint64_t gaddr, struct gtt_xlate *x)
         x->gfn = (g->guest[slot] & GGTT_PTE_ADDR_MASK) >> GTT_PAGE_SHIFT;
         x->mfn = gtt_page_mfn(g->frame[slot]);
     }
-    spin_unlock(&v->lock);
 
     return GTT_OK;
+}
+
+int gtt_translate_ggtt(struct gtt_vgpu *v, uint64_t gaddr, struct gtt_xlate *x)
+{
+    int rc;
+
+    spin_lock(&v->lock);
+    rc = gtt_ggtt_translate_locked(v, gaddr, x);
+    spin_unlock(&v->lock);
+
+    return rc;
 }

@@ -52,4 +52,8 @@ void gtt_ggtt_free(struct gtt_vgpu *v);
 /* Slot of a physical entry index in v's slices, or -1 when outside. */
 long gtt_ggtt_slot(const struct gtt_vgpu *v, uint64_t index);
 
+/* gtt_translate_ggtt() with v->lock held. */
+int gtt_ggtt_translate_locked(const struct gtt_vgpu *v, uint64_t gaddr,
+                              struct gtt_xlate *x);
+
 #endif /* GTT_GGTT_H */

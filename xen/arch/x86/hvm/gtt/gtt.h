@@ -16,6 +16,7 @@
 #define GTT_GTT_H
 
 #include "private.h"
+#include <public/gpu.h>
 
 /* Why an operation was refused, or an entry pointed at scratch. */
 enum gtt_reason {
@@ -71,6 +72,7 @@ struct gtt_vgpu_config {
     unsigned int shadow_quota;    /* shadow table pages (0: default) */
     bool oos;                     /* out-of-sync leaf tables */
     unsigned int oos_threshold;   /* trapped writes before a leaf goes OOS */
+    unsigned int gen;             /* 8 or 9: display registers (0: 9) */
 };
 
 #define GTT_DEFAULT_SHADOW_QUOTA  4096
@@ -132,6 +134,17 @@ int gtt_bar0_write(struct gtt_vgpu *v, uint64_t offset, unsigned int size,
                    uint64_t val);
 int gtt_bar0_read(struct gtt_vgpu *v, uint64_t offset, unsigned int size,
                   uint64_t *val);
+
+/*
+ * Trapped guest write to a display register of BAR0, recorded before the
+ * access goes on to the display emulator (display.c).  GTT_OK: a plane
+ * register, recorded; GTT_ERR_NOT_TRACKED: not a register Xen records;
+ * GTT_ERR_BAD_ACCESS: a plane register written other than as whole,
+ * aligned dwords or qwords (nothing recorded).  The emulator gets the
+ * write in every case.
+ */
+int gtt_display_mmio_write(struct gtt_vgpu *v, uint64_t offset,
+                           unsigned int size, uint64_t val);
 
 /*
  * PPGTT address spaces.  A root is named by the GPA of its top table

@@ -291,6 +291,7 @@ static void vgpu_clear(struct gtt_vgpu *v)
     gtt_ggtt_reset(v);
     gtt_ppgtt_teardown(v);
     memset(&v->pvinfo, 0, sizeof(v->pvinfo));
+    memset(&v->display, 0, sizeof(v->display));
     v->hw_dirty = true;
     gtt_vgpu_flush(v);
     ASSERT(!v->refs_held);

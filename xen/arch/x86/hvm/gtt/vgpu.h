@@ -4,6 +4,7 @@
  *   vgpu.c   lifecycle, stats, deferred reference drops
  *   ggtt.c   the GGTT slice (ggtt.h)
  *   pvinfo.c the PVINFO page (pvinfo.h) and the BAR0 dispatch
+ *   display.c the guest's display planes (display.h)
  *   ppgtt*.c shadow PPGTT address spaces (ppgtt.h)
  */
 #ifndef GTT_VGPU_H
@@ -13,6 +14,7 @@
 #include "ggtt.h"
 #include "pvinfo.h"
 #include "ppgtt.h"
+#include "display.h"
 
 /*
  * References the GPU may still use through its TLBs: dropped only after
@@ -41,6 +43,7 @@ struct gtt_vgpu {
     struct gtt_ggtt ggtt;
     struct gtt_pvinfo pvinfo;
     struct gtt_ppgtt ppgtt;
+    struct gtt_display display;
 };
 
 /*
