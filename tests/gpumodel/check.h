@@ -49,7 +49,13 @@ struct gpu_violation {
 struct gpu_check_subject {
     const struct domain *d;            /* the guest */
     unsigned int engine;
-    unsigned long scratch_mfn;
+    unsigned long scratch_mfn;         /* the device's scratch page */
+    /*
+     * The vGPU's PPGTT scratch page (gtt_ppgtt.scratch_page_mfn), where
+     * shadow leaves the guest left empty point; 0: none.  Accepted only
+     * while it is a Xen page (allocated, no owner).
+     */
+    unsigned long ppgtt_scratch_mfn;
     const struct gpu_audit_slice *slices;
     unsigned int nr_slices;
 };
@@ -74,7 +80,8 @@ void gpu_check_fail(struct gpu_check *chk, unsigned int kind,
 
 /*
  * One page of memory the GPU accessed: gaddr in space (GPU_SPACE_*), which
- * translated to mfn (INVALID_MFN: not present, the access faulted).
+ * translated to mfn (INVALID_MFN: not present, the access faulted).  A
+ * GGTT access outside the slices is a violation even when it faulted.
  */
 void gpu_check_mem(struct gpu_check *chk, unsigned int space, uint64_t gaddr,
                    unsigned long mfn, bool write);
@@ -83,10 +90,22 @@ void gpu_check_pt(struct gpu_check *chk, unsigned long mfn, uint64_t gaddr);
 /*
  * A register access from a buffer of class cls (GPU_CLASS_*): write with
  * value (masked registers: the enable bits must cover allowed bits only).
+ * Page-table roots (RING_PDP*) are whitelisted for their engine: the model
+ * reports the root a completed load names with gpu_check_pt(), so a root
+ * that is not one of Xen's tables is a GPU_V_PT_FRAME violation.
  */
 void gpu_check_reg(struct gpu_check *chk, unsigned int cls, uint32_t offset,
                    bool write, uint32_t value);
 /* The reference copy of the spec tables (linked under other names). */
 const struct gpu_gen_spec *gpu_check_ref_spec(unsigned int gen);
+/* Its whitelist entry of a register offset, or NULL. */
+const struct gpu_reg_desc *gpu_check_ref_reg(const struct gpu_gen_spec *ref,
+                                             uint32_t offset);
+/*
+ * The checker's own deny list (ring and execlist control of every engine,
+ * fences, GGTT flush, forcewake, reset, PAT, GuC, interrupts, display,
+ * PVINFO): the register's name there, or NULL.
+ */
+const char *gpu_check_hard_denied(uint32_t offset);
 
 #endif /* GPU_CHECK_H */

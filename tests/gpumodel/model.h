@@ -32,14 +32,25 @@ struct gpu_model_ctx {
     /*
      * PPGTT of the context: the PDP registers as loaded from the context
      * image (shadow roots, host addresses).  level 0: no PPGTT (every
-     * PPGTT access is a violation of its own: nothing to walk).
-     * LRIs of the PDP registers executed from the copies change them.
+     * PPGTT access faults) until the copies load PDP registers: then PDP0
+     * alone means 4 levels, PDP1-3 3 levels (as the submission glue
+     * reads a load).  LRIs of the PDP registers executed from the copies
+     * change them; a root loaded is reported to gpu_check_pt().
      */
     unsigned int level;                    /* 0, GTT_ROOT_L3, GTT_ROOT_L4 */
     uint64_t pdp[4];
-    uint64_t max_cmds;                     /* stop after this many (loops) */
+    /*
+     * Entries of the physical GGTT (fake_gpu_create()); 0: unknown, then
+     * only addresses inside the checker's slices are translated (others
+     * fault, and are GGTT_SLICE violations anyway).
+     */
+    uint64_t ggtt_entries;
+    uint64_t max_cmds;                     /* stop after this many (loops);
+                                              0: GPU_MODEL_DEFAULT_CMDS */
     uint64_t seed;                         /* data-independent choices */
 };
+
+#define GPU_MODEL_DEFAULT_CMDS (1u << 20)
 
 struct gpu_model_result {
     uint64_t commands;                     /* executed */
