@@ -46,7 +46,7 @@ static const struct deny_range deny_global[] = {
     { 0x00a090, 0x00a093, "GEN6_RC_CONTROL" },
     { 0x00a180, 0x00a18f, "ECOBUS/FORCEWAKE_MT" },
     { 0x00a270, 0x00a27f, "FORCEWAKE_MEDIA/RENDER_GEN9" },
-    { 0x00c000, 0x00cfff, "GuC" },
+    { 0x00c000, 0x00c3ff, "GuC (status, DMA, WOPCM)" },
     { 0x044000, 0x04ffff, "interrupts and display power" },
     { 0x060000, 0x07ffff, "display (PVINFO at 0x78000)" },
     { 0x100000, 0x100fff, "FENCE_REG_GEN6" },
