@@ -816,6 +816,75 @@ static void test_hard_deny_list(void **state)
     assert_null(gpu_check_ref_spec(7));
 }
 
+/* ---- Real driver batches ---------------------------------------------- */
+
+/*
+ * Every corpus submission the auditor accepts runs on the model with no
+ * violation: it decodes as the auditor did, touches only whitelisted
+ * registers, and reaches no GGTT address outside the slice.  No PPGTT
+ * (every PPGTT access faults) and an empty GGTT: the run is about what
+ * the commands are, not where memory is.
+ */
+static void test_corpus_clean(void **state)
+{
+    FILE *f = corpus_open();
+    struct corpus_entry e = { 0 };
+    struct fake_gpu *gpu;
+    struct gpu_audit_slice slice = { .base = 0, .size = 0x10000000 };
+    unsigned int runs = 0, bad = 0, open = 0;
+    uint64_t cmds = 0, regs = 0;
+
+    (void)state;
+    fake_p2m_reset();
+    gpu = fake_gpu_create(slice.size >> PAGE_SHIFT);
+    assert_non_null(gpu);
+    while ( corpus_next(f, &e) )
+    {
+        struct mem m;
+        struct audit_run r;
+        struct gpu_check chk;
+        struct gpu_check_subject who = {
+            .engine = e.engine, .scratch_mfn = INVALID_MFN,
+            .slices = &slice, .nr_slices = 1,
+        };
+        struct gpu_model_ctx ctx = {
+            .table = table_for(e.gen), .engine = e.engine,
+            .ggtt_entries = slice.size >> PAGE_SHIFT, .max_cmds = 1u << 20,
+        };
+        struct gpu_model_result res;
+
+        mem_init(&m);
+        corpus_map(&e, &m);
+        run_keep(&r, &m, e.gen, e.engine, NULL, GPU_SPACE_PPGTT, e.addr[0],
+                 NULL);
+        assert_int_equal(r.res.reason, XEN_GPU_AUDIT_OK);
+        gpu_check_init(&chk, gpu_check_ref_spec(e.gen));
+        gpu_check_subject(&chk, &who);
+        if ( gpu_model_execute(&ctx, r.sub, &chk, &res) && bad++ < 10 )
+            print_message("corpus line %u %s: %s: %s\n", e.line, e.file[0],
+                          gpu_violation_name(chk.log[0].kind),
+                          chk.log[0].detail);
+        open += !res.ended;
+        runs++;
+        cmds += res.commands;
+        regs += res.reg_accesses;
+        run_done(&r);
+        mem_free(&m);
+    }
+    fclose(f);
+    fake_gpu_destroy(gpu);
+    fake_p2m_reset();
+
+    print_message("corpus: %u submissions run, %llu commands, %llu register "
+                  "accesses, %u with a violation, %u not ended\n", runs,
+                  (unsigned long long)cmds, (unsigned long long)regs, bad,
+                  open);
+    assert_true(runs > 3000);
+    assert_true(regs > 0);
+    assert_int_equal(bad, 0);
+    assert_int_equal(open, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -834,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_no_reference),
         cmocka_unit_test(test_checker_frames),
         cmocka_unit_test(test_hard_deny_list),
+        cmocka_unit_test(test_corpus_clean),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
