@@ -43,6 +43,7 @@ void gpu_check_fail(struct gpu_check *chk, unsigned int kind,
 {
     struct gpu_violation *v;
     va_list ap;
+    int n;
 
     if ( kind >= GPU_V_NR )
         kind = 0;
@@ -53,8 +54,11 @@ void gpu_check_fail(struct gpu_check *chk, unsigned int kind,
     v = &chk->log[chk->nr_log++];
     v->kind = kind;
     va_start(ap, fmt);
-    vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    n = vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
     va_end(ap);
+    if ( chk->at_known && n >= 0 && n < (int)sizeof(v->detail) )
+        snprintf(v->detail + n, sizeof(v->detail) - n, " [buf %u +0x%x]",
+                 chk->at_buf, chk->at_off);
 }
 
 /* Xen's own page: from the domain heap, owned by no guest. */

@@ -68,6 +68,13 @@ struct gpu_check {
     uint64_t by_kind[GPU_V_NR];
     struct gpu_violation log[GPU_CHECK_MAX_LOG];  /* the first ones */
     unsigned int nr_log;
+    /*
+     * Where the GPU is, set by the model while it runs a command: each
+     * detail logged then ends with " [buf N +0xOFF]".
+     */
+    bool at_known;
+    unsigned int at_buf;
+    uint32_t at_off;
 };
 
 void gpu_check_init(struct gpu_check *chk, const struct gpu_gen_spec *ref);

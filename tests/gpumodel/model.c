@@ -45,8 +45,7 @@ static unsigned int buf_level(const struct gpu_audit_buf *b)
 static void unaudited(struct gpu_model_run *r, const char *what,
                       uint32_t hdr)
 {
-    gpu_check_fail(r->chk, GPU_V_UNAUDITED, "buf %u +0x%x: %s (0x%08x)",
-                   r->cmd_buf, r->cmd_off, what, hdr);
+    gpu_check_fail(r->chk, GPU_V_UNAUDITED, "%s (0x%08x)", what, hdr);
     r->stop = true;
 }
 
@@ -78,8 +77,7 @@ void model_bb_start(struct gpu_model_run *r, const uint32_t *dw)
     if ( !rl )
     {
         gpu_check_fail(r->chk, GPU_V_UNAUDITED,
-                       "buf %u +0x%x: MI_BATCH_BUFFER_START to 0x%llx with "
-                       "no relocation", r->cmd_buf, r->cmd_off,
+                       "MI_BATCH_BUFFER_START to 0x%llx with no relocation",
                        (unsigned long long)model_addr(dw[1], dw[2], ~3u));
         r->stop = true;
         return;
@@ -150,6 +148,9 @@ static void step(struct gpu_model_run *r)
 
     r->cmd_buf = r->buf;
     r->cmd_off = r->off;
+    r->chk->at_known = true;
+    r->chk->at_buf = r->buf;
+    r->chk->at_off = r->off;
     if ( !b )
     {
         unaudited(r, "no such buffer", 0);
@@ -242,6 +243,7 @@ unsigned int gpu_model_execute(const struct gpu_model_ctx *c,
     while ( !r->stop && res->commands < max )
         step(r);
     res->ended = r->ended;
+    chk->at_known = false;
     free(r);
 
     return chk->violations - before;

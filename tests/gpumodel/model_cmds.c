@@ -213,12 +213,12 @@ static void exec_mi(struct gpu_model_run *r, const uint32_t *dw,
                         addr_at(dw, 1, ~0xfffu), false);
         return;
     case MI_OP_UPDATE_GTT:
-        gpu_check_fail(r->chk, GPU_V_PT_FRAME, "buf %u +0x%x: MI_UPDATE_GTT "
-                       "writes GTT entries", r->cmd_buf, r->cmd_off);
+        gpu_check_fail(r->chk, GPU_V_PT_FRAME,
+                       "MI_UPDATE_GTT writes GTT entries");
         return;
     case MI_OP_SET_CONTEXT:
-        gpu_check_fail(r->chk, GPU_V_UNAUDITED, "buf %u +0x%x: MI_SET_CONTEXT "
-                       "loads an unaudited context", r->cmd_buf, r->cmd_off);
+        gpu_check_fail(r->chk, GPU_V_UNAUDITED,
+                       "MI_SET_CONTEXT loads an unaudited context image");
         return;
     }
     exec_mem_fields(r, dw, len, d);
