@@ -9,7 +9,7 @@
  *
  * Input layout:
  *   byte 0   bit 0     generation: 0 = Gen8, 1 = Gen9 (no FUZZ_VARIANT)
- *            bits 3:1  engine (mod 5: rcs bcs vcs vcs2 vecs; no FUZZ_VARIANT)
+ *            bits 3:1  engine, mod 5: rcs bcs vcs vcs2 vecs (no FUZZ_VARIANT)
  *            bit 4     space of the first batch: 0 = PPGTT, 1 = GGTT
  *            bit 5     tiny scan budget (16 bytes per gpu_audit_run()),
  *                      to exercise -ERESTART resumption
@@ -32,15 +32,10 @@
  *     relocation targets a command start in a sealed buffer;
  *   - after gpu_audit_sub_destroy(): nothing leaked (host_alloc_stats).
  *
- * Build (after `make build/gen/cmd_gen8.c build/gen/cmd_gen9.c`):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
- *       -Ixen/include -Ixen/common/gpu_audit -Itests/shim \
- *       tests/fuzz/fuzz_parser.c xen/common/gpu_audit/[a-z]*.c \
- *       build/gen/cmd_gen8.c build/gen/cmd_gen9.c tests/shim/xen-host.c \
- *       -o build/fuzz_parser
- *   FUZZ_VARIANT=gen9-bcs build/fuzz_parser \
+ * Build and run: tests/fuzz/run-smoke.sh BUILD SECONDS parser (all ten
+ * variants); by hand:
+ *   FUZZ_VARIANT=gen9-bcs BUILD/fuzz/fuzz_parser \
  *       -dict=tests/fuzz/parser-gen9-bcs.dict tests/fuzz/seeds/parser/gen9-bcs
- * or tests/fuzz/run-smoke.sh BUILD SECONDS parser.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +54,7 @@ struct fuzz_mem {
 
 static struct gpu_audit_table tables[2];
 static long base_xmalloc, base_pages;
-/* From FUZZ_VARIANT: fixed generation (0: Gen8, 1: Gen9) and engine; -1: byte 0. */
+/* From FUZZ_VARIANT: generation (0: Gen8, 1: Gen9), engine; -1: byte 0. */
 static int fixed_gen = -1, fixed_engine = -1;
 static const char *const engine_names[XEN_GPU_ENGINE_NR] = {
     "rcs", "bcs", "vcs", "vcs2", "vecs",
