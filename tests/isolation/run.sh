@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The isolation check of `make test`: ISOLATION_OPS (10^7) generated
+# operations for each generation, the two run side by side, then a shorter
+# run of the ASan+UBSan build.  Each run must end with 0 violations; a
+# violation prints its minimized reproducer (BUILD/isolation/repro-*.txt).
+# Last line: "isolation: N passed, M failed".
+set -u
+BUILD=${1:-build}
+OPS=${ISOLATION_OPS:-10000000}
+ASAN_OPS=${ISOLATION_ASAN_OPS:-300000}
+SEED=${ISOLATION_SEED:-1}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 2
+
+out=$BUILD/isolation
+mkdir -p "$out"
+passed=0
+failed=0
+
+if ! make --no-print-directory BUILD="$BUILD" "$out/isolation" \
+        "$BUILD/asan/isolation" >"$out/build.log" 2>&1; then
+    tail -20 "$out/build.log"
+    echo "isolation: 0 passed, 1 failed"
+    exit 1
+fi
+
+# check NAME BINARY ARGS...: one run, its output kept in $out/NAME.log.
+check() {
+    local name=$1 rc
+    shift
+    "$@" --out "$out/$name" >"$out/$name.log" 2>&1
+    rc=$?
+    echo "$rc" >"$out/$name.rc"
+}
+
+report() {
+    local name=$1 rc
+    rc=$(cat "$out/$name.rc" 2>/dev/null || echo 2)
+    echo "== $name"
+    if [ "$rc" -eq 0 ]; then
+        grep -E '^(submissions|well-formed|executed|time|isolation:)' "$out/$name.log"
+        passed=$((passed + 1))
+    else
+        cat "$out/$name.log"
+        failed=$((failed + 1))
+    fi
+}
+
+check gen9 "$out/isolation" --gen 9 --seed "$SEED" --ops "$OPS" &
+check gen8 "$out/isolation" --gen 8 --seed "$SEED" --ops "$OPS" &
+wait
+report gen9
+report gen8
+check asan-gen9 "$BUILD/asan/isolation" --gen 9 --seed "$SEED" --ops "$ASAN_OPS"
+report asan-gen9
+
+echo "isolation: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
