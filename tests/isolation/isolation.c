@@ -97,6 +97,22 @@ static void print_stats(const struct iso_stats *st, double secs,
            st->ops, violations);
 }
 
+/* The first logged violation of every kind that occurred, on one line. */
+static void print_first_by_kind(const struct gpu_check *chk)
+{
+    unsigned int kind, i;
+
+    for ( kind = 1; kind < GPU_V_NR; kind++ )
+        for ( i = 0; i < chk->nr_log; i++ )
+            if ( chk->log[i].kind == kind )
+            {
+                printf(" | %s: %s", gpu_violation_name(kind),
+                       chk->log[i].detail);
+                break;
+            }
+    printf("\n");
+}
+
 /* One generated episode; returns its violations (chk has them). */
 static uint64_t run_episode(const struct opts *o, uint64_t eseed,
                             struct iso_episode *ep, struct gpu_check *chk,
@@ -186,7 +202,8 @@ static int run(const struct opts *o)
     struct iso_episode ep;
     struct gpu_check chk;
     double t0 = now(), secs;
-    uint64_t k, found = 0;
+    uint64_t k, found = 0, by_kind[GPU_V_NR] = { 0 };
+    unsigned int i;
 
     memset(&st, 0, sizeof(st));
     for ( k = 0; ; k++ )
@@ -201,11 +218,22 @@ static int run(const struct opts *o)
             break;
         if ( run_episode(o, eseed, &ep, &chk, &st) && o->keep_going )
         {
-            /* Survey: count, show the first of each episode, go on. */
+            /*
+             * Survey: each violating episode on one line (its number, the
+             * operations so far, the counts by kind, the first violation),
+             * then on.  Episodes are the same whatever the build does.
+             */
             found += chk.violations;
-            printf("episode %" PRIu64 " (gen %u, %u vGPUs, episode seed %"
-                   PRIu64 "): %s: %s\n", k, ep.gen, ep.nr_vgpus, eseed,
-                   gpu_violation_name(chk.log[0].kind), chk.log[0].detail);
+            printf("episode %" PRIu64 " ops %" PRIu64 ":", k, st.ops);
+            for ( i = 1; i < GPU_V_NR; i++ )
+            {
+                by_kind[i] += chk.by_kind[i];
+                if ( chk.by_kind[i] )
+                    printf(" %s=%" PRIu64, gpu_violation_name(i),
+                           chk.by_kind[i]);
+            }
+            printf(" | seed %" PRIu64 ", %u vGPUs", eseed, ep.nr_vgpus);
+            print_first_by_kind(&chk);
         }
         else if ( chk.violations )
         {
@@ -218,6 +246,13 @@ static int run(const struct opts *o)
         iso_episode_free(&ep);
     }
     secs = now() - t0;
+    if ( o->keep_going )
+    {
+        printf("violations by kind:");
+        for ( i = 1; i < GPU_V_NR; i++ )
+            printf(" %s=%" PRIu64, gpu_violation_name(i), by_kind[i]);
+        printf("\n");
+    }
     print_stats(&st, secs, found);
     return found ? 1 : 0;
 }

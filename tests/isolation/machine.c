@@ -380,6 +380,9 @@ static int map_hostile(struct iso_machine *m, struct iso_vgpu *vg)
     rc |= fake_p2m_set(vg->d, ISO_GFN_NEIGHBOUR, next->base + 9,
                        p2m_map_foreign, next->d);
     rc |= fake_p2m_set(vg->d, ISO_GFN_XEN, fresh + 2, p2m_ram_rw, dom_xen);
+    /* RAM in the p2m, but the page is no longer the guest's. */
+    rc |= fake_p2m_set(vg->d, ISO_GFN_STOLEN, next->base + 11, p2m_ram_rw,
+                       next->d);
     return rc;
 }
 

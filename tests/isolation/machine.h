@@ -29,6 +29,7 @@
 #define ISO_GFN_NEIGHBOUR (ISO_RAM_GFNS + 5)  /* next guest's frame, foreign map */
 #define ISO_GFN_XEN      (ISO_RAM_GFNS + 6)   /* a Xen-owned frame as RAM */
 #define ISO_GFN_HOLE     (ISO_RAM_GFNS + 7)   /* nothing */
+#define ISO_GFN_STOLEN   (ISO_RAM_GFNS + 8)   /* next guest's frame as RAM */
 #define ISO_GFN_MAX      (ISO_RAM_GFNS + 16)  /* max_gfn: beyond is no RAM */
 
 #define ISO_AP_SIZE      (1ull << 20)

@@ -319,6 +319,7 @@ static unsigned long hostile_gfn(struct iso_workload *w)
     static const unsigned long kinds[] = {
         ISO_GFN_MMIO, ISO_GFN_GRANT, ISO_GFN_FOREIGN, ISO_GFN_PAGED,
         ISO_GFN_SHARED, ISO_GFN_NEIGHBOUR, ISO_GFN_XEN, ISO_GFN_HOLE,
+        ISO_GFN_STOLEN,
     };
     unsigned int r = below(w, ARRAY_LEN(kinds) + 5);
 
@@ -342,6 +343,10 @@ static unsigned long hostile_gfn(struct iso_workload *w)
 /* A GGTT address for an operand: inside, at the edge, or outside. */
 static uint64_t ggtt_addr_valid(struct iso_workload *w, unsigned int v)
 {
+    if ( pct(w, 30) )     /* its own rings and batches: legal targets too */
+        return iso_ap_base(v) +
+               4096ull * below(w, WL_GBATCH_FIRST + WL_GBATCH_PAGES) +
+               8 * below(w, 480);
     return iso_hid_base(v) + 4096ull * below(w, WL_GDATA_PAGES) +
            8 * below(w, 480);
 }
