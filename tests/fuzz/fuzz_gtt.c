@@ -55,6 +55,9 @@
 #include "vgpu.h"
 
 #define FZ_GGTT       4096          /* 16 MiB of GGTT */
+#define FZ_AP_SIZE    (4u << 20)    /* the vGPU's slices: aperture at 0, */
+#define FZ_HID_BASE   (8u << 20)    /* hidden at 8 MiB */
+#define FZ_HID_SIZE   (4u << 20)
 #define FZ_RAM        0x400         /* 4 MiB of guest RAM */
 #define FZ_HOSTILE    0x400         /* 16 hostile frames from here */
 #define FZ_NR_HOSTILE 16
@@ -259,9 +262,9 @@ static NO_COV void machine_create(uint8_t cfgb)
     cfg.d = fz.d1;
     cfg.id = 1;
     cfg.aperture_base = 0;
-    cfg.aperture_size = 4u << 20;
-    cfg.hidden_base = 8u << 20;
-    cfg.hidden_size = 4u << 20;
+    cfg.aperture_size = FZ_AP_SIZE;
+    cfg.hidden_base = FZ_HID_BASE;
+    cfg.hidden_size = FZ_HID_SIZE;
     cfg.shadow_quota = cfgb & 31 ? 2 + (cfgb & 31) : 0;
     cfg.oos = cfgb & 0x20;
     cfg.oos_threshold = 1 + (cfgb >> 6);
@@ -274,9 +277,12 @@ static NO_COV void machine_create(uint8_t cfgb)
 
 /* ---- Invariants ------------------------------------------------------- */
 
+/* The vGPU's slices, as configured (not as the engine says). */
 static NO_COV bool in_slices(uint64_t index)
 {
-    return gtt_ggtt_slot(fz.v, index) >= 0;
+    return index < FZ_AP_SIZE / PAGE_SIZE ||
+           (index >= FZ_HID_BASE / PAGE_SIZE &&
+            index < (FZ_HID_BASE + FZ_HID_SIZE) / PAGE_SIZE);
 }
 
 /* A frame the GPU may reach through the vGPU: d1's own. */

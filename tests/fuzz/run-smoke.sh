@@ -20,7 +20,7 @@
 # the target's SECONDS (at least 2 s each).  Runs go $(nproc) at a time.
 #
 # Prints one line per run:
-#   fuzz NAME[/VARIANT]: ok, N execs, X exec/s, cov C (ft F), corpus K
+#   fuzz NAME[/VARIANT]: ok, N execs, X exec/s, cov C of E edges (ft F), corpus K
 # and last "fuzz: N passed, M failed" (one check per run, plus one per
 # target that failed to build).  A failed run leaves its log and reproducer
 # in BUILD/fuzz/NAME[-VARIANT]/ (replay: BUILD/fuzz/fuzz_NAME FILE, with
@@ -164,7 +164,7 @@ done
 # result file and whether it passed to its status file.
 run_one() {
     local name=$1 var=$2 secs=$3 tag dir seeds dict log rc
-    local execs rate cov ft
+    local execs rate cov ft edges
     if [ "$var" = - ]; then
         tag=$name
         seeds="$FUZZ/seeds/$name"
@@ -190,6 +190,8 @@ run_one() {
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+    # Edges instrumented: everything linked (the shim excepted).
+    edges=$(sed -n 's/^INFO: Loaded 1 modules *(\([0-9]*\) inline.*/\1/p' "$log" | head -1)
     if [ "$rc" -ne 0 ]; then
         {
             echo "fuzz $tag: FAILED (exit $rc, log $log)"
@@ -200,7 +202,8 @@ run_one() {
         return
     fi
     echo "fuzz $tag: ok, ${execs:-?} execs, ${rate:-?} exec/s," \
-         "cov ${cov:-?} (ft ${ft:-?}), corpus $(ls "$dir/corpus" | wc -l)" \
+         "cov ${cov:-?} of ${edges:-?} edges (ft ${ft:-?})," \
+         "corpus $(ls "$dir/corpus" | wc -l)" \
          >"$dir/result"
     echo ok >"$dir/status"
 }
