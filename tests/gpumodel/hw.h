@@ -50,6 +50,7 @@ static inline uint32_t gpu_hw_engine_base(unsigned int engine)
 
 #define MI_OP_NOOP            0x00
 #define MI_OP_REPORT_HEAD     0x07
+#define MI_OP_DISPLAY_FLIP    0x14
 #define MI_OP_BB_END          0x0a
 #define MI_OP_SET_CONTEXT     0x18
 #define MI_OP_SEM_WAIT        0x1c
@@ -60,6 +61,7 @@ static inline uint32_t gpu_hw_engine_base(unsigned int engine)
 #define MI_OP_SRM             0x24
 #define MI_OP_FLUSH_DW        0x26
 #define MI_OP_CLFLUSH         0x27
+#define MI_OP_REPORT_PERF     0x28
 #define MI_OP_LRM             0x29
 #define MI_OP_LRR             0x2a
 #define MI_OP_COPY_MEM_MEM    0x2e
@@ -80,6 +82,8 @@ static inline uint32_t gpu_hw_engine_base(unsigned int engine)
 #define MI_HW_POST_SYNC(h)    (((h) >> 14) & 3)  /* MI_FLUSH_DW */
 #define MI_HW_STORE_INDEX     (1u << 21)   /* MI_FLUSH_DW */
 #define MI_HW_FLUSH_DW_GGTT   (1u << 2)    /* MI_FLUSH_DW DW1 */
+#define MI_HW_RPC_GGTT        (1u << 0)    /* MI_REPORT_PERF_COUNT DW1 */
+#define MI_HW_RPC_BYTES       256          /* largest OA report */
 
 /* PIPE_CONTROL (3D 0x7a00), DW1. */
 #define GPU_HW_PIPE_CONTROL   0x7a00u

@@ -212,6 +212,17 @@ static void exec_mi(struct gpu_model_run *r, const uint32_t *dw,
             model_touch(r, model_space(dw[0] & MI_HW_GGTT),
                         addr_at(dw, 1, ~0xfffu), false);
         return;
+    case MI_OP_REPORT_PERF:
+        /* An OA report (GPU-wide counters) written to memory. */
+        if ( len >= 3 )
+            model_access(r, model_space(dw[1] & MI_HW_RPC_GGTT),
+                         addr_at(dw, 1, ~0x3fu), NULL, MI_HW_RPC_BYTES, true);
+        return;
+    case MI_OP_DISPLAY_FLIP:
+        /* Reprograms a plane of the physical display (PLANE_SURF). */
+        gpu_check_fail(r->chk, GPU_V_REG,
+                       "MI_DISPLAY_FLIP programs the physical display");
+        return;
     case MI_OP_UPDATE_GTT:
         gpu_check_fail(r->chk, GPU_V_PT_FRAME,
                        "MI_UPDATE_GTT writes GTT entries");

@@ -517,6 +517,36 @@ static void test_pdp_load_shadowed(void **state)
 
 /* ---- Violations, each with its kind ----------------------------------- */
 
+/*
+ * A display flip the auditor neutralised runs as MI_NOOPs (their dwords
+ * after the first are no command starts); the flip itself, put back in
+ * the copy, would program the physical display.
+ */
+static void test_neutralised_flip(void **state)
+{
+    struct sys s;
+    struct bb ring;
+    uint32_t at;
+
+    (void)state;
+    sys_init(&s, RCS);
+    sys_buf(&s, &ring, GPU_SPACE_GGTT, RING);
+    at = emit_display_flip(&ring);
+    emit_sdi(&ring, GG_BUF, 0x12121212, true, false);
+    sys_audit_ring_ok(&s, &ring);
+    assert_int_equal(gpu_audit_buf_dw(gpu_audit_get_buf(s.sub, 0), at + 1),
+                     MI_NOOP);
+    assert_int_equal(sys_run(&s), 0);
+    assert_clean(&s);
+    assert_int_equal(guest_peek(&s, GPU_SPACE_GGTT, GG_BUF), 0x12121212);
+
+    copy_poke(&s, 0, at, MI_DISPLAY_FLIP | 1);
+    assert_int_equal(sys_run(&s), 1);
+    assert_only(&s, GPU_V_REG, 1);
+    assert_true(s.res.ended);
+    sys_fini(&s);
+}
+
 /* Copies changed after the audit: new commands, a jump with no reloc. */
 static void test_unaudited(void **state)
 {
@@ -898,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_cond_bbe_data),
         cmocka_unit_test(test_loop_bounded),
         cmocka_unit_test(test_pdp_load_shadowed),
+        cmocka_unit_test(test_neutralised_flip),
         cmocka_unit_test(test_unaudited),
         cmocka_unit_test(test_foreign_frame),
         cmocka_unit_test(test_ggtt_slice),
