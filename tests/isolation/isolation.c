@@ -7,7 +7,13 @@
  *
  *   isolation [--seed S] [--ops N] [--gen 8|9] [--soak SECONDS]
  *             [--episode-ops N] [--out DIR] [--no-minimize]
- *   isolation --replay FILE
+ *             [--keep-going] [--episode SEED]
+ *   isolation --replay FILE [--shrink]
+ *
+ * --keep-going surveys instead of stopping: one line per violating
+ * episode (counts by kind, the first violation of each kind); --episode
+ * runs the one episode of that seed (as a survey line names it); --shrink
+ * minimizes a reproducer again.
  *
  * Operations are counted as generated guest actions plus generated
  * commands.  Output ends with "isolation: N operations, M violations".
@@ -30,6 +36,7 @@ struct opts {
     const char *replay;
     bool minimize;
     bool keep_going;
+    bool shrink;                     /* --replay: minimize it again */
     bool one_episode;                /* --episode: only that episode seed */
     uint64_t episode_seed;
 };
@@ -279,6 +286,13 @@ static int replay_file(const struct opts *o)
     memset(&st, 0, sizeof(st));
     v = iso_replay(&ep, ep.ops, ep.nr, &chk, &st);
     print_log(stdout, &chk, "  ");
+    if ( v && o->shrink )
+    {
+        unsigned int tests = iso_minimize(&ep, chk.log[0].kind, 4000);
+
+        printf("minimized to %u operations (%u replays):\n", ep.nr, tests);
+        iso_episode_print(stdout, &ep);
+    }
     print_stats(&st, 0, v);
     iso_episode_free(&ep);
     return v ? 1 : 0;
@@ -290,7 +304,7 @@ static void usage(void)
             "usage: isolation [--seed S] [--ops N] [--gen 8|9] "
             "[--soak SECONDS] [--episode-ops N] [--out DIR] "
             "[--no-minimize] [--keep-going] [--episode SEED]\n"
-            "       isolation --replay FILE\n");
+            "       isolation --replay FILE [--shrink]\n");
     exit(2);
 }
 
@@ -309,6 +323,11 @@ int main(int argc, char **argv)
         if ( !strcmp(a, "--no-minimize") )
         {
             o.minimize = false;
+            continue;
+        }
+        if ( !strcmp(a, "--shrink") )
+        {
+            o.shrink = true;
             continue;
         }
         if ( !strcmp(a, "--keep-going") )

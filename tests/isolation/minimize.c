@@ -183,20 +183,28 @@ static void shrink_cmds(struct shrink *s, struct iso_episode *e,
     free(cmd);
 }
 
-unsigned int iso_minimize(struct iso_episode *e, unsigned int kind,
-                          unsigned int max_tests)
+/* Commands in all: what the command pass can take away. */
+static uint64_t episode_cmds(const struct iso_episode *e)
 {
-    struct shrink s = { .e = e, .kind = kind, .max_tests = max_tests };
+    uint64_t n = 0;
+    unsigned int i;
+
+    for ( i = 0; i < e->nr; i++ )
+        n += e->ops[i].nr_cmds;
+    return n;
+}
+
+static void shrink_ops(struct shrink *s, struct iso_episode *e)
+{
     unsigned int *idx, nr = e->nr, i, k;
     struct iso_op *kept;
 
-    s.tmp = malloc(sizeof(*s.tmp) * (e->nr + 1));
     idx = malloc(sizeof(*idx) * (e->nr + 1));
-    if ( !s.tmp || !idx )
+    if ( !idx )
         abort();
     for ( i = 0; i < nr; i++ )
         idx[i] = i;
-    ddmin(&s, idx, &nr, sizeof(*idx), test_ops, NULL);
+    ddmin(s, idx, &nr, sizeof(*idx), test_ops, NULL);
 
     /* Keep the operations that stayed, in order. */
     kept = malloc(sizeof(*kept) * (nr + 1));
@@ -212,11 +220,35 @@ unsigned int iso_minimize(struct iso_episode *e, unsigned int kind,
     free(e->ops);
     e->ops = kept;
     e->nr = e->max = nr;
-
-    for ( i = 0; i < e->nr; i++ )
-        if ( e->ops[i].kind == ISO_OP_CMDS )
-            shrink_cmds(&s, e, i);
     free(idx);
+}
+
+/*
+ * Operations, then the commands of each command store, and again while
+ * that helps: fewer commands can leave operations nothing needs (pages
+ * only a removed jump reached).
+ */
+unsigned int iso_minimize(struct iso_episode *e, unsigned int kind,
+                          unsigned int max_tests)
+{
+    struct shrink s = { .e = e, .kind = kind, .max_tests = max_tests };
+    unsigned int round, i, nr;
+    uint64_t cmds;
+
+    s.tmp = malloc(sizeof(*s.tmp) * (e->nr + 1));
+    if ( !s.tmp )
+        abort();
+    for ( round = 0; round < 4; round++ )
+    {
+        nr = e->nr;
+        cmds = episode_cmds(e);
+        shrink_ops(&s, e);
+        for ( i = 0; i < e->nr; i++ )
+            if ( e->ops[i].kind == ISO_OP_CMDS )
+                shrink_cmds(&s, e, i);
+        if ( e->nr == nr && episode_cmds(e) == cmds )
+            break;
+    }
     free(s.tmp);
     return s.tests;
 }

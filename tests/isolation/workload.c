@@ -97,6 +97,25 @@ static uint32_t rnd32(struct iso_workload *w)
     return (uint32_t)(iso_rand(&w->r) >> 32);
 }
 
+static unsigned int below(struct iso_workload *w, unsigned int n);
+
+/* Two draws in one expression would be unsequenced: one call per draw. */
+static uint64_t rnd64(struct iso_workload *w)
+{
+    uint64_t hi = rnd32(w);
+
+    return (hi << 32) | rnd32(w);
+}
+
+/* page * 4096 + 8 * qword, drawn in that order. */
+static uint64_t page_qword(struct iso_workload *w, unsigned int pages,
+                           unsigned int qwords)
+{
+    uint64_t page = below(w, pages);
+
+    return 4096 * page + 8 * below(w, qwords);
+}
+
 static unsigned int below(struct iso_workload *w, unsigned int n)
 {
     return iso_below(&w->r, n);
@@ -345,10 +364,8 @@ static uint64_t ggtt_addr_valid(struct iso_workload *w, unsigned int v)
 {
     if ( pct(w, 30) )     /* its own rings and batches: legal targets too */
         return iso_ap_base(v) +
-               4096ull * below(w, WL_GBATCH_FIRST + WL_GBATCH_PAGES) +
-               8 * below(w, 480);
-    return iso_hid_base(v) + 4096ull * below(w, WL_GDATA_PAGES) +
-           8 * below(w, 480);
+               page_qword(w, WL_GBATCH_FIRST + WL_GBATCH_PAGES, 480);
+    return iso_hid_base(v) + page_qword(w, WL_GDATA_PAGES, 480);
 }
 
 static uint64_t ggtt_addr_hostile(struct iso_workload *w, unsigned int v)
@@ -379,16 +396,16 @@ static uint64_t ggtt_addr_hostile(struct iso_workload *w, unsigned int v)
     case 9:
         return rnd32(w) & ~3u;
     default:
-        return ((uint64_t)rnd32(w) << 32) | (rnd32(w) & ~7u);
+        return rnd64(w) & ~7ull;
     }
 }
 
 static uint64_t ppgtt_addr(struct iso_workload *w, unsigned int sp)
 {
-    uint64_t a = 4096ull * below(w, WL_PTES) + 8 * below(w, 480);
+    uint64_t a = page_qword(w, WL_PTES, 480);
 
     if ( pct(w, 8) )
-        return ((uint64_t)rnd32(w) << 16 | rnd32(w)) & 0xfffffffffff8ull;
+        return rnd64(w) & 0xfffffffffff8ull;
     if ( pct(w, 4) )
         return WL_PTES * 4096ull + 8 * below(w, 1024);       /* unmapped */
     if ( space_level(sp) == GTT_ROOT_L3 && pct(w, 30) )
@@ -462,8 +479,11 @@ static uint32_t reg_hostile(struct iso_workload *w, unsigned int engine)
     case 3:
         if ( w->nr_regs[engine] )
         {
+            uint32_t step;
+
             r = reg_at(w, engine, below(w, w->nr_regs[engine]));
-            return r->offset + (pct(w, 50) ? 4 : -4u) * (1 + below(w, 2));
+            step = pct(w, 50) ? 4 : -4u;
+            return r->offset + step * (1 + below(w, 2));
         }
         return base + 0x600 - 4;
     case 4:
@@ -587,7 +607,9 @@ static void fill_mem_fields(struct iso_workload *w,
 
         for ( at = f->dw; at < len; at += f->stride ? f->stride : len )
         {
-            uint64_t a = ppgtt_addr(w, sp) | (pct(w, 50) ? 1 : 0);
+            uint64_t a = ppgtt_addr(w, sp);
+
+            a |= pct(w, 50) ? 1 : 0;
 
             for ( k = 0; k < f->dws && at + k < len; k++ )
                 dw[at + k] = k ? (uint32_t)(a >> 32) : (uint32_t)a;
@@ -828,7 +850,8 @@ static unsigned int hostile_cmd(struct iso_workload *w,
                 continue;
             dw[0] = MI_LRI_DW | 1;
             dw[1] = r->offset;
-            dw[2] = rnd32(w) | (pct(w, 50) ? 0xffff0000u : 0);
+            dw[2] = rnd32(w);
+            dw[2] |= pct(w, 50) ? 0xffff0000u : 0;
             return 3;
         }
         break;
@@ -858,6 +881,7 @@ static unsigned int hostile_cmd(struct iso_workload *w,
     case 7: /* a jump somewhere it should not go */
     {
         uint64_t t;
+        bool ppgtt, second;
 
         switch ( below(w, 5) )
         {
@@ -877,9 +901,9 @@ static unsigned int hostile_cmd(struct iso_workload *w,
             t = iso_ap_base(b->v) + 4096 * below(w, WL_GBATCH_FIRST);
             break;                                   /* a ring page */
         }
-        return emit_bbs(dw, t, pct(w, 50) ? b->space == GPU_SPACE_PPGTT
-                                          : pct(w, 50),
-                        pct(w, 30));
+        ppgtt = pct(w, 50) ? b->space == GPU_SPACE_PPGTT : pct(w, 50);
+        second = pct(w, 30);
+        return emit_bbs(dw, t, ppgtt, second);
     }
     default: /* MI_BATCH_BUFFER_END inside a ring, or a stray end */
         dw[0] = MI_BBE_DW;
@@ -1135,9 +1159,10 @@ static void submit(struct iso_workload *w, struct iso_episode *e,
     {
         /* The same submission on a hostile context root. */
         struct iso_op *last = &e->ops[e->nr - 1];
+        unsigned int i = below(w, last->level == GTT_ROOT_L3 ? 4 : 1);
 
-        last->root[below(w, last->level == GTT_ROOT_L3 ? 4 : 1)] =
-            WL_GPA(hostile_gfn(w)) + (pct(w, 20) ? 8 : 0);
+        last->root[i] = WL_GPA(hostile_gfn(w));
+        last->root[i] += pct(w, 20) ? 8 : 0;
     }
 }
 
@@ -1194,7 +1219,7 @@ static void hostile_ggtt(struct iso_workload *w, struct iso_episode *e,
         val = 0;                                      /* not present */
         break;
     case 1:
-        val = rnd32(w) | ((uint64_t)rnd32(w) << 32);
+        val = rnd64(w);
         break;
     case 2:
         val = ggtt_pte(w, below(w, ISO_RAM_GFNS));       /* own, remapped */
@@ -1250,7 +1275,7 @@ static void pte_write(struct iso_workload *w, struct iso_episode *e,
         val = WL_PTE(hostile_gfn(w)) | WL_PTE_PS;     /* huge */
         break;
     case 2:
-        val = rnd32(w) | ((uint64_t)rnd32(w) << 32);
+        val = rnd64(w);
         break;
     case 3:
         val = WL_PTE(0) | WL_PTE_PS;                  /* 2M of own RAM */
@@ -1310,10 +1335,13 @@ static void pvinfo_op(struct iso_workload *w, struct iso_episode *e,
                              : PVINFO_G2V_PPGTT_L3_CREATE);
     }
     else
-        op_simple(e, ISO_OP_PVINFO, v,
-                  pct(w, 70) ? offs[below(w, ARRAY_LEN(offs))]
-                             : 4 * below(w, 0x1000 / 4 + 4),
-                  pct(w, 80) ? 4 : 8, rnd32(w) % 16);
+    {
+        unsigned int off = pct(w, 70) ? offs[below(w, ARRAY_LEN(offs))]
+                                      : 4 * below(w, 0x1000 / 4 + 4);
+        unsigned int size = pct(w, 80) ? 4 : 8;
+
+        op_simple(e, ISO_OP_PVINFO, v, off, size, rnd32(w) % 16);
+    }
 }
 
 unsigned int iso_workload_step(struct iso_workload *w, struct iso_episode *e)
@@ -1345,9 +1373,12 @@ unsigned int iso_workload_step(struct iso_workload *w, struct iso_episode *e)
     else if ( r < 91 )
         rewrite_batch(w, e, v);
     else if ( r < 94 )
-        op_store(e, v, WL_GPA(WL_PPGTT_GFN + below(w, ISO_RAM_GFNS -
-                                                   WL_PPGTT_GFN)) +
-                           8 * below(w, 512), 8, rnd32(w));
+    {
+        uint64_t gpa = WL_GPA(WL_PPGTT_GFN) +
+                       page_qword(w, ISO_RAM_GFNS - WL_PPGTT_GFN, 512);
+
+        op_store(e, v, gpa, 8, rnd32(w));
+    }
     else if ( r < 99 )
         pvinfo_op(w, e, v);
     else
