@@ -850,6 +850,129 @@ static void test_hard_deny_list(void **state)
     assert_null(gpu_check_ref_spec(7));
 }
 
+/* ---- Translation ------------------------------------------------------- */
+
+#define PTE_P     0x1ull
+#define PTE_PS    0x80ull
+#define PDE_IPS   0x800ull
+#define PTE_SW    (1ull << 52)       /* software bit: no address bit */
+#define PAT_LARGE 0x1000ull          /* bit 12 of a 2M/1G entry */
+
+static uint64_t *table_map(struct page_info *pg)
+{
+    return map_domain_page(page_to_mfn(pg));
+}
+
+static uint64_t table_pa(struct page_info *pg)
+{
+    return (uint64_t)page_to_mfn(pg) << PAGE_SHIFT;
+}
+
+/*
+ * Hand-built tables in Xen pages: 4K, 64K (IPS), 2M and 1G pages, absent
+ * entries, both levels, the GGTT; every table frame read is reported and
+ * a guest frame used as a table is a violation.
+ */
+static void test_translate(void **state)
+{
+    enum { PML4T, PDPT, PDT, PTT, PT64T, NR_T };
+    struct page_info *pg[NR_T];
+    uint64_t *t[NR_T];
+    struct gpu_model_ctx c;
+    struct gpu_check chk;
+    struct gpu_check_subject who;
+    struct fake_gpu *gpu;
+    struct domain *d;
+    unsigned long guest;
+    unsigned int i;
+
+    (void)state;
+    fake_p2m_reset();
+    d = fake_domain_create(7, 16);
+    guest = fake_guest_mfns(1);
+    assert_int_equal(fake_p2m_set(d, 0, guest, p2m_ram_rw, NULL), 0);
+    for ( i = 0; i < NR_T; i++ )
+    {
+        pg[i] = alloc_domheap_page(NULL, MEMF_no_owner);
+        assert_non_null(pg[i]);
+        clear_domain_page(page_to_mfn(pg[i]));
+        t[i] = table_map(pg[i]);
+    }
+    t[PML4T][0] = table_pa(pg[PDPT]) | PTE_P;
+    t[PDPT][0] = table_pa(pg[PDT]) | PTE_P;
+    t[PDPT][1] = (0x40000ull << PAGE_SHIFT) | PAT_LARGE | PTE_PS | PTE_P;
+    t[PDT][0] = table_pa(pg[PTT]) | PTE_P;
+    t[PDT][1] = (0x800ull << PAGE_SHIFT) | PAT_LARGE | PTE_PS | PTE_P;
+    t[PDT][2] = table_pa(pg[PT64T]) | PDE_IPS | PTE_P;
+    t[PDT][3] = ((uint64_t)guest << PAGE_SHIFT) | PTE_P;
+    t[PTT][5] = (0x1234ull << PAGE_SHIFT) | PTE_SW | PTE_P;
+    t[PTT][6] = 0x1235ull << PAGE_SHIFT;
+    t[PT64T][0] = (0x2000ull << PAGE_SHIFT) | PTE_P;
+    t[PT64T][16] = (0x3000ull << PAGE_SHIFT) | PTE_P;
+
+    memset(&who, 0, sizeof(who));
+    who.d = d;
+    gpu_check_init(&chk, gpu_check_ref_spec(GEN));
+    gpu_check_subject(&chk, &who);
+    memset(&c, 0, sizeof(c));
+    c.level = GTT_ROOT_L4;
+    c.pdp[0] = table_pa(pg[PML4T]);
+
+#define XL(a) gpu_model_translate(&c, c.pdp, GPU_SPACE_PPGTT, (a), &chk)
+    assert_int_equal(XL(0x5123), 0x1234);
+    assert_int_equal(chk.accesses, 4);
+    assert_int_equal(XL(0x6000), INVALID_MFN);
+    assert_int_equal(XL((1ull << 30) + 0x345000), 0x40000 + 0x345);
+    assert_int_equal(XL((2ull << 20) + 0x7000), 0x807);
+    assert_int_equal(XL((4ull << 20) + 0x3000), 0x2003);
+    assert_int_equal(XL((4ull << 20) + 0x11000), 0x3001);
+    assert_int_equal(XL((4ull << 20) + 0x21000), INVALID_MFN);
+    assert_int_equal(XL(2ull << 30), INVALID_MFN);
+    assert_int_equal(XL(1ull << 39), INVALID_MFN);
+    assert_int_equal(chk.violations, 0);
+    /* The PD's entry 3 names a guest frame as a page table. */
+    XL((6ull << 20) + 0x1000);
+    assert_int_equal(chk.by_kind[GPU_V_PT_FRAME], 1);
+    assert_int_equal(chk.violations, 1);
+
+    /* 3 levels: the PDP registers hold page directories. */
+    c.level = GTT_ROOT_L3;
+    c.pdp[0] = table_pa(pg[PDT]);
+    c.pdp[1] = 0;
+    chk.accesses = 0;
+    assert_int_equal(XL(0x5123), 0x1234);
+    assert_int_equal(chk.accesses, 2);
+    assert_int_equal(XL(1ull << 30), INVALID_MFN);
+    assert_int_equal(XL(4ull << 30), INVALID_MFN);
+    c.level = 0;
+    assert_int_equal(XL(0x5123), INVALID_MFN);
+#undef XL
+
+    /* The GGTT: present bit, address bits, entries past its end. */
+    gpu = fake_gpu_create(64);
+    assert_non_null(gpu);
+    writeq((0x777ull << PAGE_SHIFT) | 1, (uint64_t *)gpu->gsm + 3);
+    writeq(0x778ull << PAGE_SHIFT, (uint64_t *)gpu->gsm + 4);
+    c.ggtt_entries = 64;
+    assert_int_equal(gpu_model_translate(&c, c.pdp, GPU_SPACE_GGTT, 0x3abc,
+                                         &chk), 0x777);
+    assert_int_equal(gpu_model_translate(&c, c.pdp, GPU_SPACE_GGTT, 0x4000,
+                                         &chk), INVALID_MFN);
+    assert_int_equal(gpu_model_translate(&c, c.pdp, GPU_SPACE_GGTT,
+                                         64 << PAGE_SHIFT, &chk),
+                     INVALID_MFN);
+    writeq(0, (uint64_t *)gpu->gsm + 3);
+    fake_gpu_destroy(gpu);
+
+    for ( i = 0; i < NR_T; i++ )
+    {
+        unmap_domain_page(t[i]);
+        free_domheap_page(pg[i]);
+    }
+    fake_domain_destroy(d);
+    fake_p2m_reset();
+}
+
 /* ---- Real driver batches ---------------------------------------------- */
 
 /*
@@ -938,6 +1061,7 @@ int main(void)
         cmocka_unit_test(test_no_reference),
         cmocka_unit_test(test_checker_frames),
         cmocka_unit_test(test_hard_deny_list),
+        cmocka_unit_test(test_translate),
         cmocka_unit_test(test_corpus_clean),
     };
 
