@@ -16,7 +16,23 @@
  *
  * Every memory access (graphics address, space, host frame, owner, read or
  * write) and every register access is reported to the checker (check.h),
- * which holds the property and records violations.
+ * which holds the property and records violations.  Accesses are done on
+ * the frames (a store is read back by a later load or conditional end),
+ * except those the checker objected to: recorded, not performed.
+ *
+ * The GGTT bit of a command is honoured in every buffer class (we do not
+ * rely on the hardware ignoring it in user batches).  MI_UPDATE_GTT is a
+ * page-table violation, MI_SET_CONTEXT an unaudited one, MI_DISPLAY_FLIP
+ * a register one, whenever they run.
+ *
+ * Approximations: blits touch every page of their rectangles but move no
+ * data, and a tiled surface counts as whole rows of its pitch over whole
+ * 32-row tile rows; MI_ATOMIC keeps the value it reads; post-sync writes
+ * of depth counts and timestamps store zero; writes into the status page
+ * by index (MI_STORE_DATA_INDEX, Store Data Index) and MI_REPORT_HEAD are
+ * not modelled (Xen's page); MI_MATH and predication do not change what
+ * runs; there are no TLBs (the run sees the tables as they are now).
+ * Code: model_priv.h.
  */
 #ifndef GPU_MODEL_H
 #define GPU_MODEL_H
@@ -47,7 +63,8 @@ struct gpu_model_ctx {
     uint64_t ggtt_entries;
     uint64_t max_cmds;                     /* stop after this many (loops);
                                               0: GPU_MODEL_DEFAULT_CMDS */
-    uint64_t seed;                         /* data-independent choices */
+    uint64_t seed;                         /* data-independent choices
+                                              (none made yet) */
 };
 
 #define GPU_MODEL_DEFAULT_CMDS (1u << 20)
