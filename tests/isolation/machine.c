@@ -389,7 +389,8 @@ static int map_hostile(struct iso_machine *m, struct iso_vgpu *vg)
 static int make_vgpu(struct iso_machine *m, struct iso_vgpu *vg)
 {
     struct gtt_vgpu_config cfg;
-    unsigned int v = vg->idx;
+    const struct gpu_gen_spec *spec = m->table->spec;
+    unsigned int v = vg->idx, i;
 
     vg->slices[0].base = iso_ap_base(v);
     vg->slices[0].size = ISO_AP_SIZE;
@@ -414,6 +415,12 @@ static int make_vgpu(struct iso_machine *m, struct iso_vgpu *vg)
     if ( gpu_audit_vgpu_add_slice(&vg->av, iso_ap_base(v), ISO_AP_SIZE) ||
          gpu_audit_vgpu_add_slice(&vg->av, iso_hid_base(v), ISO_HID_SIZE) )
         return -1;
+    /* The vGPU's own values of the virtualised registers (MOCS). */
+    for ( i = 0; i < spec->nr_regs; i++ )
+        if ( (spec->regs[i].flags & GPU_RF_VIRT) &&
+             gpu_audit_vgpu_set_vreg(&vg->av, spec->regs[i].offset,
+                                     0x30 + (i & 0xf)) )
+            return -1;
     return 0;
 }
 

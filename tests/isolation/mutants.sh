@@ -13,7 +13,7 @@
 # Last line: "mutants: N passed, M failed".
 set -u
 BUILD=${1:-build}
-OPS=${MUTANT_OPS:-500000}
+OPS=${MUTANT_OPS:-1000000}
 SEED=${MUTANT_SEED:-1}
 GEN=${MUTANT_GEN:-9}
 CC=${CC:-gcc}

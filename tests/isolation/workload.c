@@ -1351,7 +1351,7 @@ unsigned int iso_workload_step(struct iso_workload *w, struct iso_episode *e)
 
     if ( r < 50 )
     {
-        if ( w->vg[v].pending[slot] && pct(w, 60) )
+        if ( w->vg[v].pending[slot] && pct(w, 90) )
             exec_op(w, e, v, slot);
         submit(w, e, v, slot);
         w->vg[v].pending[slot] = true;
