@@ -818,6 +818,12 @@ static void test_mmio_write_routing(void **state)
     assert_int_equal(get_plane(0, 0).flips, 0);
     assert_int_equal(gtt_display_mmio_write(v, 0x1001, 4, 1),
                      GTT_ERR_NOT_TRACKED);
+    assert_int_equal(gtt_display_mmio_write(v, 0x70002, 2, 1),
+                     GTT_ERR_NOT_TRACKED);      /* a display register */
+    assert_int_equal(gtt_display_mmio_write(v, 0x7018e, 4, 1),
+                     GTT_ERR_BAD_ACCESS);       /* ends in SIZE */
+    assert_int_equal(gtt_display_mmio_write(v, 0x6001e, 2, 1),
+                     GTT_ERR_BAD_ACCESS);       /* half of PIPESRC */
     /* A qword: two dwords, low first (SIZE at +0x10, +0x14 untracked). */
     assert_int_equal(gtt_display_mmio_write(v, 0x70190, 8,
                                             (uint64_t)7 << 32 | 0x00030004),

@@ -97,6 +97,16 @@ static int pipesrc_pipe(uint64_t offset)
     return (offset - DISPLAY_PIPESRC) / DISPLAY_PIPE_STRIDE;
 }
 
+/* Whether Xen records the dword at a 4-aligned offset. */
+static bool recorded(const struct gtt_vgpu *v, uint64_t offset)
+{
+    unsigned int pipe, plane;
+    int reg;
+
+    return pipesrc_pipe(offset) >= 0 ||
+           plane_reg(v, offset, &pipe, &plane, &reg);
+}
+
 /* With v->lock held: true when the dword is one Xen records. */
 static bool dword_write(struct gtt_vgpu *v, uint64_t offset, uint32_t val)
 {
@@ -122,20 +132,16 @@ static bool dword_write(struct gtt_vgpu *v, uint64_t offset, uint32_t val)
     return true;
 }
 
-static bool is_display_offset(uint64_t offset)
-{
-    return pipesrc_pipe(offset & ~3ULL) >= 0 ||
-           offset - DISPLAY_PIPE_BASE < DISPLAY_PIPES * DISPLAY_PIPE_STRIDE;
-}
-
 int gtt_display_mmio_write(struct gtt_vgpu *v, uint64_t offset,
                            unsigned int size, uint64_t val)
 {
     bool low, high = false;
 
     if ( (size != 4 && size != 8) || (offset & (size - 1)) )
-        return is_display_offset(offset) ? GTT_ERR_BAD_ACCESS
-                                         : GTT_ERR_NOT_TRACKED;
+        /* Refused if it touches a recorded dword (the first or last). */
+        return size && (recorded(v, offset & ~3ULL) ||
+                        recorded(v, (offset + size - 1) & ~3ULL))
+               ? GTT_ERR_BAD_ACCESS : GTT_ERR_NOT_TRACKED;
     spin_lock(&v->lock);
     low = dword_write(v, offset, val);
     if ( size == 8 )

@@ -137,11 +137,11 @@ int gtt_bar0_read(struct gtt_vgpu *v, uint64_t offset, unsigned int size,
 
 /*
  * Trapped guest write to a display register of BAR0, recorded before the
- * access goes on to the display emulator (display.c).  GTT_OK: a plane
- * register, recorded; GTT_ERR_NOT_TRACKED: not a register Xen records;
- * GTT_ERR_BAD_ACCESS: a plane register written other than as whole,
- * aligned dwords or qwords (nothing recorded).  The emulator gets the
- * write in every case.
+ * access goes on to the display emulator (display.c).  GTT_OK: it wrote a
+ * register Xen records (plane registers, PIPESRC); GTT_ERR_NOT_TRACKED:
+ * none; GTT_ERR_BAD_ACCESS: it touched one other than as whole, aligned
+ * dwords or qwords (nothing recorded).  The emulator gets the write in
+ * every case.
  */
 int gtt_display_mmio_write(struct gtt_vgpu *v, uint64_t offset,
                            unsigned int size, uint64_t val);
