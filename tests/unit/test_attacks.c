@@ -520,6 +520,36 @@ static void test_semaphore_and_copy_forms(void **state)
     check_all(RCS, build_cmd, &cmm[2], ok);
 }
 
+/*
+ * MI_CLFLUSH names a page by address (DW1-2): its Use Global GTT form is
+ * bounded by the vGPU's slices like every other GGTT operand (found by the
+ * isolation checker: it once flushed any page of the GGTT).
+ */
+static uint32_t build_clflush(struct bb *b, const void *arg)
+{
+    uint32_t at = emit_cmd(b, MI_INSTR(0x27, 1) | *(const uint32_t *)arg, 3);
+
+    b->r->dw[at + 1] = 0x20000000;          /* past the 256 MiB slice */
+    return at;
+}
+
+static void test_clflush_forms(void **state)
+{
+    static const uint32_t ggtt = MI_USE_GGTT, ppgtt = 0;
+    static const uint32_t range[C_NR] = {
+        XEN_GPU_AUDIT_PRIVILEGED_CMD, XEN_GPU_AUDIT_PRIVILEGED_CMD,
+        XEN_GPU_AUDIT_GGTT_RANGE,
+    };
+    static const uint32_t ok[C_NR] = {
+        XEN_GPU_AUDIT_PRIVILEGED_CMD, XEN_GPU_AUDIT_PRIVILEGED_CMD,
+        XEN_GPU_AUDIT_OK,
+    };
+
+    (void)state;
+    check_all(RCS, build_clflush, &ggtt, range);
+    check_all(RCS, build_clflush, &ppgtt, ok);
+}
+
 /* Neutralised commands: zeros in the copy and a note. */
 static void check_neutralised(enum cls c, uint32_t header, unsigned int len,
                               bool flip)
@@ -966,6 +996,7 @@ int main(void)
         T(test_3d_blt_privileged),
         T(test_video_commands),
         T(test_semaphore_and_copy_forms),
+    T(test_clflush_forms),
         T(test_arb_on_off),
         T(test_report_head),
         T(test_display_flip),
