@@ -108,6 +108,7 @@ struct xen_gpu_emul_header {
     uint32_t size;      /* IN: sizeof the op's struct, which follows */
     uint32_t pad;       /* IN: 0 */
 };
+typedef struct xen_gpu_emul_header xen_gpu_emul_header_t;
 
 #define XEN_GPU_EMUL_GET_INFO     1
 #define XEN_GPU_EMUL_GET_PLANE    2
@@ -116,8 +117,10 @@ struct xen_gpu_emul_header {
 /* Display topology limits, whatever the generation. */
 #define XEN_GPU_EMUL_MAX_PIPES    3   /* pipes A, B, C */
 #define XEN_GPU_EMUL_MAX_PLANES   4   /* planes per pipe, cursor included */
-/* Planes of a pipe: universal (Gen9) or primary and sprite (Gen8), then
- * the cursor. */
+/*
+ * Planes of a pipe: the universal planes (Gen9) or the primary and sprite
+ * planes (Gen8) from 0, the cursor last.
+ */
 #define XEN_GPU_EMUL_PLANE_PRIMARY 0
 #define XEN_GPU_EMUL_PLANE_CURSOR  3
 
@@ -134,6 +137,7 @@ struct xen_gpu_emul_get_info {
     uint64_t hidden_base;
     uint64_t hidden_size;
 };
+typedef struct xen_gpu_emul_get_info xen_gpu_emul_get_info_t;
 
 #define XEN_GPU_EMUL_TILING_LINEAR 0
 #define XEN_GPU_EMUL_TILING_X      1
@@ -143,8 +147,8 @@ struct xen_gpu_emul_get_info {
 #define XEN_GPU_EMUL_PLANE_ENABLED (1u << 0)
 
 /*
- * One plane as the guest last armed it (the registers a flip latches take
- * effect when the surface address is written).
+ * One plane as the guest last armed it: as on the GPU, the values written
+ * to its registers take effect when the surface address is written.
  */
 struct xen_gpu_emul_get_plane {
     uint32_t pipe;          /* IN */
@@ -163,6 +167,7 @@ struct xen_gpu_emul_get_plane {
     uint32_t flips;         /* OUT: surface address writes seen (wraps) */
     uint64_t surface;       /* OUT: GGTT address of the surface */
 };
+typedef struct xen_gpu_emul_get_plane xen_gpu_emul_get_plane_t;
 
 /* Most frames one XEN_GPU_EMUL_MAP_SURFACE returns (one 4 KiB buffer). */
 #define XEN_GPU_EMUL_MAP_MAX      512
@@ -182,6 +187,7 @@ struct xen_gpu_emul_map_surface {
     uint32_t nr_pages;      /* OUT: pages of the surface */
     uint64_t surface;       /* OUT: GGTT address of the surface */
 };
+typedef struct xen_gpu_emul_map_surface xen_gpu_emul_map_surface_t;
 
 /* Why an emulator operation was refused. */
 #define XEN_GPU_EMUL_OK                    0
@@ -195,7 +201,8 @@ struct xen_gpu_emul_map_surface {
 /* The op's fields */
 #define XEN_GPU_EMUL_ERR_PIPE              7  /* no such pipe */
 #define XEN_GPU_EMUL_ERR_PLANE             8  /* no such plane on the pipe */
-#define XEN_GPU_EMUL_ERR_COUNT             9  /* nr is 0 or above MAP_MAX */
+#define XEN_GPU_EMUL_ERR_COUNT             9  /* nr is 0, above MAP_MAX or
+                                                 above buffer 1's room */
 #define XEN_GPU_EMUL_ERR_OVERFLOW         10  /* first + nr wraps */
 /* The plane and its surface */
 #define XEN_GPU_EMUL_ERR_PLANE_OFF        11  /* plane is disabled */

@@ -6,8 +6,10 @@
  */
 #include "vgpu.h"
 
-/* Gen8: primary, sprite, cursor.  Gen9: three universal planes and the
- * cursor on pipes A and B, two on pipe C. */
+/*
+ * Gen8: primary, sprite, cursor.  Gen9: three universal planes and the
+ * cursor on pipes A and B, two on pipe C.
+ */
 #define MASK_PLANES(n)   ((1u << (n)) - 1)
 #define MASK_CURSOR      (1u << DISPLAY_CURSOR)
 
@@ -169,8 +171,10 @@ struct tiling_desc {
     unsigned int stride_unit;
 };
 
-/* Gen9 PLANE_CTL 12:10.  Yf tiles' width depends on the pixel size: not
- * decoded (the geometry stays unknown). */
+/*
+ * Gen9 PLANE_CTL 12:10.  Yf tiles' width depends on the pixel size: not
+ * decoded (the geometry stays unknown), nor are the reserved values.
+ */
 static const struct tiling_desc gen9_tilings[8] = {
     [0] = { XEN_GPU_EMUL_TILING_LINEAR, 1, 64 },
     [1] = { XEN_GPU_EMUL_TILING_X, 8, 512 },
