@@ -246,7 +246,8 @@ static void do_audit(struct iso_vgpu *vg, const struct iso_op *op,
         return;
     }
     memset(&s->pins, 0, sizeof(s->pins));
-    if ( gtt_submit_apply_pdp_loads(vg->gv, s->sub, &s->pins) != GTT_OK )
+    if ( gtt_submit_apply_pdp_loads(vg->gv, s->sub, s->level, &s->pins) !=
+         GTT_OK )
     {
         st->refused_glue++;
         slot_drop(s);

@@ -2,7 +2,8 @@
 # Self-test of the isolation checker: each patch in tests/isolation/mutants/
 # weakens the product on purpose (a whitelist entry added, a slice bound off
 # by one, a reference dropped too early or never, the owner check skipped,
-# the PDP glue leaving the guest's root in the copy).  The runner, linked
+# the PDP glue leaving the guest's root in the copy, a jump into the middle
+# of an audited command, a privileged register from a PPGTT batch).  The runner, linked
 # against the patched files (only those are compiled; the checker keeps the
 # pristine reference tables), must catch every one with a violation of the
 # expected kind within the operation budget.
@@ -29,6 +30,8 @@ declare -A expect=(
     [d2-missed-deferred-put]=leak
     [e-foreign-no-owner-check]=foreign-frame
     [f-pdp-not-rewritten]=pt-frame
+    [g-jump-mid-command]=unaudited
+    [h-priv-reg-from-ppgtt]=register
 )
 
 base=$BUILD/mutants

@@ -467,9 +467,18 @@ static uint32_t reg_hostile(struct iso_workload *w, unsigned int engine)
 {
     uint32_t base = w->spec->engines[engine].mmio_base;
     const struct gpu_reg_desc *r;
+    unsigned int i;
 
-    switch ( below(w, 7) )
+    switch ( below(w, 8) )
     {
+    case 7: /* whitelisted, but only for privileged buffers */
+        for ( i = 0; i < 16 && w->nr_regs[engine]; i++ )
+        {
+            r = reg_at(w, engine, below(w, w->nr_regs[engine]));
+            if ( r->flags & GPU_RF_PRIV )
+                return r->offset;
+        }
+        return base + PDP_REG;
     case 0:
         return base + forbidden_ring[below(w, ARRAY_LEN(forbidden_ring))];
     case 1:
