@@ -586,6 +586,17 @@ static void test_geometry_refused(void **state)
     program(0, 1, CTL_ENABLE | CTL_YF_TILED, 4, 64, 64, 0, 0,
             AP_BASE + FB_SLOT * 4096);
     assert_map_refused(0, 1, 0, 1, XEN_GPU_EMUL_ERR_GEOMETRY, HDR + 4);
+    /* Rotated by 90 or 270 degrees: a rotated GGTT view, not decoded. */
+    program(0, 1, CTL_ENABLE | 1u, 16, 256, 4, 0, 0,
+            AP_BASE + FB_SLOT * 4096);
+    assert_map_refused(0, 1, 0, 1, XEN_GPU_EMUL_ERR_GEOMETRY, HDR + 4);
+    program(0, 1, CTL_ENABLE | 3u, 16, 256, 4, 0, 0,
+            AP_BASE + FB_SLOT * 4096);
+    assert_map_refused(0, 1, 0, 1, XEN_GPU_EMUL_ERR_GEOMETRY, HDR + 4);
+    /* 180 degrees scans the same rows. */
+    program(0, 1, CTL_ENABLE | 2u, 16, 256, 4, 0, 0,
+            AP_BASE + FB_SLOT * 4096);
+    assert_frames(0, 1, 0, 1, FB_GFN);
     /* Reserved tiling value. */
     program(0, 1, CTL_ENABLE | (7u << 10), 4, 64, 64, 0, 0,
             AP_BASE + FB_SLOT * 4096);

@@ -159,6 +159,7 @@ int gtt_display_mmio_write(struct gtt_vgpu *v, uint64_t offset,
 
 #define CTL_ENABLE            (1u << 31)
 #define CTL_TILING(c)         (((c) >> 10) & 7)
+#define GEN9_CTL_ROTATE_90    (1u << 0)   /* 90 or 270: a rotated view */
 #define GEN8_CTL_TILED        (1u << 10)
 #define SURF_ADDR_MASK        0xfffff000u
 #define CURSOR_MODE_MASK      0x27u
@@ -243,7 +244,11 @@ static unsigned int decode_gen9(const uint32_t *r, struct gtt_plane_state *st)
     reg_size(r[DISPLAY_REG_SIZE], &st->width, &st->height);
     reg_fields(r[DISPLAY_REG_OFFSET], &st->x, &st->y);
 
-    return t->rows;
+    /*
+     * Scanned through a rotated GGTT view, with a stride in other units:
+     * not decoded.  180 degrees reads the same rows.
+     */
+    return ctl & GEN9_CTL_ROTATE_90 ? 0 : t->rows;
 }
 
 static unsigned int decode_gen8(const struct gtt_vgpu *v, unsigned int pipe,
