@@ -2,7 +2,9 @@
 /*
  * The isolation property (check.h), memory and page-table side: whose
  * frame an access reaches, whether it is RAM of the submitting guest with
- * a reference held, and whether GGTT addresses stay in the vGPU's slices.
+ * a reference held (writable RAM for a write: not a page Xen made
+ * read-only, pages out or shares), and whether GGTT addresses stay in the
+ * vGPU's slices.
  * Registers: check_regs.c.
  */
 #include <stdarg.h>
@@ -99,6 +101,7 @@ void gpu_check_mem(struct gpu_check *chk, unsigned int space, uint64_t gaddr,
     const char *rw = write ? "write" : "read";
     const struct page_info *pg;
     unsigned long gfn;
+    p2m_type_t t;
 
     chk->accesses++;
     if ( space == GPU_SPACE_GGTT && !in_slices(who, gaddr) )
@@ -121,14 +124,26 @@ void gpu_check_mem(struct gpu_check *chk, unsigned int space, uint64_t gaddr,
     }
 
     gfn = get_gpfn_from_mfn(mfn);
-    if ( gfn == INVALID_M2P_ENTRY ||
-         !p2m_is_ram(fake_p2m_type(who->d, gfn)) )
+    t = gfn == INVALID_M2P_ENTRY ? p2m_invalid : fake_p2m_type(who->d, gfn);
+    if ( !p2m_is_ram(t) )
     {
         gpu_check_fail(chk, GPU_V_FOREIGN_FRAME,
                        "%s %s 0x%llx -> mfn 0x%lx of d%d not mapped as RAM "
                        "(gfn 0x%lx)", rw, space_name(space),
                        (unsigned long long)gaddr, mfn, who->d->domain_id,
                        gfn);
+        return;
+    }
+
+    /* Xen made it read-only (or is paging or sharing it): no GPU writes. */
+    if ( write && t != p2m_ram_rw && t != p2m_ram_logdirty &&
+         t != p2m_ioreq_server )
+    {
+        gpu_check_fail(chk, GPU_V_FOREIGN_FRAME,
+                       "write %s 0x%llx -> mfn 0x%lx (d%d gfn 0x%lx) of "
+                       "read-only type %u", space_name(space),
+                       (unsigned long long)gaddr, mfn, who->d->domain_id,
+                       gfn, t);
         return;
     }
 

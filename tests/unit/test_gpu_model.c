@@ -507,7 +507,8 @@ static void test_pdp_load_shadowed(void **state)
     emit_sdi(&pb, 0x10040, 0x77777777, false, false);
     emit_bbe(&pb);
     sys_audit_ring_ok(&s, &ring);
-    assert_int_equal(gtt_submit_apply_pdp_loads(s.f.v, s.sub, &s.pins),
+    assert_int_equal(gtt_submit_apply_pdp_loads(s.f.v, s.sub, GTT_ROOT_L4,
+                                                &s.pins),
                      GTT_OK);
     assert_int_equal(sys_run(&s), 0);
     assert_clean(&s);
@@ -797,6 +798,18 @@ static void test_checker_frames(void **state)
     gpu_check_pt(&chk, s.sh[0] >> GTT_PAGE_SHIFT, 0);
     assert_int_equal(chk.violations, 0);
     assert_int_equal(chk.accesses, 5);
+
+    /* Made read-only by Xen: read, never written. */
+    fake_p2m_set(s.f.d1, 0x901, s.f.base + 0x901, p2m_ram_ro, NULL);
+    fake_frame(s.f.base + 0x901)->count++;
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x901, false);
+    assert_int_equal(chk.violations, 0);
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x901, true);
+    assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 1);
+    fake_frame(s.f.base + 0x901)->count--;
+    chk.by_kind[GPU_V_FOREIGN_FRAME] = 0;
+    chk.violations = 0;
+    chk.nr_log = 0;
 
     /* Unmapped from d1's p2m (now MMIO): not its RAM any more. */
     fake_p2m_set(s.f.d1, 0x900, s.f.base + 0x900, p2m_mmio_direct, NULL);
