@@ -59,8 +59,9 @@ void gpu_check_fail(struct gpu_check *chk, unsigned int kind,
     n = vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
     va_end(ap);
     if ( chk->at_known && n >= 0 && n < (int)sizeof(v->detail) )
-        snprintf(v->detail + n, sizeof(v->detail) - n, " [buf %u +0x%x]",
-                 chk->at_buf, chk->at_off);
+        snprintf(v->detail + n, sizeof(v->detail) - n,
+                 " [buf %u +0x%x hdr 0x%08x]", chk->at_buf, chk->at_off,
+                 chk->at_header);
 }
 
 /* Xen's own page: from the domain heap, owned by no guest. */

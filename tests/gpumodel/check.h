@@ -70,11 +70,12 @@ struct gpu_check {
     unsigned int nr_log;
     /*
      * Where the GPU is, set by the model while it runs a command: each
-     * detail logged then ends with " [buf N +0xOFF]".
+     * detail logged then ends with " [buf N +0xOFF hdr 0xHEADER]".
      */
     bool at_known;
     unsigned int at_buf;
     uint32_t at_off;
+    uint32_t at_header;
 };
 
 void gpu_check_init(struct gpu_check *chk, const struct gpu_gen_spec *ref);

@@ -151,6 +151,7 @@ static void step(struct gpu_model_run *r)
     r->chk->at_known = true;
     r->chk->at_buf = r->buf;
     r->chk->at_off = r->off;
+    r->chk->at_header = 0;
     if ( !b )
     {
         unaudited(r, "no such buffer", 0);
@@ -169,6 +170,7 @@ static void step(struct gpu_model_run *r)
     }
 
     hdr = gpu_audit_buf_dw(b, r->off / 4);
+    r->chk->at_header = hdr;
     if ( !gpu_audit_buf_is_start(b, r->off) )
     {
         if ( hdr )

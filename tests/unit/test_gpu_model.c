@@ -554,7 +554,7 @@ static void test_unaudited(void **state)
     struct sys s;
     struct bb b;
     uint32_t sdi, noop, bbe;
-    char where[32];
+    char where[48];
 
     (void)state;
     assert_null(gpu_audit_lookup(table_for(GEN), RCS, 0x3fu << 23));
@@ -574,7 +574,8 @@ static void test_unaudited(void **state)
     assert_int_equal(sys_run(&s), 1);
     assert_only(&s, GPU_V_UNAUDITED, 1);
     assert_false(s.res.ended);
-    snprintf(where, sizeof(where), "[buf 0 +0x%x]", DW(noop));
+    snprintf(where, sizeof(where), "[buf 0 +0x%x hdr 0x%08x]", DW(noop),
+             MI_BATCH_BUFFER_START | BB_PPGTT);
     assert_non_null(strstr(s.chk.log[0].detail, where));
     assert_false(s.chk.at_known);
     copy_poke(&s, 0, noop, MI_NOOP);
