@@ -223,7 +223,8 @@ static int redirect(struct gpu_audit_sub *s, unsigned int first,
  * on the second, so that a refusal leaves the copy as the guest wrote it.
  */
 static int for_each_load(struct gtt_vgpu *v, struct gpu_audit_sub *s,
-                         struct gtt_submit_pins *pins, bool write)
+                         unsigned int ctx_level, struct gtt_submit_pins *pins,
+                         bool write)
 {
     unsigned int i = 0, nr = gpu_audit_nr_notes(s);
 
@@ -241,7 +242,8 @@ static int for_each_load(struct gtt_vgpu *v, struct gpu_audit_sub *s,
             continue;
         }
         end = gather(s, i, &ld);
-        if ( end < 0 || !(level = load_roots(&ld, roots)) )
+        if ( end < 0 || !(level = load_roots(&ld, roots)) ||
+             level != ctx_level )
             return GTT_ERR_BAD_ROOT;
         rc = hold(v, pins, level, roots, &sp);
         if ( rc == GTT_OK && write )
@@ -255,6 +257,7 @@ static int for_each_load(struct gtt_vgpu *v, struct gpu_audit_sub *s,
 }
 
 int gtt_submit_apply_pdp_loads(struct gtt_vgpu *gv, struct gpu_audit_sub *s,
+                               unsigned int ctx_level,
                                struct gtt_submit_pins *pins)
 {
     const struct gpu_audit_verdict *vd = gpu_audit_get_verdict(s);
@@ -264,9 +267,9 @@ int gtt_submit_apply_pdp_loads(struct gtt_vgpu *gv, struct gpu_audit_sub *s,
     if ( !vd || vd->reason != XEN_GPU_AUDIT_OK )
         return GTT_ERR_BAD_ROOT;
 
-    rc = for_each_load(gv, s, pins, false);
+    rc = for_each_load(gv, s, ctx_level, pins, false);
     if ( rc == GTT_OK )
-        rc = for_each_load(gv, s, pins, true);
+        rc = for_each_load(gv, s, ctx_level, pins, true);
     if ( rc != GTT_OK )
         while ( pins->nr )
         {

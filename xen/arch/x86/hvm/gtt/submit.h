@@ -46,13 +46,19 @@ struct gtt_submit_pins {
 };
 
 /*
- * After an accepted audit of s: pin the space of every PDP load and write
- * its shadow root into the copy.  GTT_OK, or the reason the submission is
+ * After an accepted audit of s, run by a context whose addressing mode is
+ * ctx_level (GTT_ROOT_L3: legacy 32-bit, four PDPs; GTT_ROOT_L4: 48-bit,
+ * PDP0 holds the PML4; Xen takes it from the context descriptor): pin the
+ * space of every PDP load and write its shadow root into the copy.  Every
+ * load must be of ctx_level: the GPU walks the PDP registers in the
+ * context's mode whatever an LRI wrote, so a shadow PD loaded into a
+ * 4-level context would be walked as a PML4, and its leaves as tables.  GTT_OK, or the reason the submission is
  * refused (the doorbell must not be rung); then nothing stays pinned,
  * pins is empty, the spaces it created are destroyed and the copy is as
  * the guest wrote it.  GTT_ERR_BAD_ROOT also for a submission not accepted.
  */
 int gtt_submit_apply_pdp_loads(struct gtt_vgpu *gv, struct gpu_audit_sub *s,
+                               unsigned int ctx_level,
                                struct gtt_submit_pins *pins);
 /* Once the GPU is done with the submission: unpin what it held. */
 void gtt_submit_release(struct gtt_vgpu *gv, struct gtt_submit_pins *pins);
