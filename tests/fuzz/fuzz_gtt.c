@@ -65,7 +65,7 @@
 #define FZ_D2_GFNS    16
 #define FZ_SPARE      8             /* d1 frames a p2m change may map */
 #define FZ_MAX_OPS    256
-#define FZ_MAX_ROOTS  64            /* root GPAs remembered for teardown */
+#define FZ_MAX_ROOTS  64            /* root GPAs operations may name again */
 #define FZ_DEEP_EVERY 16
 
 /* The harness's own loops are not what the fuzzer should steer by. */
@@ -175,7 +175,7 @@ static uint64_t ppgtt_entry(uint8_t sel, uint8_t fl)
     e |= fl & 0x20 ? PPGTT_PAT_LARGE : 0;
     e |= fl & 0x40 ? (1ULL << 63) | (1ULL << 52) : 0;
     if ( fl & 0x80 )
-        e ^= (uint64_t)(fl & 0x70) << 5;      /* stray low address bits */
+        e ^= (uint64_t)(fl & 0x70) << 5;      /* bits 11:9 (9, 10 ignored) */
 
     return e;
 }
@@ -430,11 +430,8 @@ static void op_pvinfo_write(void)
         val = gfn_of(sel) << GTT_PAGE_SHIFT;
         if ( how & 0x80 )
             val |= how & 0x7f;                  /* low bits set */
-        if ( (how & 0x40) && !(off & 4) )
-        {
+        if ( how & 0x40 )
             size = 8;                           /* lo and hi at once */
-            remember_root(val);
-        }
         else
             val = (uint32_t)val;
         remember_root(val);
