@@ -25,9 +25,8 @@
  * page-table violation, MI_SET_CONTEXT an unaudited one, MI_DISPLAY_FLIP
  * a register one, whenever they run.
  *
- * Approximations: blits touch every page of their rectangles but move no
- * data, and a tiled surface counts as whole rows of its pitch over whole
- * 32-row tile rows; MI_ATOMIC keeps the value it reads; post-sync writes
+ * Approximations: a tiled blit surface counts as whole rows of its pitch
+ * over whole 32-row tile rows, and its pixels do not move; MI_ATOMIC keeps the value it reads; post-sync writes
  * of depth counts and timestamps store zero; writes into the status page
  * by index (MI_STORE_DATA_INDEX, Store Data Index) and MI_REPORT_HEAD are
  * not modelled (Xen's page); MI_MATH and predication do not change what

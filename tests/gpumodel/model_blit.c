@@ -9,14 +9,26 @@
  *
  * Every page of every row of the destination (write) and source (read)
  * rectangles is touched: through the PPGTT in PPGTT batches, through the
- * GGTT in privileged buffers (where the auditor refuses blits).  A tiled surface is taken as whole rows of its
- * pitch from the tile row holding y1 to the one holding y2 - 1 (32 rows, a
- * Y tile's height, covers X tiles too).  Pages are touched, not copied.
+ * GGTT in privileged buffers (where the auditor refuses blits).  A tiled
+ * surface is taken as whole rows of its pitch from the tile row holding y1
+ * to the one holding y2 - 1 (32 rows, a Y tile's height, covers X tiles
+ * too).  Then, for linear surfaces, the pixels move: rows copied, or
+ * filled with the colour; not into or out of pages the checker objected
+ * to.  Tiled surfaces are touched only.
  */
 #include "model_priv.h"
 
 #define BLT_MAX_ROWS  (1u << 16)
 #define BLT_TILE_ROWS 32
+#define BLT_MAX_ROW_BYTES (64u << 10)   /* rows moved: longer, touched only */
+#define BLT_MAX_BAD   16
+
+/* Pages the checker objected to while touched (page numbers). */
+struct blit_bad {
+    uint64_t pages[BLT_MAX_BAD];
+    unsigned int nr;
+    bool overflow;            /* more, or a surface not wholly touched */
+};
 
 struct blit_surf {
     uint64_t base;
@@ -28,7 +40,7 @@ struct blit_surf {
 };
 
 static void touch_surface(struct gpu_model_run *r, const struct blit_surf *s,
-                          bool write)
+                          bool write, struct blit_bad *bad)
 {
     unsigned int space = r->cls == GPU_CLASS_PPGTT ? GPU_SPACE_PPGTT
                                                    : GPU_SPACE_GGTT;
@@ -49,7 +61,10 @@ static void touch_surface(struct gpu_model_run *r, const struct blit_surf *s,
     if ( !width || y_end <= y_first )
         return;
     if ( y_end - y_first > BLT_MAX_ROWS )
+    {
         y_end = y_first + BLT_MAX_ROWS;
+        bad->overflow = true;
+    }
 
     for ( y = y_first; y < y_end; y++ )
     {
@@ -61,16 +76,71 @@ static void touch_surface(struct gpu_model_run *r, const struct blit_surf *s,
             hi = lo;                /* wrapped at 2^48: the first page */
         for ( p = lo; p <= hi; p++ )
         {
+            uint64_t before = r->chk->violations;
+
             if ( have_prev && p >= prev_lo && p <= prev_hi )
                 continue;
             model_touch(r, space, p << PAGE_SHIFT, write);
+            if ( r->chk->violations != before )
+            {
+                if ( bad->nr < BLT_MAX_BAD )
+                    bad->pages[bad->nr++] = p;
+                else
+                    bad->overflow = true;
+            }
             if ( ++pages >= GPU_MODEL_MAX_PAGES )
+            {
+                bad->overflow = true;
                 return;
+            }
         }
         prev_lo = lo;
         prev_hi = hi;
         have_prev = true;
     }
+}
+
+/* A surface whose rows the model moves: linear, all touched. */
+static bool surf_movable(const struct blit_surf *s)
+{
+    return !s->tiled && s->x1 >= 0 && s->y1 >= 0 && s->w && s->h &&
+           (uint64_t)s->w * s->cpp <= BLT_MAX_ROW_BYTES;
+}
+
+static uint64_t row_addr(const struct blit_surf *s, uint32_t y)
+{
+    return (s->base + ((int64_t)s->y1 + y) * s->pitch +
+            (uint64_t)s->x1 * s->cpp) & GPU_HW_GADDR_MASK;
+}
+
+/* The destination's rows get the source's, or the fill colour. */
+static void move_rows(struct gpu_model_run *r, const struct blit_surf *dst,
+                      const struct blit_surf *src, uint32_t colour,
+                      const struct blit_bad *bad)
+{
+    unsigned int space = r->cls == GPU_CLASS_PPGTT ? GPU_SPACE_PPGTT
+                                                   : GPU_SPACE_GGTT;
+    unsigned int n, i;
+    uint32_t y;
+    uint8_t *row;
+
+    if ( bad->overflow || !surf_movable(dst) || (src && !surf_movable(src)) )
+        return;
+    n = dst->w * dst->cpp;
+    row = malloc(n);
+    if ( !row )
+        return;
+    for ( i = 0; !src && i < n; i++ )
+        row[i] = colour >> (8 * (i % dst->cpp));
+    for ( y = 0; y < dst->h; y++ )
+    {
+        if ( src )
+            model_move(r, space, row_addr(src, y), row, n, false, bad->pages,
+                       bad->nr);
+        model_move(r, space, row_addr(dst, y), row, n, true, bad->pages,
+                   bad->nr);
+    }
+    free(row);
 }
 
 /* BR13 colour depth (bits 25:24) of XY_SRC_COPY / XY_COLOR. */
@@ -121,32 +191,35 @@ bool model_exec_blit(struct gpu_model_run *r, const uint32_t *dw,
                      unsigned int len)
 {
     struct blit_surf dst, src;
+    struct blit_bad bad = { .nr = 0 };
 
     switch ( GPU_HW_2D_OP(dw[0]) )
     {
     case BLT_OP_COLOR:
-        if ( len < 6 )
+        if ( len < 7 )
             return false;
         dst_surface(dw, br13_cpp(dw[1]), dw[0] & BLT_HW_DST_TILED, &dst);
-        touch_surface(r, &dst, true);
+        touch_surface(r, &dst, true, &bad);
+        move_rows(r, &dst, NULL, dw[6], &bad);
         return true;
     case BLT_OP_SRC_COPY:
         if ( len < 10 )
             return false;
         dst_surface(dw, br13_cpp(dw[1]), dw[0] & BLT_HW_DST_TILED, &dst);
         src_surface(dw, &dst, dw[0] & BLT_HW_SRC_TILED, &src);
-        touch_surface(r, &src, false);
-        touch_surface(r, &dst, true);
-        return true;
+        break;
     case BLT_OP_FAST_COPY:
         if ( len < 10 )
             return false;
         dst_surface(dw, fast_cpp(dw[1]), BLT_HW_FAST_DST_TILE(dw[0]), &dst);
         src_surface(dw, &dst, BLT_HW_FAST_SRC_TILE(dw[0]), &src);
-        touch_surface(r, &src, false);
-        touch_surface(r, &dst, true);
-        return true;
+        break;
+    default:
+        return false;
     }
+    touch_surface(r, &src, false, &bad);
+    touch_surface(r, &dst, true, &bad);
+    move_rows(r, &dst, &src, 0, &bad);
 
-    return false;
+    return true;
 }

@@ -10,7 +10,7 @@ static void page_access(struct gpu_model_run *r, unsigned int space,
                         uint64_t gaddr, uint8_t *data, unsigned int len,
                         bool write)
 {
-    unsigned long mfn = model_translate(r, space, gaddr);
+    unsigned long mfn = model_translate(r, space, gaddr, true);
     uint64_t before = r->chk->violations;
     uint8_t *p;
 
@@ -58,6 +58,42 @@ void model_touch(struct gpu_model_run *r, unsigned int space, uint64_t gaddr,
                  bool write)
 {
     page_access(r, space, gaddr & GPU_HW_GADDR_MASK, NULL, 0, write);
+}
+
+void model_move(struct gpu_model_run *r, unsigned int space, uint64_t gaddr,
+                void *data, unsigned int len, bool write,
+                const uint64_t *skip, unsigned int nr_skip)
+{
+    uint8_t *d = data;
+
+    gaddr &= GPU_HW_GADDR_MASK;
+    while ( len )
+    {
+        unsigned int n = PAGE_SIZE - (gaddr & (PAGE_SIZE - 1)), i;
+        unsigned long mfn;
+        uint8_t *p;
+
+        if ( n > len )
+            n = len;
+        for ( i = 0; i < nr_skip && skip[i] != gaddr >> PAGE_SHIFT; i++ )
+            continue;
+        mfn = i < nr_skip ? INVALID_MFN
+                          : model_translate(r, space, gaddr, false);
+        if ( mfn != INVALID_MFN && fake_frame(mfn) )
+        {
+            p = map_domain_page(_mfn(mfn));
+            if ( write )
+                memcpy(p + (gaddr & (PAGE_SIZE - 1)), d, n);
+            else
+                memcpy(d, p + (gaddr & (PAGE_SIZE - 1)), n);
+            unmap_domain_page(p);
+        }
+        else if ( !write )
+            memset(d, 0, n);
+        gaddr = (gaddr + n) & GPU_HW_GADDR_MASK;
+        len -= n;
+        d += n;
+    }
 }
 
 /* Slot of a register in the sparse file (NULL: full, not kept). */

@@ -75,6 +75,15 @@ void model_access(struct gpu_model_run *r, unsigned int space,
 /* Touch one page (no data). */
 void model_touch(struct gpu_model_run *r, unsigned int space, uint64_t gaddr,
                  bool write);
+/*
+ * Move len bytes at gaddr without reporting them (pages an earlier touch
+ * already reported), skipping the pages in skip[] (nr_skip of them, page
+ * numbers): those the checker objected to.  Reads of skipped or absent
+ * pages give zeros.
+ */
+void model_move(struct gpu_model_run *r, unsigned int space, uint64_t gaddr,
+                void *data, unsigned int len, bool write,
+                const uint64_t *skip, unsigned int nr_skip);
 uint32_t model_reg_read(struct gpu_model_run *r, uint32_t offset);
 void model_reg_write(struct gpu_model_run *r, uint32_t offset,
                      uint32_t value);
@@ -93,9 +102,12 @@ static inline uint64_t model_addr(uint32_t lo, uint32_t hi, uint32_t lo_mask)
     return (((uint64_t)hi << 32) | (lo & lo_mask)) & GPU_HW_GADDR_MASK;
 }
 
-/* model_walk.c: gpu_model_translate() with the run's roots. */
+/*
+ * model_walk.c: gpu_model_translate() with the run's roots and level;
+ * report: table frames go to the checker.
+ */
 unsigned long model_translate(struct gpu_model_run *r, unsigned int space,
-                              uint64_t gaddr);
+                              uint64_t gaddr, bool report);
 
 /* model_cmds.c: execute the command of len dwords at dw (copy dwords). */
 void model_exec_cmd(struct gpu_model_run *r, const uint32_t *dw,

@@ -131,10 +131,11 @@ unsigned long gpu_model_translate(const struct gpu_model_ctx *c,
 }
 
 unsigned long model_translate(struct gpu_model_run *r, unsigned int space,
-                              uint64_t gaddr)
+                              uint64_t gaddr, bool report)
 {
     if ( space == GPU_SPACE_GGTT )
         return ggtt_translate(r->c, gaddr, r->chk);
 
-    return ppgtt_translate(r->c, r->level, r->pdp, gaddr, r->chk);
+    return ppgtt_translate(r->c, r->level, r->pdp, gaddr,
+                           report ? r->chk : NULL);
 }

@@ -431,11 +431,21 @@ static void test_blits_clean(void **state)
     emit_bbe(&b);
 
     sys_audit_ok(&s, GPU_SPACE_PPGTT, 0);
+    guest_poke(&s, GPU_SPACE_PPGTT, 0x40000 + 60, 0xc0c0a);
+    guest_poke(&s, GPU_SPACE_PPGTT, 0x41000, 0xd0d0b);
+    guest_poke(&s, GPU_SPACE_PPGTT, 0x41000 + 64, 0xeeee);   /* not copied */
     assert_int_equal(sys_run(&s), 0);
     assert_clean(&s);
     assert_int_equal(s.res.commands, 4);
     /* 4 destination rows; 2 source and 2 destination rows; 1 post-sync. */
     assert_int_equal(s.res.mem_accesses, 4 + 4 + 1);
+    /* The pixels moved: the fill, and the copied rectangle only. */
+    assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x23000 + 252),
+                     0xffffffff);
+    assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x23000 + 256), 0);
+    assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x30000 + 60), 0xc0c0a);
+    assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x31000), 0xd0d0b);
+    assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x31000 + 64), 0);
     sys_fini(&s);
 }
 
