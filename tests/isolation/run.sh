@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The isolation check of `make test`: ISOLATION_OPS (10^7) generated
-# operations for each generation, the two run side by side, then a shorter
-# run of the ASan+UBSan build.  Each run must end with 0 violations; a
-# violation prints its minimized reproducer (BUILD/isolation/repro-*.txt).
+# The isolation check of `make test`: ISOLATION_OPS (5 * 10^6) generated
+# operations for each generation (10^7 in all), the two run side by side,
+# then a shorter run of the ASan+UBSan build, then the reproducers of past
+# findings (tests/isolation/findings/) replayed.  Each must end with 0
+# violations; a violation prints its minimized reproducer
+# (BUILD/isolation/NAME/repro-SEED.txt).
 # Last line: "isolation: N passed, M failed".
 set -u
 BUILD=${1:-build}
-OPS=${ISOLATION_OPS:-10000000}
+OPS=${ISOLATION_OPS:-5000000}
 ASAN_OPS=${ISOLATION_ASAN_OPS:-300000}
 SEED=${ISOLATION_SEED:-1}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,6 +55,20 @@ report gen9
 report gen8
 check asan-gen9 "$BUILD/asan/isolation" --gen 9 --seed "$SEED" --ops "$ASAN_OPS"
 report asan-gen9
+
+# Past findings, fixed: each reproducer must now run clean.
+for f in tests/isolation/findings/*.txt; do
+    [ -e "$f" ] || continue
+    name=finding-$(basename "$f" .txt)
+    if "$out/isolation" --replay "$f" >"$out/$name.log" 2>&1; then
+        echo "== $name: $(tail -1 "$out/$name.log")"
+        passed=$((passed + 1))
+    else
+        echo "== $name: violations again"
+        cat "$out/$name.log"
+        failed=$((failed + 1))
+    fi
+done
 
 echo "isolation: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

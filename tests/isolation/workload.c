@@ -774,7 +774,7 @@ static unsigned int hostile_cmd(struct iso_workload *w,
                                 unsigned int room)
 {
     const struct gpu_cmd_desc *d;
-    unsigned int len, i, kind = below(w, 9);
+    unsigned int len, i, sp, level, kind = below(w, 9);
     uint64_t root[4];
 
     if ( room < 20 )
@@ -875,12 +875,21 @@ static unsigned int hostile_cmd(struct iso_workload *w,
         for ( i = 0; i < len; i++ )
             dw[i] = rnd32(w);
         return len;
-    case 6: /* PDP load: partial, hostile root, or from a PPGTT batch */
-        space_roots(b->sp, root);
-        if ( pct(w, 50) )
+    case 6:
+        /*
+         * PDP load: another space (whose level may not be the context's),
+         * a level its roots do not have, a hostile root, one register
+         * only, or from a PPGTT batch.
+         */
+        sp = pct(w, 50) ? b->sp : below(w, WL_SPACES);
+        space_roots(sp, root);
+        if ( pct(w, 30) )
             root[0] = WL_GPA(hostile_gfn(w));
+        level = space_level(sp);
+        if ( pct(w, 30) )
+            level = level == GTT_ROOT_L4 ? GTT_ROOT_L3 : GTT_ROOT_L4;
         len = emit_pdp_load(dw, w->spec->engines[b->engine].mmio_base, root,
-                            pct(w, 50) ? GTT_ROOT_L4 : GTT_ROOT_L3);
+                            level);
         if ( pct(w, 30) )
         {
             dw[0] = MI_LRI_DW | 1;       /* one register only */
@@ -1093,7 +1102,7 @@ static void submit(struct iso_workload *w, struct iso_episode *e,
     {
         /* i915's ring: PDP load, then the batch of the context. */
         struct wl_buf bf;
-        unsigned int r = below(w, WL_RING_PAGES), head, i, n;
+        unsigned int r = below(w, WL_RING_PAGES), head, i, n, load;
         uint64_t root[4];
         uint32_t base = w->spec->engines[engine].mmio_base;
 
@@ -1103,10 +1112,12 @@ static void submit(struct iso_workload *w, struct iso_episode *e,
         b.space = GPU_SPACE_GGTT;
         b.level = 0;
         b.gaddr = iso_ap_base(v) + 4096ull * r + head;
-        space_roots(pct(w, 90) ? sp : below(w, WL_SPACES), root);
+        /* A hostile guest may load another space, of another level. */
+        load = w->hostile_pct && pct(w, 20) ? below(w, WL_SPACES) : sp;
+        space_roots(load, root);
         if ( pct(w, 75) )
             buf_add(&bf, emit_pdp_load(bf.dw, base, root,
-                                       space_level(sp)));
+                                       space_level(load)));
         for ( n = below(w, 4), i = 0; i < n; i++ )
             buf_add(&bf, w->hostile_pct && pct(w, w->hostile_pct)
                          ? hostile_cmd(w, &b, &bf.dw[bf.nr_dw],
