@@ -604,6 +604,46 @@ static void test_unaudited(void **state)
     sys_fini(&s);
 }
 
+/*
+ * Commands no copy may hold, put in one behind the auditor's back: each
+ * is caught when it runs; and a batch the hardware would run privileged
+ * that was audited as a user batch.
+ */
+static void test_forbidden_in_copy(void **state)
+{
+    struct sys s;
+    struct bb ring, pb;
+    uint32_t noop, bbs;
+
+    (void)state;
+    sys_init(&s, RCS);
+    sys_buf(&s, &ring, GPU_SPACE_GGTT, RING);
+    noop = emit_noops(&ring, 4);
+    bbs = emit_bb_start(&ring, 0x3000, true, false);
+    sys_buf(&s, &pb, GPU_SPACE_PPGTT, 0x3000);
+    emit_bbe(&pb);
+    sys_audit_ring_ok(&s, &ring);
+    assert_int_equal(sys_run(&s), 0);
+    assert_clean(&s);
+
+    copy_poke(&s, 0, noop, MI_UPDATE_GTT);                   /* 2 dwords */
+    assert_int_equal(sys_run(&s), 1);
+    assert_only(&s, GPU_V_PT_FRAME, 1);
+    copy_poke(&s, 0, noop, MI_NOOP);
+    copy_poke(&s, 0, noop + 2, MI_SET_CONTEXT);              /* 2 dwords */
+    assert_int_equal(sys_run(&s), 1);
+    assert_only(&s, GPU_V_UNAUDITED, 1);
+    assert_true(s.res.ended);
+    copy_poke(&s, 0, noop + 2, MI_NOOP);
+
+    /* Address Space Indicator cleared: the ring starts it privileged. */
+    copy_poke(&s, 0, bbs, MI_BATCH_BUFFER_START);
+    assert_int_equal(sys_run(&s), 1);
+    assert_only(&s, GPU_V_UNAUDITED, 1);
+    assert_non_null(strstr(s.chk.log[0].detail, "privileged"));
+    sys_fini(&s);
+}
+
 /* The physical GGTT of the slice points at d2's frame behind the engine. */
 static void test_foreign_frame(void **state)
 {
@@ -1077,6 +1117,7 @@ int main(void)
         cmocka_unit_test(test_pdp_load_shadowed),
         cmocka_unit_test(test_neutralised_flip),
         cmocka_unit_test(test_unaudited),
+        cmocka_unit_test(test_forbidden_in_copy),
         cmocka_unit_test(test_foreign_frame),
         cmocka_unit_test(test_ggtt_slice),
         cmocka_unit_test(test_register),
