@@ -597,12 +597,8 @@ static int do_sync(void)
     CHECK(rc >= GTT_OK && rc < GTT_ERR_NR);
     if ( rc == GTT_OK )
     {
-        /*
-         * Not yet !pend_lost: a sync that cannot list the tables it lost
-         * still succeeds (tests/unit/test_fuzz_findings.c, gtt_sync with
-         * lost pending entries).
-         */
-        CHECK(fz.v->ppgtt.nr_pend == 0);
+        /* Lost pending tables fail the sync (test_fuzz_findings.c). */
+        CHECK(fz.v->ppgtt.nr_pend == 0 && !fz.v->ppgtt.pend_lost);
         CHECK(fz.v->deferred.nr == 0);
         CHECK(fake_gpu_dirty_entries() == 0);
     }

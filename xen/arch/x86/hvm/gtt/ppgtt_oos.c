@@ -316,6 +316,9 @@ static int sync_locked(struct gtt_vgpu *v)
      */
     if ( p->pend_lost )
         pend_rescan(v);
+    /* A table the array still could not list stays pending: not in sync. */
+    if ( p->pend_lost )
+        rc = GTT_ERR_NO_MEMORY;
     list = p->pend;
     nr = p->nr_pend;
     p->pend = NULL;
