@@ -820,6 +820,75 @@ static void test_no_reference(void **state)
     sys_fini(&s);
 }
 
+/*
+ * Whatever a copy holds, the model runs it to an end without failing:
+ * an accepted batch of MI_NOOPs (every dword a command start) refilled
+ * with random dwords, many times over.  Violations are expected; a crash,
+ * a leak or a run past max_cmds is not.
+ */
+/* A header of a command the engine knows (short), or any dword. */
+static uint32_t random_dword(const struct gpu_audit_table *t,
+                             unsigned int engine, uint64_t *seed)
+{
+    const struct gpu_gen_spec *spec = t->spec;
+    const struct gpu_cmd_desc *d = NULL;
+    uint32_t v = prng_next(seed);
+    unsigned int len, shift, i;
+
+    for ( i = 0; !d && i < 64 && (v & 15); i++ )
+    {
+        d = &spec->cmds[prng_next(seed) % spec->nr_cmds];
+        if ( !(d->engines & (1u << engine)) || !(d->gens & (1u << GEN)) )
+            d = NULL;
+    }
+    if ( !d )
+        return v;
+    len = d->len_min;
+    if ( d->len_bits && d->len_max > len )
+        len += prng_next(seed) % ((d->len_max < 12 ? d->len_max : 12) -
+                                  len + 1);
+    shift = d->type == GPU_CMD_TYPE_MI ? 23 :
+            d->type == GPU_CMD_TYPE_2D ? 22 : 16;
+    v = ((uint32_t)d->type << 29) | ((uint32_t)d->opcode << shift);
+    if ( d->len_bits )
+        v |= len - d->len_bias;
+    /* Some flag bits: GGTT, second level, post-sync ... */
+    return v | (prng_next(seed) & 0x00700000u & ~(~0u << shift));
+}
+
+static void test_random_copies(void **state)
+{
+    struct sys s;
+    struct bb b;
+    uint64_t seed = 0x5eed0f15011a7e5ull, runs = 0, cmds = 0;
+    unsigned int i, n, eng;
+
+    (void)state;
+    for ( eng = 0; eng < 2; eng++ )
+    {
+        sys_init(&s, eng ? BCS : RCS);
+        sys_buf(&s, &b, GPU_SPACE_PPGTT, 0);
+        emit_noops(&b, 96);
+        emit_bbe(&b);
+        sys_audit_ok(&s, GPU_SPACE_PPGTT, 0);
+        s.max_cmds = 500;
+        for ( n = 0; n < 256; n++ )
+        {
+            for ( i = 0; i < 96; i++ )
+                copy_poke(&s, 0, i, random_dword(s.table, s.engine, &seed));
+            sys_run(&s);
+            assert_true(s.res.commands <= s.max_cmds);
+            assert_true(s.chk.nr_log <= GPU_CHECK_MAX_LOG);
+            assert_int_equal(fake_maps_live(), 0);
+            runs++;
+            cmds += s.res.commands;
+        }
+        sys_fini(&s);
+    }
+    assert_int_equal(runs, 512);
+    assert_true(cmds > 2 * runs);
+}
+
 /* ---- The checker on its own ------------------------------------------- */
 
 /* Every kind of frame, straight to gpu_check_mem() and gpu_check_pt(). */
@@ -1124,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_weakened_whitelist),
         cmocka_unit_test(test_pdp_guest_table),
         cmocka_unit_test(test_no_reference),
+        cmocka_unit_test(test_random_copies),
         cmocka_unit_test(test_checker_frames),
         cmocka_unit_test(test_hard_deny_list),
         cmocka_unit_test(test_translate),
