@@ -91,8 +91,12 @@ static void print_stats(const struct iso_stats *st, double secs,
            PRIu64 "\n",
            st->executed, 100.0 * st->executed / subs, st->cmds_executed,
            st->mem_accesses, st->reg_accesses);
-    printf("GTT operations refused by the engine %" PRIu64 "\n",
-           st->gtt_refused);
+    printf("GTT operations refused by the engine %" PRIu64
+           "; entries validated %" PRIu64 ", refused %" PRIu64
+           ", TLB invalidations %" PRIu64 ", resyncs %" PRIu64
+           ", reclaims %" PRIu64 ", huge splits %" PRIu64 "\n",
+           st->gtt_refused, st->gtt_validated, st->gtt_refused_entries,
+           st->gtt_tlb, st->gtt_resyncs, st->gtt_reclaims, st->gtt_splits);
     printf("auditor refusals by reason:");
     for ( r = 0; r < 64; r++ )
         if ( st->by_reason[r] && shown++ < 12 )
@@ -163,6 +167,7 @@ static uint64_t run_episode(const struct opts *o, uint64_t eseed,
             ep->nr > applied )
         iso_op_free(&ep->ops[--ep->nr]);
     iso_workload_destroy(w);
+    iso_machine_engine_stats(m, st);
     iso_machine_destroy(m);
     st->episodes++;
     return chk->violations;

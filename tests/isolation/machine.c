@@ -407,6 +407,7 @@ static int make_vgpu(struct iso_machine *m, struct iso_vgpu *vg)
     cfg.hidden_size = vg->slices[1].size;
     cfg.fences = 4;
     cfg.oos = !(v & 1);               /* half of them with OOS leaf tables */
+    cfg.shadow_quota = v % 3 == 2 ? 24 : 0;   /* a third of them reclaim */
     cfg.oos_threshold = GTT_DEFAULT_OOS_THRESHOLD;
     if ( gtt_vgpu_create(&m->dev, &cfg, &vg->gv) )
         return -1;
@@ -495,6 +496,27 @@ struct iso_machine *iso_machine_create(unsigned int gen, unsigned int nr_vgpus,
             nr_vgpus);
     iso_machine_destroy(m);
     return NULL;
+}
+
+void iso_machine_engine_stats(struct iso_machine *m, struct iso_stats *st)
+{
+    unsigned int v, r;
+
+    for ( v = 0; v < m->nr; v++ )
+    {
+        struct gtt_stats gs;
+
+        if ( !m->vg[v].gv )
+            continue;
+        gtt_vgpu_stats(m->vg[v].gv, &gs);
+        st->gtt_validated += gs.entries_validated;
+        for ( r = 0; r < GTT_ERR_NR; r++ )
+            st->gtt_refused_entries += gs.refused[r];
+        st->gtt_tlb += gs.tlb_invalidations;
+        st->gtt_resyncs += gs.resyncs;
+        st->gtt_reclaims += gs.reclaims;
+        st->gtt_splits += gs.splits;
+    }
 }
 
 static void check_zero(struct iso_machine *m, long val, const char *what)

@@ -65,6 +65,9 @@ struct iso_stats {
     uint64_t reg_accesses;
     uint64_t gtt_refused;       /* GGTT/PVINFO/store ops refused by the engine */
     uint64_t episodes;
+    /* The GTT engines' own counts (gtt_stats), summed at teardown. */
+    uint64_t gtt_validated, gtt_refused_entries, gtt_tlb, gtt_resyncs;
+    uint64_t gtt_reclaims, gtt_splits;
     uint64_t by_reason[64];     /* auditor's refusals by reason */
 };
 
@@ -78,6 +81,8 @@ struct iso_machine *iso_machine_create(unsigned int gen, unsigned int nr_vgpus,
                                        struct gpu_check *chk);
 void iso_machine_apply(struct iso_machine *m, const struct iso_op *op,
                        struct iso_stats *st);
+/* Adds the GTT engines' counts to st. */
+void iso_machine_engine_stats(struct iso_machine *m, struct iso_stats *st);
 /* Every vGPU destroyed, then what must be back is checked (GPU_V_LEAK). */
 void iso_machine_destroy(struct iso_machine *m);
 

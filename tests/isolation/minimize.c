@@ -48,7 +48,8 @@ static bool shows(struct shrink *s, const struct iso_op *ops, unsigned int nr)
 
 /*
  * ddmin over items [0, *nr) of size 'size' at base: a candidate is the
- * array without one chunk; make(cand, nr) turns it into operations.
+ * array without one chunk, kept when test() still sees the violation;
+ * the chunks shrink until single items are tried.
  */
 typedef bool shrink_test(struct shrink *s, const void *items,
                          unsigned int nr, void *arg);

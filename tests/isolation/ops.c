@@ -156,7 +156,6 @@ void iso_episode_print(FILE *f, const struct iso_episode *e)
 /* Tokenizer over one line. */
 struct line {
     char *p;
-    unsigned int lineno;
     bool bad;
 };
 
@@ -349,9 +348,10 @@ int iso_episode_read(FILE *f, struct iso_episode *e)
     memset(e, 0, sizeof(*e));
     while ( getline(&buf, &cap, f) > 0 )
     {
-        struct line l = { .p = buf, .lineno = ++lineno };
+        struct line l = { .p = buf };
         char *hash = strchr(buf, '#'), *kw;
 
+        lineno++;
         if ( hash )
             *hash = '\0';
         buf[strcspn(buf, "\r\n")] = '\0';

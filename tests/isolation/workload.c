@@ -30,6 +30,7 @@
 #define WL_PTE_PRESENT   0x1ull
 #define WL_PTE_RW        0x2ull
 #define WL_PTE_PS        0x80ull
+#define WL_PTE_IPS       0x800ull        /* PDE: 64K entries below */
 #define WL_PTE(gfn)      (((uint64_t)(gfn) << 12) | WL_PTE_PRESENT | WL_PTE_RW)
 #define WL_GPA(gfn)      ((uint64_t)(gfn) << 12)
 
@@ -253,6 +254,12 @@ static void space_roots(unsigned int sp, uint64_t root[4])
 static unsigned long leaf_gfn(unsigned int sp)
 {
     return table_gfn(sp) + (space_level(sp) == GTT_ROOT_L4 ? 3 : 4);
+}
+
+/* The page directory of space sp under which its leaf table hangs. */
+static unsigned long pd_gfn(unsigned int sp)
+{
+    return table_gfn(sp) + (space_level(sp) == GTT_ROOT_L4 ? 2 : 0);
 }
 
 static void space_links(struct iso_workload *w, struct iso_episode *e,
@@ -1154,6 +1161,25 @@ static void submit(struct iso_workload *w, struct iso_episode *e,
         op.tail = (head + 4 * bf.nr_dw) % 4096;
         if ( w->hostile_pct && pct(w, 10) )
             op.tail = rnd32(w) % 4096;
+        if ( w->hostile_pct && pct(w, 10) )
+        {
+            /* Ring registers a hostile guest would program. */
+            switch ( below(w, 4) )
+            {
+            case 0:
+                op.addr = ggtt_addr_hostile(w, v) & ~0xfffull;
+                break;
+            case 1:
+                op.ring_size = 4096 * (1 + below(w, 4));  /* next rings */
+                break;
+            case 2:
+                op.ring_size = 4096 + 8 * below(w, 512);  /* not pages */
+                break;
+            default:
+                op.head = rnd32(w) % 8192;
+                break;
+            }
+        }
     }
     else
     {
@@ -1286,25 +1312,68 @@ static void pte_write(struct iso_workload *w, struct iso_episode *e,
             space_links(w, e, v, sp);
         return;
     }
-    switch ( below(w, 7) )
+    if ( pct(w, 12) )
+    {
+        /* A burst on one leaf table: it may go out of sync. */
+        unsigned int n = 3 + below(w, 8);
+
+        while ( n-- )
+        {
+            j = below(w, WL_PTES);
+            val = pct(w, 70) ? WL_PTE(ppgtt_gfn(sp, below(w, WL_PTES)))
+                             : WL_PTE(hostile_gfn(w));
+            store_entry(w, e, v, WL_GPA(leaf_gfn(sp)) + 8 * j, val, true);
+        }
+        return;
+    }
+    switch ( below(w, 10) )
     {
     case 0:
         val = 0;
         break;
     case 1:
         val = WL_PTE(hostile_gfn(w)) | WL_PTE_PS;     /* huge */
+        if ( pct(w, 90) )
+            t = pd_gfn(sp);        /* 2M: a 1G entry is rare (see 5) */
         break;
     case 2:
         val = rnd64(w);
         break;
     case 3:
         val = WL_PTE(0) | WL_PTE_PS;                  /* 2M of own RAM */
+        t = pd_gfn(sp);
+        break;
+    case 4:
+        /* A PD entry whose table holds 64K entries (IPS): a data page. */
+        t = pd_gfn(sp);
+        j = 1 + below(w, 3);
+        val = WL_PTE(ppgtt_gfn(sp, below(w, WL_PTES))) | WL_PTE_IPS;
+        break;
+    case 5:
+        /*
+         * 1G of own RAM from a PDP entry (4-level spaces): rarer, every
+         * one costs the engine 2^18 frame validations.
+         */
+        if ( !pct(w, 25) )
+        {
+            val = WL_PTE(hostile_gfn(w));
+            break;
+        }
+        t = table_gfn(sp) + (space_level(sp) == GTT_ROOT_L4 ? 1 : 0);
+        j = below(w, 4);
+        val = WL_PTE(0) | WL_PTE_PS;
+        break;
+    case 6:
+        /* Another space's leaf table shared into this one. */
+        t = pd_gfn(sp);
+        j = below(w, 4);
+        val = WL_PTE(leaf_gfn(below(w, WL_SPACES)));
         break;
     default:
         val = WL_PTE(hostile_gfn(w));
         break;
     }
-    if ( pct(w, 50) )
+    if ( val && !(val & (WL_PTE_PS | WL_PTE_IPS)) && pct(w, 50) )
         t = leaf_gfn(sp);
     store_entry(w, e, v, WL_GPA(t) + 8 * (pct(w, 70) ? j : below(w, 512)), val,
                 true);
