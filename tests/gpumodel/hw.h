@@ -75,6 +75,17 @@ static inline uint32_t gpu_hw_engine_base(unsigned int engine)
 #define MI_HW_CMM_SRC_GGTT    (1u << 22)   /* MI_COPY_MEM_MEM */
 #define MI_HW_CMM_DST_GGTT    (1u << 21)
 #define MI_HW_ATOMIC_SIZE(h)  (((h) >> 19) & 3)  /* 4 << n bytes */
+#define MI_HW_ATOMIC_INLINE   (1u << 18)   /* operands in DW3.. */
+#define MI_HW_ATOMIC_OP(h)    (((h) >> 8) & 0xff)
+/* Atomic opcodes (low nibble; high nibble 0: 4 bytes, 2: 8 bytes). */
+#define ATOMIC_AND            0x1
+#define ATOMIC_OR             0x2
+#define ATOMIC_XOR            0x3
+#define ATOMIC_MOVE           0x4
+#define ATOMIC_INC            0x5
+#define ATOMIC_DEC            0x6
+#define ATOMIC_ADD            0x7
+#define ATOMIC_SUB            0x8
 #define MI_HW_CBBE_MASK_MODE  (1u << 19)
 #define MI_HW_CBBE_COMPARE    (1u << 21)   /* Compare Semaphore */
 #define MI_HW_BBS_2ND_LEVEL   (1u << 22)

@@ -26,11 +26,13 @@
  * a register one, whenever they run.
  *
  * Approximations: a tiled blit surface counts as whole rows of its pitch
- * over whole 32-row tile rows, and its pixels do not move; MI_ATOMIC keeps the value it reads; post-sync writes
- * of depth counts and timestamps store zero; writes into the status page
- * by index (MI_STORE_DATA_INDEX, Store Data Index) and MI_REPORT_HEAD are
- * not modelled (Xen's page); MI_MATH and predication do not change what
- * runs; there are no TLBs (the run sees the tables as they are now).
+ * over whole 32-row tile rows, and its pixels do not move; MI_ATOMIC
+ * computes AND to SUB on 4 and 8 bytes with inline operands, and keeps
+ * the value otherwise; post-sync writes of depth counts and timestamps
+ * store zero; writes into the status page by index (MI_STORE_DATA_INDEX,
+ * Store Data Index) and MI_REPORT_HEAD are not modelled (Xen's page);
+ * MI_MATH and predication do not change what runs; there are no TLBs
+ * (the run sees the tables as they are now).
  * Code: model_priv.h.
  */
 #ifndef GPU_MODEL_H

@@ -105,17 +105,63 @@ static void exec_copy_mem_mem(struct gpu_model_run *r, const uint32_t *dw)
                  addr_at(dw, 1, ~3u), &v, 4, true);
 }
 
-/* MI_ATOMIC: read-modify-write of 4 << size bytes (the value kept). */
-static void exec_atomic(struct gpu_model_run *r, const uint32_t *dw)
+/*
+ * The new value of a 4- or 8-byte MI_ATOMIC (AND to SUB, operand inline);
+ * the old one for every other operation.
+ */
+static uint64_t atomic_op(const uint32_t *dw, unsigned int len,
+                          unsigned int size, uint64_t old)
 {
-    uint32_t v[4];
+    unsigned int op = MI_HW_ATOMIC_OP(dw[0]);
+    bool inl = (dw[0] & MI_HW_ATOMIC_INLINE) && len > 4;
+    uint64_t src = inl ? dw[3] | ((uint64_t)dw[4] << 32) : 0;
+
+    if ( (op >> 4) != (size == 8 ? 2 : size == 4 ? 0 : ~0u) )
+        return old;
+    switch ( op & 0xf )
+    {
+    case ATOMIC_INC:
+        return old + 1;
+    case ATOMIC_DEC:
+        return old - 1;
+    }
+    if ( !inl )
+        return old;
+    switch ( op & 0xf )
+    {
+    case ATOMIC_AND:
+        return old & src;
+    case ATOMIC_OR:
+        return old | src;
+    case ATOMIC_XOR:
+        return old ^ src;
+    case ATOMIC_MOVE:
+        return src;
+    case ATOMIC_ADD:
+        return old + src;
+    case ATOMIC_SUB:
+        return old - src;
+    }
+
+    return old;
+}
+
+/* MI_ATOMIC: read-modify-write of 4 << size bytes. */
+static void exec_atomic(struct gpu_model_run *r, const uint32_t *dw,
+                        unsigned int len)
+{
+    uint32_t v[4] = { 0, 0, 0, 0 };
     unsigned int size = 4u << MI_HW_ATOMIC_SIZE(dw[0]);
     unsigned int space = model_space(dw[0] & MI_HW_GGTT);
-    uint64_t a = addr_at(dw, 1, ~3u);
+    uint64_t a = addr_at(dw, 1, ~3u), val;
 
     if ( size > sizeof(v) )
         size = sizeof(v);
     model_access(r, space, a, v, size, false);
+    val = atomic_op(dw, len, size, v[0] | ((uint64_t)v[1] << 32));
+    v[0] = val;
+    if ( size == 8 )
+        v[1] = val >> 32;
     model_access(r, space, a, v, size, true);
 }
 
@@ -196,7 +242,7 @@ static void exec_mi(struct gpu_model_run *r, const uint32_t *dw,
         return;
     case MI_OP_ATOMIC:
         if ( len >= 3 )
-            exec_atomic(r, dw);
+            exec_atomic(r, dw, len);
         return;
     case MI_OP_FLUSH_DW:
         if ( len >= 4 )

@@ -298,7 +298,7 @@ static void test_ppgtt_batches_clean(void **state)
 {
     struct sys s;
     struct bb b0, b1, b2;
-    unsigned int sba_len, sba_mem;
+    unsigned int sba_len, sba_mem, i;
     uint32_t sba;
     uint16_t fields[16];
     const struct gpu_cmd_desc *d;
@@ -306,6 +306,8 @@ static void test_ppgtt_batches_clean(void **state)
     (void)state;
     sys_init(&s, RCS);
     guest_poke(&s, GPU_SPACE_PPGTT, 0x10100, 0x5a5a0001);
+    guest_poke(&s, GPU_SPACE_PPGTT, 0x10010, 77);
+    guest_poke(&s, GPU_SPACE_PPGTT, 0x10030, 10);
 
     sys_buf(&s, &b0, GPU_SPACE_PPGTT, 0x0000);
     emit_sdi(&b0, 0x10000, 0x11111111, false, false);
@@ -321,6 +323,13 @@ static void test_ppgtt_batches_clean(void **state)
     bb_emit(&b0, 0x10100);
     bb_emit(&b0, 0);
     emit_atomic(&b0, 0x10010, false);
+    /* MI_ATOMIC ADD, 4 bytes, inline operand: 11 dwords. */
+    bb_emit(&b0, MI_INSTR(0x2f, 9) | (1u << 18) | (0x7u << 8));
+    bb_emit(&b0, 0x10030);
+    bb_emit(&b0, 0);
+    bb_emit(&b0, 5);
+    for ( i = 0; i < 7; i++ )
+        bb_emit(&b0, 0);
     emit_pipe_control(&b0, PC_QW_WRITE, 0x10018, false);
     /* STATE_BASE_ADDRESS: General State Base at a data page. */
     d = gpu_audit_lookup(s.table, RCS, 0x61010000);
@@ -346,15 +355,17 @@ static void test_ppgtt_batches_clean(void **state)
     sys_audit_ok(&s, GPU_SPACE_PPGTT, 0);
     assert_int_equal(sys_run(&s), 0);
     assert_clean(&s);
-    assert_int_equal(s.res.commands, 16);
-    /* SDI, SRM, LRM, SRM, 2 COPY_MEM_MEM, 2 ATOMIC, PIPE_CONTROL, 2 SDI. */
-    assert_int_equal(s.res.mem_accesses, 11 + sba_mem);
+    assert_int_equal(s.res.commands, 17);
+    /* SDI, SRM, LRM, SRM, 2 COPY_MEM_MEM, 2 + 2 ATOMIC, PIPE_CONTROL, 2 SDI */
+    assert_int_equal(s.res.mem_accesses, 13 + sba_mem);
     assert_int_equal(s.res.reg_accesses, 6);
 
     assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10000), 0x11111111);
     assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10004), 0xcafe0001);
     assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10008), 0x5a5a0001);
     assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x1000c), 0x5a5a0001);
+    assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10010), 77);
+    assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10030), 15);
     assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10018), 0x12000000);
     assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10020), 0x22222222);
     assert_int_equal(guest_peek(&s, GPU_SPACE_PPGTT, 0x10028), 0x33333333);
