@@ -417,6 +417,17 @@ static int make_vgpu(struct iso_machine *m, struct iso_vgpu *vg)
     if ( gpu_audit_vgpu_add_slice(&vg->av, iso_ap_base(v), ISO_AP_SIZE) ||
          gpu_audit_vgpu_add_slice(&vg->av, iso_hid_base(v), ISO_HID_SIZE) )
         return -1;
+    /*
+     * Limits: a quarter of the vGPUs audit in small chunks (restarts
+     * everywhere), a quarter with few buffers and jumps allowed.
+     */
+    if ( v % 4 == 1 )
+        vg->av.limits.chunk_bytes = 64 << (v % 3);
+    if ( v % 4 == 3 )
+    {
+        vg->av.limits.max_buffers = 3;
+        vg->av.limits.max_chain = 4;
+    }
     /* The vGPU's own values of the virtualised registers (MOCS). */
     for ( i = 0; i < spec->nr_regs; i++ )
         if ( (spec->regs[i].flags & GPU_RF_VIRT) &&

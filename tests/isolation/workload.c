@@ -928,7 +928,10 @@ static unsigned int hostile_cmd(struct iso_workload *w,
         }
         ppgtt = pct(w, 50) ? b->space == GPU_SPACE_PPGTT : pct(w, 50);
         second = pct(w, 30);
-        return emit_bbs(dw, t, ppgtt, second);
+        len = emit_bbs(dw, t, ppgtt, second);
+        if ( pct(w, 20) )       /* predication, indirect, privilege bits */
+            dw[0] |= rnd32(w) & 0x3ffe00u;
+        return len;
     }
     default: /* MI_BATCH_BUFFER_END inside a ring, or a stray end */
         dw[0] = MI_BBE_DW;
