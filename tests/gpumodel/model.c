@@ -70,7 +70,7 @@ void model_bb_start(struct gpu_model_run *r, const uint32_t *dw)
 {
     const struct gpu_audit_reloc *rl;
     const struct gpu_audit_buf *tb;
-    unsigned int hw_cls;
+    unsigned int hw_cls, space;
     bool call;
 
     rl = find_reloc(r->s, r->cmd_buf, r->cmd_off + 4);
@@ -89,17 +89,22 @@ void model_bb_start(struct gpu_model_run *r, const uint32_t *dw)
         return;
     }
     /*
-     * The hardware runs the batch privileged when a privileged buffer
-     * starts it in the GGTT (Address Space Indicator clear): it must have
-     * been audited as such.
+     * The hardware fetches the batch from the space its Address Space
+     * Indicator names, and runs it privileged when a privileged buffer
+     * starts it in the GGTT: that must be how it was audited.
      */
-    hw_cls = r->cls != GPU_CLASS_PPGTT && !(dw[0] & MI_HW_BBS_PPGTT)
-             ? GPU_CLASS_GGTT : GPU_CLASS_PPGTT;
-    if ( hw_cls == GPU_CLASS_GGTT && buf_class(tb) == GPU_CLASS_PPGTT )
+    space = dw[0] & MI_HW_BBS_PPGTT ? GPU_SPACE_PPGTT : GPU_SPACE_GGTT;
+    if ( space != tb->space )
     {
-        unaudited(r, "privileged batch audited as a PPGTT one", dw[0]);
+        gpu_check_fail(r->chk, GPU_V_UNAUDITED,
+                       "batch fetched from the %s, audited in the %s",
+                       space == GPU_SPACE_GGTT ? "GGTT" : "PPGTT",
+                       tb->space == GPU_SPACE_GGTT ? "GGTT" : "PPGTT");
+        r->stop = true;
         return;
     }
+    hw_cls = r->cls != GPU_CLASS_PPGTT && space == GPU_SPACE_GGTT
+             ? GPU_CLASS_GGTT : GPU_CLASS_PPGTT;
 
     call = r->lvl == 0 || (r->lvl == 1 && (dw[0] & MI_HW_BBS_2ND_LEVEL));
     if ( call )

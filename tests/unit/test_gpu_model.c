@@ -623,16 +623,19 @@ static void test_unaudited(void **state)
 static void test_forbidden_in_copy(void **state)
 {
     struct sys s;
-    struct bb ring, pb;
-    uint32_t noop, bbs;
+    struct bb ring, pb, gb;
+    uint32_t noop, bbs, gbs;
 
     (void)state;
     sys_init(&s, RCS);
     sys_buf(&s, &ring, GPU_SPACE_GGTT, RING);
     noop = emit_noops(&ring, 4);
     bbs = emit_bb_start(&ring, 0x3000, true, false);
+    gbs = emit_bb_start(&ring, GG_BATCH, false, false);
     sys_buf(&s, &pb, GPU_SPACE_PPGTT, 0x3000);
     emit_bbe(&pb);
+    sys_buf(&s, &gb, GPU_SPACE_GGTT, GG_BATCH);
+    emit_bbe(&gb);
     sys_audit_ring_ok(&s, &ring);
     assert_int_equal(sys_run(&s), 0);
     assert_clean(&s);
@@ -647,11 +650,22 @@ static void test_forbidden_in_copy(void **state)
     assert_true(s.res.ended);
     copy_poke(&s, 0, noop + 2, MI_NOOP);
 
-    /* Address Space Indicator cleared: the ring starts it privileged. */
+    /*
+     * Address Space Indicator cleared: the ring would start, privileged,
+     * whatever the GGTT maps there; set on a GGTT batch's jump: whatever
+     * the PPGTT maps.
+     */
     copy_poke(&s, 0, bbs, MI_BATCH_BUFFER_START);
     assert_int_equal(sys_run(&s), 1);
     assert_only(&s, GPU_V_UNAUDITED, 1);
-    assert_non_null(strstr(s.chk.log[0].detail, "privileged"));
+    assert_non_null(strstr(s.chk.log[0].detail, "from the GGTT, audited "
+                                                "in the PPGTT"));
+    copy_poke(&s, 0, bbs, MI_BATCH_BUFFER_START | BB_PPGTT);
+    copy_poke(&s, 0, gbs, MI_BATCH_BUFFER_START | BB_PPGTT);
+    assert_int_equal(sys_run(&s), 1);
+    assert_only(&s, GPU_V_UNAUDITED, 1);
+    assert_non_null(strstr(s.chk.log[0].detail, "from the PPGTT, audited "
+                                                "in the GGTT"));
     sys_fini(&s);
 }
 
