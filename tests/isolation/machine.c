@@ -305,6 +305,55 @@ static void drop_slots(struct iso_vgpu *vg)
         slot_drop(&vg->slot[i]);
 }
 
+/*
+ * One physical GGTT entry, judged by the layout alone: inside a vGPU's
+ * slice it points at the scratch page or at a frame of that vGPU's guest
+ * on which a reference is held; outside every slice, at scratch (or
+ * nowhere).  What the GPU could reach there even if no command asked.
+ */
+static void check_ggtt_entry(struct iso_machine *m, uint64_t index)
+{
+    uint64_t pte, gaddr = index << PAGE_SHIFT;
+    unsigned long mfn;
+    const struct page_info *pg;
+    const struct iso_vgpu *owner = NULL;
+    unsigned int v;
+
+    if ( index >= ISO_GGTT_ENTRIES )
+        return;
+    pte = fake_gpu_ggtt(index);
+    mfn = (pte & FAKE_GPU_PTE_ADDR) >> PAGE_SHIFT;
+    if ( !(pte & FAKE_GPU_PTE_PRESENT) || mfn == m->dev.scratch_mfn )
+        return;
+    for ( v = 0; v < m->nr; v++ )
+        if ( gaddr - m->vg[v].slices[0].base < m->vg[v].slices[0].size ||
+             gaddr - m->vg[v].slices[1].base < m->vg[v].slices[1].size )
+            owner = &m->vg[v];
+    pg = fake_frame(mfn);
+    if ( !owner )
+        gpu_check_fail(m->chk, GPU_V_GGTT_SLICE, "GGTT entry 0x%llx outside "
+                       "every slice points at mfn 0x%lx",
+                       (unsigned long long)index, mfn);
+    else if ( !pg || page_get_owner(pg) != owner->d )
+        gpu_check_fail(m->chk, GPU_V_FOREIGN_FRAME, "GGTT entry 0x%llx of "
+                       "d%u points at mfn 0x%lx owned by %d",
+                       (unsigned long long)index, owner->d->domain_id, mfn,
+                       pg && page_get_owner(pg)
+                       ? page_get_owner(pg)->domain_id : -1);
+    else if ( pg->count <= 0 )
+        gpu_check_fail(m->chk, GPU_V_NO_REFERENCE, "GGTT entry 0x%llx points "
+                       "at mfn 0x%lx with no reference held",
+                       (unsigned long long)index, mfn);
+}
+
+static void check_ggtt(struct iso_machine *m)
+{
+    uint64_t i;
+
+    for ( i = 0; i < ISO_GGTT_ENTRIES; i++ )
+        check_ggtt_entry(m, i);
+}
+
 void iso_machine_apply(struct iso_machine *m, const struct iso_op *op,
                        struct iso_stats *st)
 {
@@ -326,6 +375,7 @@ void iso_machine_apply(struct iso_machine *m, const struct iso_op *op,
     case ISO_OP_GGTT:
         rc = gtt_bar0_write(vg->gv, GTT_GGTT_OFFSET + op->addr * 8 + op->off,
                             op->size, op->val);
+        check_ggtt_entry(m, op->addr);
         break;
     case ISO_OP_PVINFO:
         rc = gtt_bar0_write(vg->gv, GTT_PVINFO_OFFSET + op->addr, op->size,
@@ -346,6 +396,7 @@ void iso_machine_apply(struct iso_machine *m, const struct iso_op *op,
     case ISO_OP_RESET:
         drop_slots(vg);
         gtt_vgpu_reset(vg->gv);
+        check_ggtt(m);
         break;
     }
     if ( rc != GTT_OK )
@@ -544,6 +595,8 @@ void iso_machine_destroy(struct iso_machine *m)
 
     if ( !m )
         return;
+    if ( m->dev_live )
+        check_ggtt(m);
     for ( v = 0; v < m->nr; v++ )
     {
         struct iso_vgpu *vg = &m->vg[v];

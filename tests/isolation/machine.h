@@ -7,6 +7,13 @@
  * slices; the GPU model (model.h) executing accepted submissions, every
  * access judged by the checker (check.h).
  *
+ * Besides the checker's judgement of every access of an execution, the
+ * machine checks after every operation that no reference was dropped while
+ * the GPU could reach the frame (fake_put_violations()), after every GGTT
+ * write that the physical entry points at scratch or at a referenced frame
+ * of the guest whose slice holds it (every entry after a reset and at
+ * teardown), and at teardown that nothing is left (GPU_V_LEAK).
+ *
  * Layout (the workload generators know it too):
  *   guest v: domain v + 1; gfns [0, ISO_RAM_GFNS) its RAM (host frames
  *   contiguous), then one gfn of every hostile kind (ISO_GFN_*), then holes
