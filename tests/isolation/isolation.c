@@ -7,13 +7,14 @@
  *
  *   isolation [--seed S] [--ops N] [--gen 8|9] [--soak SECONDS]
  *             [--episode-ops N] [--out DIR] [--no-minimize]
- *             [--keep-going] [--episode SEED]
+ *             [--keep-going] [--episode SEED] [--balloon]
  *   isolation --replay FILE [--shrink]
  *
  * --keep-going surveys instead of stopping: one line per violating
  * episode (counts by kind, the first violation of each kind); --episode
  * runs the one episode of that seed (as a survey line names it); --shrink
- * minimizes a reproducer again.
+ * minimizes a reproducer again; --balloon makes the guests change their
+ * physmaps too (not part of make test: see the report of issue 5).
  *
  * Operations are counted as generated guest actions plus generated
  * commands.  Output ends with "isolation: N operations, M violations".
@@ -37,6 +38,7 @@ struct opts {
     bool minimize;
     bool keep_going;
     bool shrink;                     /* --replay: minimize it again */
+    bool balloon;                    /* --balloon: physmap changes too */
     bool one_episode;                /* --episode: only that episode seed */
     uint64_t episode_seed;
 };
@@ -142,6 +144,7 @@ static uint64_t run_episode(const struct opts *o, uint64_t eseed,
     w = iso_workload_create(o->gen, nr, eseed);
     if ( !m || !w )
         exit(2);
+    iso_workload_set_balloon(w, o->balloon);
     iso_workload_boot(w, ep);
     for ( ; ; )
     {
@@ -308,7 +311,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: isolation [--seed S] [--ops N] [--gen 8|9] "
             "[--soak SECONDS] [--episode-ops N] [--out DIR] "
-            "[--no-minimize] [--keep-going] [--episode SEED]\n"
+            "[--no-minimize] [--keep-going] [--episode SEED] [--balloon]\n"
             "       isolation --replay FILE [--shrink]\n");
     exit(2);
 }
@@ -328,6 +331,11 @@ int main(int argc, char **argv)
         if ( !strcmp(a, "--no-minimize") )
         {
             o.minimize = false;
+            continue;
+        }
+        if ( !strcmp(a, "--balloon") )
+        {
+            o.balloon = true;
             continue;
         }
         if ( !strcmp(a, "--shrink") )

@@ -32,6 +32,7 @@ struct iso_vgpu {
     unsigned int idx;
     struct domain *d;
     unsigned long base;                /* host frame of gfn 0 */
+    unsigned long mfn[ISO_RAM_GFNS];   /* frame behind each RAM gfn, 0: none */
     struct gtt_vgpu *gv;
     struct gpu_audit_vgpu av;
     bool av_live;
@@ -124,9 +125,9 @@ static int guest_store(struct iso_vgpu *vg, uint64_t gpa, unsigned int size,
     if ( t == p2m_ioreq_server )
         return gtt_wp_claims(vg->gv, gfn) ? gtt_wp_write(vg->gv, gpa, size, val)
                                           : GTT_ERR_NOT_TRACKED;
-    if ( t != p2m_ram_rw || gfn >= ISO_RAM_GFNS )
+    if ( t != p2m_ram_rw || gfn >= ISO_RAM_GFNS || !vg->mfn[gfn] )
         return GTT_ERR_NOT_RAM;       /* the store faults or goes elsewhere */
-    p = map_domain_page(_mfn(vg->base + gfn));
+    p = map_domain_page(_mfn(vg->mfn[gfn]));
     memcpy(p + off, &val, size);
     unmap_domain_page(p);
     return GTT_OK;
@@ -146,9 +147,10 @@ static void guest_store_cmds(struct iso_vgpu *vg, const struct iso_op *op,
         unsigned int n = op->nr_dw - i < room ? op->nr_dw - i : room;
         unsigned int k;
 
-        if ( gfn < ISO_RAM_GFNS && fake_p2m_type(vg->d, gfn) == p2m_ram_rw )
+        if ( gfn < ISO_RAM_GFNS && fake_p2m_type(vg->d, gfn) == p2m_ram_rw &&
+             vg->mfn[gfn] )
         {
-            uint8_t *p = map_domain_page(_mfn(vg->base + gfn));
+            uint8_t *p = map_domain_page(_mfn(vg->mfn[gfn]));
 
             memcpy(p + (gpa & (PAGE_SIZE - 1)), &op->dw[i], 4 * n);
             unmap_domain_page(p);
@@ -160,6 +162,38 @@ static void guest_store_cmds(struct iso_vgpu *vg, const struct iso_op *op,
         i += n;
         gpa += 4 * n;
     }
+}
+
+/*
+ * The guest changes its physmap (balloon driver): a RAM gfn leaves it, or
+ * comes back with its frame or with a new one.  The frame that left stays
+ * the guest's while anyone references it, as in Xen; nothing tells the
+ * GTT engine.
+ */
+static void guest_physmap(struct iso_vgpu *vg, unsigned long gfn,
+                          uint64_t kind)
+{
+    unsigned long mfn;
+
+    if ( gfn >= ISO_RAM_GFNS )
+        return;
+    switch ( kind )
+    {
+    case ISO_P2M_OUT:
+        mfn = 0;
+        fake_p2m_set(vg->d, gfn, 0, p2m_invalid, NULL);
+        break;
+    case ISO_P2M_BACK:
+        mfn = vg->base + gfn;
+        break;
+    default:
+        mfn = fake_guest_mfns(1);
+        break;
+    }
+    if ( mfn && !fake_p2m_set(vg->d, gfn, mfn, p2m_ram_rw, NULL) )
+        vg->mfn[gfn] = mfn;
+    else if ( !mfn )
+        vg->mfn[gfn] = 0;
 }
 
 static void slot_drop(struct iso_slot *s)
@@ -393,6 +427,9 @@ void iso_machine_apply(struct iso_machine *m, const struct iso_op *op,
     case ISO_OP_EXEC:
         do_exec(vg, op, st);
         break;
+    case ISO_OP_P2M:
+        guest_physmap(vg, op->addr, op->val);
+        break;
     case ISO_OP_RESET:
         drop_slots(vg);
         gtt_vgpu_reset(vg->gv);
@@ -533,8 +570,11 @@ struct iso_machine *iso_machine_create(unsigned int gen, unsigned int nr_vgpus,
         if ( !vg->d || !vg->base )
             goto fail;
         for ( g = 0; g < ISO_RAM_GFNS; g++ )
+        {
+            vg->mfn[g] = vg->base + g;
             if ( fake_p2m_set(vg->d, g, vg->base + g, p2m_ram_rw, NULL) )
                 goto fail;
+        }
     }
     for ( v = 0; v < nr_vgpus; v++ )
         if ( map_hostile(m, &m->vg[v]) )

@@ -6,6 +6,8 @@
 
 #include "ops.h"
 
+static const char *const p2m_names[] = { "out", "back", "new" };
+
 static const char *const engine_names[] = { "rcs", "bcs", "vcs", "vcs2",
                                             "vecs" };
 #define NR_ENGINE_NAMES (sizeof(engine_names) / sizeof(engine_names[0]))
@@ -140,6 +142,10 @@ void iso_op_print(FILE *f, const struct iso_op *op)
         break;
     case ISO_OP_RESET:
         fprintf(f, "reset %u\n", op->v);
+        break;
+    case ISO_OP_P2M:
+        fprintf(f, "p2m %u 0x%" PRIx64 " %s\n", op->v, op->addr,
+                op->val < ISO_P2M_NR ? p2m_names[op->val] : "?");
         break;
     }
 }
@@ -325,6 +331,18 @@ static int parse_op(struct line *l, const char *kw, struct iso_op *op)
     {
         op->kind = ISO_OP_RESET;
         op->v = num(l);
+    }
+    else if ( !strcmp(kw, "p2m") )
+    {
+        op->kind = ISO_OP_P2M;
+        op->v = num(l);
+        op->addr = num(l);
+        t = next_tok(l);
+        for ( op->val = 0; op->val < ISO_P2M_NR; op->val++ )
+            if ( t && !strcmp(t, p2m_names[op->val]) )
+                break;
+        if ( op->val == ISO_P2M_NR )
+            l->bad = true;
     }
     else
         l->bad = true;

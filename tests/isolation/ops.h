@@ -17,6 +17,10 @@
  *   audit V SLOT ENGINE ggtt|ppgtt ADDR LEVEL ROOT..
  *   exec V SLOT                           run the slot's submission
  *   reset V
+ *   p2m V GFN KIND                        the guest's physmap changes:
+ *                                         KIND out (ballooned out), back
+ *                                         (its frame again), new (a new
+ *                                         frame)
  * LEVEL is 3 (four ROOTs: PDP0..3) or 4 (one ROOT: the PML4).
  */
 #ifndef ISO_OPS_H
@@ -37,8 +41,15 @@ enum iso_op_kind {
     ISO_OP_AUDIT,
     ISO_OP_EXEC,
     ISO_OP_RESET,
+    ISO_OP_P2M,
     ISO_OP_NR
 };
+
+/* ISO_OP_P2M: what happens to the gfn (addr). */
+#define ISO_P2M_OUT   0              /* removed from the physmap */
+#define ISO_P2M_BACK  1              /* its own frame mapped again */
+#define ISO_P2M_NEW   2              /* a new frame */
+#define ISO_P2M_NR    3
 
 #define ISO_FORM_RING   0            /* AUDIT of a ring segment */
 #define ISO_FORM_BATCH  1            /* AUDIT of a first batch */

@@ -78,6 +78,7 @@ struct iso_workload {
     uint16_t *regs[XEN_GPU_ENGINE_NR];
     unsigned int nr_regs[XEN_GPU_ENGINE_NR];
     unsigned int hostile_pct;       /* of the submission being made */
+    bool balloon;                   /* physmap changes too */
     uint64_t used_pages;            /* pages taken by this submission */
     unsigned int depth_budget;
 };
@@ -1436,12 +1437,35 @@ static void pvinfo_op(struct iso_workload *w, struct iso_episode *e,
     }
 }
 
+void iso_workload_set_balloon(struct iso_workload *w, bool on)
+{
+    w->balloon = on;
+}
+
+/* A gfn leaves the physmap or comes back: tables, batches, data alike. */
+static void physmap_op(struct iso_workload *w, struct iso_episode *e,
+                       unsigned int v)
+{
+    unsigned long gfn = below(w, ISO_RAM_GFNS);
+    unsigned int kind = below(w, ISO_P2M_NR);
+
+    if ( pct(w, 60) )
+        gfn = WL_TABLES_GFN + below(w, WL_PPGTT_GFN + WL_PTES * WL_SPACES -
+                                       WL_TABLES_GFN);
+    op_simple(e, ISO_OP_P2M, v, gfn, 0, kind);
+    if ( kind == ISO_P2M_OUT && pct(w, 70) )
+        op_simple(e, ISO_OP_P2M, v, gfn, 0,
+                  pct(w, 50) ? ISO_P2M_BACK : ISO_P2M_NEW);
+}
+
 unsigned int iso_workload_step(struct iso_workload *w, struct iso_episode *e)
 {
     unsigned int v = below(w, w->nr), slot = below(w, ISO_SLOTS), r = below(w, 100);
     unsigned int nr0 = e->nr, i;
 
-    if ( r < 50 )
+    if ( w->balloon && pct(w, 3) )
+        physmap_op(w, e, v);
+    else if ( r < 50 )
     {
         if ( w->vg[v].pending[slot] && pct(w, 90) )
             exec_op(w, e, v, slot);

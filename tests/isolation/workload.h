@@ -51,6 +51,8 @@ struct iso_workload *iso_workload_create(unsigned int gen,
                                          unsigned int nr_vgpus,
                                          uint64_t seed);
 void iso_workload_destroy(struct iso_workload *w);
+/* Also change the guests' physmaps (balloon out, back, new frames). */
+void iso_workload_set_balloon(struct iso_workload *w, bool on);
 /* The first operations: every guest sets up its GGTT and PPGTT. */
 void iso_workload_boot(struct iso_workload *w, struct iso_episode *e);
 /* Appends the next few operations to e; returns how many. */
