@@ -90,6 +90,8 @@ static inline uint32_t gpu_hw_engine_base(unsigned int engine)
 #define MI_HW_CBBE_COMPARE    (1u << 21)   /* Compare Semaphore */
 #define MI_HW_BBS_2ND_LEVEL   (1u << 22)
 #define MI_HW_BBS_PPGTT       (1u << 8)    /* Address Space Indicator */
+#define MI_HW_BBS_PREDICATED  (1u << 15)   /* jumps if MI_PREDICATE_RESULT */
+#define MI_HW_BBS_ADD_OFFSET  (1u << 16)   /* target + BB_OFFSET register */
 #define MI_HW_POST_SYNC(h)    (((h) >> 14) & 3)  /* MI_FLUSH_DW */
 #define MI_HW_STORE_INDEX     (1u << 21)   /* MI_FLUSH_DW */
 #define MI_HW_FLUSH_DW_GGTT   (1u << 2)    /* MI_FLUSH_DW DW1 */

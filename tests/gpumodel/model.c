@@ -73,6 +73,19 @@ void model_bb_start(struct gpu_model_run *r, const uint32_t *dw)
     unsigned int hw_cls, space;
     bool call;
 
+    /* Where the hardware may go instead of the audited target. */
+    if ( dw[0] & MI_HW_BBS_ADD_OFFSET )
+    {
+        unaudited(r, "jump target moved by a register", dw[0]);
+        return;
+    }
+    if ( (dw[0] & MI_HW_BBS_PREDICATED) &&
+         !gpu_audit_buf_is_start(gpu_audit_get_buf(r->s, r->buf), r->off) )
+    {
+        unaudited(r, "predicated jump falls through past the audit", dw[0]);
+        return;
+    }
+
     rl = find_reloc(r->s, r->cmd_buf, r->cmd_off + 4);
     if ( !rl )
     {

@@ -288,6 +288,21 @@ static void copy_poke(struct sys *s, unsigned int buf, uint32_t dw,
     b->pages[dw / GPU_COPY_PAGE_DWS].dw[dw % GPU_COPY_PAGE_DWS] = val;
 }
 
+/* The copy of the buffer audited at gaddr. */
+static unsigned int buf_at(const struct sys *s, unsigned int space,
+                           uint64_t gaddr)
+{
+    unsigned int i;
+
+    for ( i = 0; i < gpu_audit_nr_bufs(s->sub); i++ )
+        if ( gpu_audit_get_buf(s->sub, i)->space == space &&
+             gpu_audit_get_buf(s->sub, i)->gaddr == gaddr )
+            return i;
+    fail_msg("no buffer at 0x%llx", (unsigned long long)gaddr);
+
+    return 0;
+}
+
 /* ---- Accepted work runs clean ----------------------------------------- */
 
 /*
@@ -633,6 +648,8 @@ static void test_forbidden_in_copy(void **state)
     bbs = emit_bb_start(&ring, 0x3000, true, false);
     gbs = emit_bb_start(&ring, GG_BATCH, false, false);
     sys_buf(&s, &pb, GPU_SPACE_PPGTT, 0x3000);
+    emit_bb_start(&pb, 0x4000, true, false);
+    sys_buf(&s, &pb, GPU_SPACE_PPGTT, 0x4000);
     emit_bbe(&pb);
     sys_buf(&s, &gb, GPU_SPACE_GGTT, GG_BATCH);
     emit_bbe(&gb);
@@ -666,6 +683,21 @@ static void test_forbidden_in_copy(void **state)
     assert_only(&s, GPU_V_UNAUDITED, 1);
     assert_non_null(strstr(s.chk.log[0].detail, "from the PPGTT, audited "
                                                 "in the GGTT"));
+    copy_poke(&s, 0, gbs, MI_BATCH_BUFFER_START);
+
+    /* Add Offset Enable: the target moves by a register. */
+    copy_poke(&s, 0, bbs, MI_BATCH_BUFFER_START | BB_PPGTT | (1u << 16));
+    assert_int_equal(sys_run(&s), 1);
+    assert_only(&s, GPU_V_UNAUDITED, 1);
+    /* Predicated: falling through is fine here (a command follows) ... */
+    copy_poke(&s, 0, bbs, MI_BATCH_BUFFER_START | BB_PPGTT | (1u << 15));
+    assert_int_equal(sys_run(&s), 0);
+    /* ... not at a batch's end. */
+    copy_poke(&s, 0, bbs, MI_BATCH_BUFFER_START | BB_PPGTT);
+    copy_poke(&s, buf_at(&s, GPU_SPACE_PPGTT, 0x3000), 0,
+              MI_BATCH_BUFFER_START | BB_PPGTT | (1u << 15));
+    assert_int_equal(sys_run(&s), 1);
+    assert_only(&s, GPU_V_UNAUDITED, 1);
     sys_fini(&s);
 }
 
