@@ -61,7 +61,7 @@ struct gpu_check_subject {
 };
 
 struct gpu_check {
-    const struct gpu_gen_spec *ref;    /* reference whitelist (pristine spec) */
+    const struct gpu_gen_spec *ref;    /* reference whitelist (pristine) */
     struct gpu_check_subject who;
     uint64_t accesses;                 /* checked, all kinds */
     uint64_t violations;               /* total, by kind below */

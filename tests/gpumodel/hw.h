@@ -46,7 +46,7 @@ static inline uint32_t gpu_hw_engine_base(unsigned int engine)
 #define GPU_HW_TYPE(h)        ((h) >> 29)
 #define GPU_HW_MI_OP(h)       (((h) >> 23) & 0x3f)
 #define GPU_HW_2D_OP(h)       (((h) >> 22) & 0x7f)
-#define GPU_HW_3D_OP(h)       ((h) >> 16)           /* type, subtype, opcodes */
+#define GPU_HW_3D_OP(h)       ((h) >> 16)           /* type, opcodes */
 
 #define MI_OP_NOOP            0x00
 #define MI_OP_REPORT_HEAD     0x07

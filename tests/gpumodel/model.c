@@ -14,7 +14,10 @@
  * operand says (the copy it was pointed at); none is GPU_V_UNAUDITED.
  * From the ring it calls a first-level batch; from a first-level batch,
  * bit 22 calls a second-level one, else it chains; MI_BATCH_BUFFER_END
- * returns to the caller, or ends the run at the top.
+ * returns to the caller, or ends the run at the top.  The batch must be
+ * fetched from the space it was audited in (Address Space Indicator); a
+ * jump whose target a register moves (Add Offset Enable), or a predicated
+ * one that could fall through past the audited commands, is unaudited.
  */
 #include "model_priv.h"
 
