@@ -341,7 +341,8 @@ static NO_COV void check_deep(void)
             continue;
         }
         mfn = (pte & FAKE_GPU_PTE_ADDR) >> GTT_PAGE_SHIFT;
-        if ( (pte & FAKE_GPU_PTE_PRESENT) && mfn != fz.dev.scratch_mfn )
+        if ( (pte & FAKE_GPU_PTE_PRESENT) && mfn != fz.dev.scratch_mfn &&
+             mfn != gtt_vgpu_scratch_mfn(fz.v) )
             count_ref(NULL, mfn, false);
     }
     gtt_ppgtt_for_each_ref(fz.v, count_ref, NULL);

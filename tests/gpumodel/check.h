@@ -49,7 +49,7 @@ struct gpu_violation {
 struct gpu_check_subject {
     const struct domain *d;            /* the guest */
     unsigned int engine;
-    unsigned long scratch_mfn;         /* the device's scratch page */
+    unsigned long scratch_mfn;         /* the vGPU's GGTT scratch page */
     /*
      * The vGPU's PPGTT scratch page (gtt_ppgtt.scratch_page_mfn), where
      * shadow leaves the guest left empty point; 0: none.  Accepted only

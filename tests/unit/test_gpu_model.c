@@ -226,7 +226,7 @@ static unsigned int sys_run_table(struct sys *s,
     struct gpu_check_subject who = {
         .d = s->f.d1,
         .engine = s->engine,
-        .scratch_mfn = s->f.dev.scratch_mfn,
+        .scratch_mfn = gtt_vgpu_scratch_mfn(s->f.v),
         .ppgtt_scratch_mfn = s->f.v->ppgtt.scratch_page_mfn,
         .slices = s->slices,
         .nr_slices = 2,
@@ -960,7 +960,7 @@ static void test_checker_frames(void **state)
     sys_init(&s, RCS);
     memset(&who, 0, sizeof(who));
     who.d = s.f.d1;
-    who.scratch_mfn = s.f.dev.scratch_mfn;
+    who.scratch_mfn = gtt_vgpu_scratch_mfn(s.f.v);
     who.ppgtt_scratch_mfn = s.f.v->ppgtt.scratch_page_mfn;
     who.slices = s.slices;
     who.nr_slices = 2;

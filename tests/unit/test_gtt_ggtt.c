@@ -42,9 +42,12 @@ static uint64_t pte(unsigned long gfn)
     return ((uint64_t)gfn << 12) | GGTT_PTE_PRESENT;
 }
 
+/* The vGPU's scratch page; the device's once the vGPU is gone. */
 static uint64_t scratch(void)
 {
-    return ((uint64_t)dev.scratch_mfn << 12) | GGTT_PTE_PRESENT;
+    unsigned long mfn = v ? gtt_vgpu_scratch_mfn(v) : dev.scratch_mfn;
+
+    return ((uint64_t)mfn << 12) | GGTT_PTE_PRESENT;
 }
 
 static struct gtt_vgpu_config config(uint64_t ap_base, uint64_t ap_size,
@@ -144,6 +147,41 @@ static void test_create_points_slices_at_scratch(void **state)
     assert_non_null(dev.scratch);
     assert_null(page_get_owner(dev.scratch));           /* Xen's, no owner */
     assert_true(dev.scratch_mfn >= FAKE_XEN_MFN_BASE);
+    /* The vGPU's own scratch page: Xen's too, not the device's. */
+    assert_int_not_equal(gtt_vgpu_scratch_mfn(v), dev.scratch_mfn);
+    assert_true(gtt_vgpu_scratch_mfn(v) >= FAKE_XEN_MFN_BASE);
+    assert_null(page_get_owner(mfn_to_page(gtt_vgpu_scratch_mfn(v))));
+}
+
+/*
+ * Two vGPUs never share a scratch page: what one guest's GPU work writes
+ * through an invalid entry, the other's cannot read (found by the
+ * isolation checker, when every vGPU used the device's).
+ */
+static void test_scratch_not_shared(void **state)
+{
+    struct gtt_vgpu_config c = config(0x400000, 0x10000, 0x500000, 0x10000);
+    struct gtt_vgpu *w;
+
+    (void)state;
+    c.d = d2;
+    c.id = 2;
+    assert_int_equal(gtt_vgpu_create(&dev, &c, &w), 0);
+    assert_int_not_equal(gtt_vgpu_scratch_mfn(w), gtt_vgpu_scratch_mfn(v));
+    assert_int_not_equal(gtt_vgpu_scratch_mfn(w), dev.scratch_mfn);
+    /* A refused entry of each goes to its own page. */
+    assert_int_equal(gtt_ggtt_write(v, AP_FIRST, 0, 8, pte(GFN_HOLE)),
+                     GTT_ERR_NOT_RAM);
+    assert_int_equal(gtt_ggtt_write(w, 0x400, 0, 8, pte(GFN_HOLE)),
+                     GTT_ERR_NOT_RAM);
+    assert_int_equal(fake_gpu_ggtt(AP_FIRST), scratch());
+    assert_int_equal(fake_gpu_ggtt(0x400),
+                     ((uint64_t)gtt_vgpu_scratch_mfn(w) << 12) |
+                     GGTT_PTE_PRESENT);
+    gtt_vgpu_destroy(w);
+    /* Gone: its entries are the device's scratch, its page freed. */
+    assert_int_equal(fake_gpu_ggtt(0x400),
+                     ((uint64_t)dev.scratch_mfn << 12) | GGTT_PTE_PRESENT);
 }
 
 /* RAM of the guest: host frame, one reference, guest value read back. */
@@ -683,6 +721,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_create_points_slices_at_scratch),
+        T(test_scratch_not_shared),
         T(test_ram_entry_maps_frame_with_reference),
         T(test_other_bits_sanitised),
         T(test_protected_frame_accepted),

@@ -370,7 +370,8 @@ static void check_refs(struct prop *p)
         uint64_t pte = fake_gpu_ggtt(i);
 
         mfn = (pte & FAKE_GPU_PTE_ADDR) >> GTT_PAGE_SHIFT;
-        if ( (pte & FAKE_GPU_PTE_PRESENT) && mfn != p->f.dev.scratch_mfn )
+        if ( (pte & FAKE_GPU_PTE_PRESENT) && mfn != p->f.dev.scratch_mfn &&
+             mfn != gtt_vgpu_scratch_mfn(v) )
             count_ref(p, mfn, false);
     }
     for ( i = 0; i < v->deferred.nr; i++ )

@@ -271,25 +271,41 @@ static void do_write(struct replay *r, const struct trace_op *op)
         print_error(op, "domain", op->a[0], why);
 }
 
-static uint64_t scratch_pte(const struct replay *r)
+static uint64_t frame_pte(unsigned long mfn)
 {
-    return ((uint64_t)r->dev.scratch_mfn << PAGE_SHIFT) | FAKE_GPU_PTE_PRESENT;
+    return ((uint64_t)mfn << PAGE_SHIFT) | FAKE_GPU_PTE_PRESENT;
+}
+
+/* A scratch page: the device's, or one of the live vGPUs' own. */
+static bool is_scratch_pte(const struct replay *r, uint64_t pte)
+{
+    unsigned int i;
+
+    if ( pte == frame_pte(r->dev.scratch_mfn) )
+        return true;
+    for ( i = 0; i < r->nr_vgpus; i++ )
+        if ( r->vgpu[i].v &&
+             pte == frame_pte(gtt_vgpu_scratch_mfn(r->vgpu[i].v)) )
+            return true;
+
+    return false;
 }
 
 /*
  * The engine's answer for a GGTT address must be what the physical entry
  * holds: the GPU walks that, not the engine's bookkeeping.
  */
-static bool ggtt_agrees(const struct replay *r, uint64_t gaddr,
+static bool ggtt_agrees(const struct gtt_vgpu *v, uint64_t gaddr,
                         const struct gtt_xlate *x)
 {
     uint64_t pte = fake_gpu_ggtt(gaddr >> PAGE_SHIFT);
     const struct page_info *pg = fake_frame(x->mfn);
     const struct domain *owner = pg ? page_get_owner(pg) : NULL;
 
+    /* Invalid entries: the vGPU's own scratch page, no other. */
     if ( x->scratch )
-        return pte == scratch_pte(r);
-    return pte == (((uint64_t)x->mfn << PAGE_SHIFT) | FAKE_GPU_PTE_PRESENT) &&
+        return pte == frame_pte(gtt_vgpu_scratch_mfn(v));
+    return pte == frame_pte(x->mfn) &&
            owner && owner->domain_id == x->domain;
 }
 
@@ -414,7 +430,8 @@ static void do_translate(struct replay *r, const struct trace_op *op,
     gtt_vgpu_stats(rv->v, &after);
     /* A reclaimed address space is shadowed again on the way. */
     print_refused_entries(op, rv->id, rc, &before, &after);
-    if ( !rc && op->sub == TRACE_SPACE_GGTT && !ggtt_agrees(r, op->a[2], &x) )
+    if ( !rc && op->sub == TRACE_SPACE_GGTT &&
+         !ggtt_agrees(rv->v, op->a[2], &x) )
     {
         print_error(op, "vgpu", op->a[0], "gpu-disagrees");
         r->broken = true;
@@ -528,7 +545,7 @@ static void do_ggtt_hw(struct replay *r, const struct trace_op *op)
     pte = fake_gpu_ggtt(op->a[0]);
     printf("{\"op\":\"ggtt-hw\",\"index\":\"0x%" PRIx64 "\",\"pte\":",
            op->a[0]);
-    if ( pte == scratch_pte(r) )
+    if ( is_scratch_pte(r, pte) )
         printf("\"scratch\"}\n");
     else
         printf("\"0x%" PRIx64 "\"}\n", pte);

@@ -19,11 +19,13 @@ int gtt_ggtt_init(struct gtt_vgpu *v)
     /* Up to 1M entries each: virtually contiguous, not physically. */
     g->guest = vzalloc(g->nr * sizeof(*g->guest));
     g->frame = vzalloc(g->nr * sizeof(*g->frame));
-    if ( !g->guest || !g->frame )
+    g->scratch = gtt_page_alloc();
+    if ( !g->guest || !g->frame || !g->scratch )
     {
         gtt_ggtt_free(v);
         return -ENOMEM;
     }
+    g->scratch_mfn = gtt_page_mfn(g->scratch);
 
     return 0;
 }
@@ -35,8 +37,11 @@ void gtt_ggtt_free(struct gtt_vgpu *v)
 
     vfree(g->guest);
     vfree(g->frame);
+    gtt_page_free(g->scratch);
     g->guest = NULL;
     g->frame = NULL;
+    g->scratch = NULL;
+    g->scratch_mfn = 0;
 }
 
 long gtt_ggtt_slot(const struct gtt_vgpu *v, uint64_t index)
@@ -51,9 +56,9 @@ long gtt_ggtt_slot(const struct gtt_vgpu *v, uint64_t index)
     return -1;
 }
 
-static uint64_t scratch_pte(const struct gtt_device *dev)
+static uint64_t frame_pte(unsigned long mfn)
 {
-    return ((uint64_t)dev->scratch_mfn << GTT_PAGE_SHIFT) | GGTT_PTE_PRESENT;
+    return ((uint64_t)mfn << GTT_PAGE_SHIFT) | GGTT_PTE_PRESENT;
 }
 
 static uint64_t slot_index(const struct gtt_ggtt *g, uint64_t slot)
@@ -63,20 +68,18 @@ static uint64_t slot_index(const struct gtt_ggtt *g, uint64_t slot)
 }
 
 /*
- * Point physical entry 'index' (slot 'slot') at frame f (NULL: scratch) and
- * queue the drop of the reference it held before.  The new reference is
- * in place before the old one goes.
+ * Point physical entry 'index' (slot 'slot') at frame f, or at the page
+ * 'none' when f has none, and queue the drop of the reference it held
+ * before.  The new reference is in place before the old one goes.
  */
-static void slot_install(struct gtt_vgpu *v, uint64_t slot, uint64_t index,
-                         struct gtt_frame *f)
+static void slot_point(struct gtt_vgpu *v, uint64_t slot, uint64_t index,
+                       struct gtt_frame *f, unsigned long none)
 {
     struct gtt_ggtt *g = &v->ggtt;
     struct gtt_frame old = { .pg = g->frame[slot] };
-    uint64_t pte = scratch_pte(v->dev);
 
-    if ( f && f->pg )
-        pte = ((uint64_t)f->mfn << GTT_PAGE_SHIFT) | GGTT_PTE_PRESENT;
-    gtt_hw_ggtt_write(v->dev, index, pte);
+    gtt_hw_ggtt_write(v->dev, index,
+                      frame_pte(f && f->pg ? f->mfn : none));
     gtt_vgpu_mark_dirty(v);
     g->frame[slot] = f ? f->pg : NULL;
     if ( old.pg )
@@ -86,17 +89,34 @@ static void slot_install(struct gtt_vgpu *v, uint64_t slot, uint64_t index,
     }
 }
 
-void gtt_ggtt_reset(struct gtt_vgpu *v)
+/* Point physical entry 'index' at frame f (NULL: the vGPU's scratch). */
+static void slot_install(struct gtt_vgpu *v, uint64_t slot, uint64_t index,
+                         struct gtt_frame *f)
+{
+    slot_point(v, slot, index, f, v->ggtt.scratch_mfn);
+}
+
+static void slice_clear(struct gtt_vgpu *v, unsigned long none)
 {
     struct gtt_ggtt *g = &v->ggtt;
     uint64_t slot;
 
     for ( slot = 0; slot < g->nr; slot++ )
     {
-        slot_install(v, slot, slot_index(g, slot), NULL);
+        slot_point(v, slot, slot_index(g, slot), NULL, none);
         g->guest[slot] = 0;
     }
     g->nr_pending = 0;
+}
+
+void gtt_ggtt_reset(struct gtt_vgpu *v)
+{
+    slice_clear(v, v->ggtt.scratch_mfn);
+}
+
+void gtt_ggtt_release(struct gtt_vgpu *v)
+{
+    slice_clear(v, v->dev->scratch_mfn);
 }
 
 /*

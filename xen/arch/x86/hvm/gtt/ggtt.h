@@ -40,13 +40,25 @@ struct gtt_ggtt {
     struct page_info **frame;      /* [nr]: referenced frame or NULL */
     struct gtt_ggtt_pending pending[GGTT_PENDING_MAX];
     unsigned int nr_pending;       /* oldest first */
+    /*
+     * The vGPU's own scratch page: every invalid entry of its slices points
+     * here, never at the device's, so that what one guest's GPU work writes
+     * through an invalid entry no other guest's can read.
+     */
+    struct page_info *scratch;
+    unsigned long scratch_mfn;
 };
 
 struct gtt_vgpu;
 
-/* vgpu.c: allocation, and every slice entry back to scratch. */
+/*
+ * vgpu.c: allocation; every slice entry back to the vGPU's scratch page
+ * (reset), or to the device's before the vGPU goes (release); freeing,
+ * once the flush after either is done.
+ */
 int gtt_ggtt_init(struct gtt_vgpu *v);
 void gtt_ggtt_reset(struct gtt_vgpu *v);
+void gtt_ggtt_release(struct gtt_vgpu *v);
 void gtt_ggtt_free(struct gtt_vgpu *v);
 
 /* Slot of a physical entry index in v's slices, or -1 when outside. */

@@ -46,8 +46,9 @@ const char *gtt_reason_name(unsigned int reason);  /* "outside-slice", ... */
 #define GTT_PAGE_SHIFT    12
 
 /*
- * The physical GPU: its GGTT, the scratch page every invalid entry points
- * at, and the vGPUs partitioning the GGTT (slices never overlap).
+ * The physical GPU: its GGTT, the scratch page of entries no vGPU owns
+ * (each vGPU points its own invalid entries at a scratch page of its own),
+ * and the vGPUs partitioning the GGTT (slices never overlap).
  */
 struct gtt_device {
     uint64_t ggtt_entries;        /* entries of the physical GGTT */
@@ -106,6 +107,11 @@ int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
 void gtt_vgpu_reset(struct gtt_vgpu *v);
 void gtt_vgpu_destroy(struct gtt_vgpu *v);
 void gtt_vgpu_stats(struct gtt_vgpu *v, struct gtt_stats *st);
+/*
+ * The vGPU's GGTT scratch page (host frame): where its invalid GGTT entries
+ * point.  Not shared with other vGPUs, so it carries nothing between them.
+ */
+unsigned long gtt_vgpu_scratch_mfn(const struct gtt_vgpu *v);
 
 /*
  * Trapped guest accesses to the vGPU BAR0: the PVINFO page at

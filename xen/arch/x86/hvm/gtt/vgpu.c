@@ -283,12 +283,16 @@ int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
 }
 
 /*
- * With v->lock held: nothing left the GPU can reach but scratch, and the
- * PVINFO page as the guest first found it.
+ * With v->lock held: nothing left the GPU can reach but scratch (the
+ * vGPU's own, or the device's when the vGPU goes), and the PVINFO page as
+ * the guest first found it.
  */
-static void vgpu_clear(struct gtt_vgpu *v)
+static void vgpu_clear(struct gtt_vgpu *v, bool going)
 {
-    gtt_ggtt_reset(v);
+    if ( going )
+        gtt_ggtt_release(v);
+    else
+        gtt_ggtt_reset(v);
     gtt_ppgtt_teardown(v);
     memset(&v->pvinfo, 0, sizeof(v->pvinfo));
     memset(&v->display, 0, sizeof(v->display));
@@ -300,7 +304,7 @@ static void vgpu_clear(struct gtt_vgpu *v)
 void gtt_vgpu_reset(struct gtt_vgpu *v)
 {
     spin_lock(&v->lock);
-    vgpu_clear(v);
+    vgpu_clear(v, false);
     spin_unlock(&v->lock);
 }
 
@@ -322,7 +326,7 @@ void gtt_vgpu_destroy(struct gtt_vgpu *v)
     spin_unlock(&dev->lock);
 
     spin_lock(&v->lock);
-    vgpu_clear(v);
+    vgpu_clear(v, true);
     spin_unlock(&v->lock);
     vgpu_free(v);
 }
@@ -333,4 +337,9 @@ void gtt_vgpu_stats(struct gtt_vgpu *v, struct gtt_stats *st)
     *st = v->stats;
     st->refs_held = v->refs_held;
     spin_unlock(&v->lock);
+}
+
+unsigned long gtt_vgpu_scratch_mfn(const struct gtt_vgpu *v)
+{
+    return v->ggtt.scratch_mfn;
 }
