@@ -125,7 +125,22 @@ void gpu_check_mem(struct gpu_check *chk, unsigned int space, uint64_t gaddr,
     }
 
     gfn = get_gpfn_from_mfn(mfn);
-    t = gfn == INVALID_M2P_ENTRY ? p2m_invalid : fake_p2m_type(who->d, gfn);
+    if ( gfn == INVALID_M2P_ENTRY )
+    {
+        /*
+         * Out of the guest's physmap (ballooned out) but still its own and
+         * referenced: Xen frees it, and could give it to another domain,
+         * only once the engine lets go, and charges the guest until then.
+         */
+        if ( pg->count <= 0 )
+            gpu_check_fail(chk, GPU_V_NO_REFERENCE,
+                           "%s %s 0x%llx -> mfn 0x%lx (d%d, out of its "
+                           "physmap) with no reference held", rw,
+                           space_name(space), (unsigned long long)gaddr, mfn,
+                           who->d->domain_id);
+        return;
+    }
+    t = fake_p2m_type(who->d, gfn);
     if ( !p2m_is_ram(t) )
     {
         gpu_check_fail(chk, GPU_V_FOREIGN_FRAME,
