@@ -309,7 +309,7 @@ static void do_exec(struct iso_vgpu *vg, const struct iso_op *op,
     memset(&who, 0, sizeof(who));
     who.d = vg->d;
     who.engine = s->engine;
-    who.scratch_mfn = m->dev.scratch_mfn;
+    who.scratch_mfn = gtt_vgpu_scratch_mfn(vg->gv);
     who.ppgtt_scratch_mfn = vg->gv->ppgtt.scratch_page_mfn;
     who.slices = vg->slices;
     who.nr_slices = 2;
@@ -357,12 +357,16 @@ static void check_ggtt_entry(struct iso_machine *m, uint64_t index)
         return;
     pte = fake_gpu_ggtt(index);
     mfn = (pte & FAKE_GPU_PTE_ADDR) >> PAGE_SHIFT;
-    if ( !(pte & FAKE_GPU_PTE_PRESENT) || mfn == m->dev.scratch_mfn )
+    if ( !(pte & FAKE_GPU_PTE_PRESENT) )
         return;
     for ( v = 0; v < m->nr; v++ )
         if ( gaddr - m->vg[v].slices[0].base < m->vg[v].slices[0].size ||
              gaddr - m->vg[v].slices[1].base < m->vg[v].slices[1].size )
             owner = &m->vg[v];
+    /* Scratch: the device's outside the slices, the owner's own inside. */
+    if ( owner && owner->gv ? mfn == gtt_vgpu_scratch_mfn(owner->gv)
+                            : mfn == m->dev.scratch_mfn )
+        return;
     pg = fake_frame(mfn);
     if ( !owner )
         gpu_check_fail(m->chk, GPU_V_GGTT_SLICE, "GGTT entry 0x%llx outside "

@@ -78,11 +78,6 @@ run() {
         --out "$base/$1" >"$base/$1.log" 2>&1
 }
 
-# count KIND LOGLINE: violations of KIND on an episode line.
-count() {
-    echo "$2" | grep -oE " $1=[0-9]+" | head -1 | cut -d= -f2
-}
-
 # build NAME PATCH: the runner against the patched files, $base/NAME/isolation.
 build() {
     local name=$1 patch=$2 dir=$base/$1 f objs=() g
@@ -145,18 +140,18 @@ wait
 
 for name in "${names[@]}"; do
     kind=${expect[$name]:-}
-    caught=
-    while read -r line; do
-        ep=$(echo "$line" | sed -n 's/^episode \([0-9]*\) .*/\1/p')
-        n=$(count "$kind" "$line")
-        [ -n "$ep" ] && [ -n "$n" ] || continue
-        p=$(grep -E "^episode $ep ops " "$base/pristine.log" | head -1)
-        pn=$(count "$kind" "$p")
-        if [ "$n" -gt "${pn:-0}" ]; then
-            caught=$line
-            break
-        fi
-    done < <(grep -E '^episode [0-9]+ ops ' "$base/$name.log")
+    # The first episode whose count of $kind exceeds the pristine build's.
+    caught=$(awk -v kind="$kind" '
+        function count(line,   m) {
+            if ( match(line, " " kind "=[0-9]+") )
+                return substr(line, RSTART + length(kind) + 2,
+                              RLENGTH - length(kind) - 2) + 0
+            return 0
+        }
+        FNR == NR { if ( $1 == "episode" ) base[$2] = count($0); next }
+        $1 == "episode" && $3 == "ops" && count($0) > base[$2] + 0 {
+            print; exit
+        }' "$base/pristine.log" "$base/$name.log")
     if [ -n "$caught" ]; then
         ops=$(echo "$caught" | sed -n 's/^episode [0-9]* ops \([0-9]*\):.*/\1/p')
         printf '%-24s caught: %s after %s operations\n' "$name" "$kind" "$ops"
