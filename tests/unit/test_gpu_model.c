@@ -988,15 +988,23 @@ static void test_checker_frames(void **state)
     chk.violations = 0;
     chk.nr_log = 0;
 
-    /* Unmapped from d1's p2m (now MMIO): not its RAM any more. */
+    /*
+     * Out of d1's p2m (its gfn now MMIO) yet still d1's: fine while
+     * referenced (Xen frees it only after the last reference), a
+     * violation once no reference holds it.
+     */
     fake_p2m_set(s.f.d1, 0x900, s.f.base + 0x900, p2m_mmio_direct, NULL);
+    fake_frame(s.f.base + 0x900)->count++;
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x900, true);
+    assert_int_equal(chk.violations, 0);
+    fake_frame(s.f.base + 0x900)->count--;
     gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x900, false);
-    assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 1);
+    assert_int_equal(chk.by_kind[GPU_V_NO_REFERENCE], 1);
     gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.d2_base, false);
-    assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 2);
+    assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 1);
     /* A Xen table frame as data; a guest frame as a table. */
     gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.sh[0] >> GTT_PAGE_SHIFT, false);
-    assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 3);
+    assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 2);
     gpu_check_pt(&chk, own, 0);
     assert_int_equal(chk.by_kind[GPU_V_PT_FRAME], 1);
     /* Outside the slices, even when it faults. */
