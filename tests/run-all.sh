@@ -84,7 +84,11 @@ run_script cli tests/cli/test-cli.sh "$BUILD"
 run_script gtt-replay tests/cli/test-gtt-replay.sh "$BUILD"
 [ -x tests/demo.sh ] && run_script demo tests/demo.sh "$BUILD"
 run_script crosscheck tests/crosscheck/run.sh "$BUILD"
-[ -x tests/isolation/run.sh ] && run_script isolation tests/isolation/run.sh "$BUILD"
+if [ -x tests/isolation/run.sh ]; then
+    run_script isolation tests/isolation/run.sh "$BUILD"
+    grep -E '^isolation: [0-9]+ operations, [0-9]+ violations' \
+        "$log/isolation.log" | tail -1
+fi
 [ -x tests/isolation/mutants.sh ] && run_script mutants tests/isolation/mutants.sh "$BUILD"
 [ -x tests/fuzz/run-smoke.sh ] && run_script fuzz tests/fuzz/run-smoke.sh "$BUILD" "${FUZZ_SECONDS:-20}"
 run_script xen-check env BUILD="$top/$BUILD" mk/xen-check.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The isolation check of `make test`: ISOLATION_OPS (5 * 10^6) generated
-# operations for each generation (10^7 in all), the two run side by side,
+# operations for each generation (10^7 in all; Gen8's with physmap changes,
+# --balloon), the two run side by side,
 # then a shorter run of the ASan+UBSan build, then the reproducers of past
 # findings (tests/isolation/findings/) replayed.  Each must end with 0
 # violations; a violation prints its minimized reproducer
@@ -49,7 +50,7 @@ report() {
 }
 
 check gen9 "$out/isolation" --gen 9 --seed "$SEED" --ops "$OPS" &
-check gen8 "$out/isolation" --gen 8 --seed "$SEED" --ops "$OPS" &
+check gen8 "$out/isolation" --gen 8 --seed "$SEED" --ops "$OPS" --balloon &
 wait
 report gen9
 report gen8
@@ -69,6 +70,20 @@ for f in tests/isolation/findings/*.txt; do
         failed=$((failed + 1))
     fi
 done
+
+# The generated runs together: the line `make test` shows.
+ops=0
+viol=0
+for name in gen9 gen8 asan-gen9; do
+    line=$(grep -E '^isolation: [0-9]+ operations, [0-9]+ violations' \
+               "$out/$name.log" | tail -1)
+    n=$(echo "$line" | sed -n 's/^isolation: \([0-9]*\) operations.*/\1/p')
+    v=$(echo "$line" | sed -n 's/.* \([0-9]*\) violations.*/\1/p')
+    ops=$((ops + ${n:-0}))
+    viol=$((viol + ${v:-1}))
+done
+echo "isolation: $ops operations, $viol violations"
+[ "$viol" -eq 0 ] || failed=$((failed + 1))
 
 echo "isolation: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
