@@ -64,6 +64,28 @@ void gpu_check_fail(struct gpu_check *chk, unsigned int kind,
                  chk->at_header);
 }
 
+static FILE *trace_file;
+
+void gpu_check_set_trace(FILE *f)
+{
+    trace_file = f;
+}
+
+void gpu_check_trace(const struct gpu_check *chk, const char *fmt, ...)
+{
+    va_list ap;
+
+    if ( !trace_file )
+        return;
+    va_start(ap, fmt);
+    vfprintf(trace_file, fmt, ap);
+    va_end(ap);
+    if ( chk->at_known )
+        fprintf(trace_file, " [buf %u +0x%x hdr 0x%08x]", chk->at_buf,
+                chk->at_off, chk->at_header);
+    fputc('\n', trace_file);
+}
+
 /* Xen's own page: from the domain heap, owned by no guest. */
 static bool frame_is_xen(const struct page_info *pg)
 {
@@ -105,6 +127,9 @@ void gpu_check_mem(struct gpu_check *chk, unsigned int space, uint64_t gaddr,
     p2m_type_t t;
 
     chk->accesses++;
+    gpu_check_trace(chk, "mem %s %s 0x%llx mfn 0x%lx owner %d", rw,
+                    space_name(space), (unsigned long long)gaddr, mfn,
+                    mfn == INVALID_MFN ? -2 : owner_id(fake_frame(mfn)));
     if ( space == GPU_SPACE_GGTT && !in_slices(who, gaddr) )
         gpu_check_fail(chk, GPU_V_GGTT_SLICE,
                        "%s ggtt 0x%llx outside the slices (mfn 0x%lx)", rw,
@@ -176,6 +201,8 @@ void gpu_check_pt(struct gpu_check *chk, unsigned long mfn, uint64_t gaddr)
     const struct page_info *pg = fake_frame(mfn);
 
     chk->accesses++;
+    gpu_check_trace(chk, "pt 0x%lx for 0x%llx owner %d", mfn,
+                    (unsigned long long)gaddr, owner_id(pg));
     if ( !frame_is_xen(pg) )
         gpu_check_fail(chk, GPU_V_PT_FRAME,
                        "walk for 0x%llx reads table mfn 0x%lx owned by %d%s",

@@ -20,6 +20,8 @@
 #ifndef GPU_CHECK_H
 #define GPU_CHECK_H
 
+#include <stdio.h>
+
 #include "audit.h"
 #include "fake-p2m.h"
 
@@ -79,6 +81,16 @@ struct gpu_check {
 };
 
 void gpu_check_init(struct gpu_check *chk, const struct gpu_gen_spec *ref);
+/*
+ * Record every access checked from now on, one line each, to f (NULL:
+ * stop): "mem read|write ggtt|ppgtt GADDR mfn MFN owner D", "pt MFN for
+ * GADDR owner D", "reg read|write OFFSET value V class C", each followed
+ * by where the GPU was.
+ */
+void gpu_check_set_trace(FILE *f);
+/* One trace line, when tracing (for check.c and check_regs.c). */
+void gpu_check_trace(const struct gpu_check *chk, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void gpu_check_subject(struct gpu_check *chk,
                        const struct gpu_check_subject *who);
 /* Record a violation (printf-style detail). */

@@ -112,6 +112,10 @@ void gpu_check_reg(struct gpu_check *chk, unsigned int cls, uint32_t offset,
     unsigned int engine = chk->who.engine;
 
     chk->accesses++;
+    gpu_check_trace(chk, "reg %s 0x%x value 0x%x class %s", rw, offset,
+                    write ? value : 0,
+                    cls == GPU_CLASS_RING ? "ring" :
+                    cls == GPU_CLASS_GGTT ? "ggtt" : "ppgtt");
     offset &= GPU_HW_REG_MASK;
     deny = gpu_check_hard_denied(offset);
     if ( deny )

@@ -312,7 +312,9 @@ static void usage(void)
             "usage: isolation [--seed S] [--ops N] [--gen 8|9] "
             "[--soak SECONDS] [--episode-ops N] [--out DIR] "
             "[--no-minimize] [--keep-going] [--episode SEED] [--balloon]\n"
-            "       isolation --replay FILE [--shrink]\n");
+            "       isolation --replay FILE [--shrink]\n"
+            "       --trace FILE (or -): every access the checker sees, one "
+            "line each\n");
     exit(2);
 }
 
@@ -370,6 +372,17 @@ int main(int argc, char **argv)
         }
         else if ( !strcmp(a, "--replay") )
             o.replay = val;
+        else if ( !strcmp(a, "--trace") )
+        {
+            FILE *f = strcmp(val, "-") ? fopen(val, "w") : stdout;
+
+            if ( !f )
+            {
+                perror(val);
+                return 2;
+            }
+            gpu_check_set_trace(f);
+        }
         else
             usage();
     }

@@ -71,6 +71,22 @@ for f in tests/isolation/findings/*.txt; do
     fi
 done
 
+# The access record: a replay with --trace lists the frames and registers
+# the GPU touched (the ballooning reproducer reads a PPGTT page after a
+# four-level walk and loads a register).
+f=tests/isolation/findings/balloon-out-still-mapped.txt
+if "$out/isolation" --replay "$f" --trace "$out/trace.txt" >/dev/null 2>&1 &&
+   [ "$(grep -c '^pt 0x' "$out/trace.txt")" -eq 4 ] &&
+   grep -q '^mem read ppgtt 0xa9f0 mfn 0x[0-9a-f]* owner 2 ' "$out/trace.txt" &&
+   grep -q '^reg write 0x1a668 ' "$out/trace.txt"; then
+    echo "== trace: $(wc -l <"$out/trace.txt") accesses recorded"
+    passed=$((passed + 1))
+else
+    echo "== trace: the replay's access record is not as expected:"
+    cat "$out/trace.txt"
+    failed=$((failed + 1))
+fi
+
 # The generated runs together: the line `make test` shows.
 ops=0
 viol=0
