@@ -6,6 +6,9 @@ static struct fake_gpu gpu_handle;
 static uint64_t *gsm;
 static uint64_t gsm_entries;
 static uint8_t *mmio;
+/* Per engine: invalidations of its TLB (the count is the simulation). */
+static unsigned long engine_inval[FAKE_GPU_TCR_NR];
+static bool engines_stuck;
 static unsigned long invalidations, entry_writes;
 
 /* Entries written since the last invalidation, and the frames they left. */
@@ -29,6 +32,8 @@ struct fake_gpu *fake_gpu_create(uint64_t entries)
     gsm_entries = entries;
     invalidations = entry_writes = dirty = 0;
     stale_nr = 0;
+    memset(engine_inval, 0, sizeof(engine_inval));
+    engines_stuck = false;
     gpu_handle.gsm = gsm;
     gpu_handle.mmio = mmio;
 
@@ -120,6 +125,21 @@ static bool in_range(const volatile void *addr, const void *base,
     return true;
 }
 
+unsigned long fake_gpu_engine_invalidations(unsigned int engine)
+{
+    return engine < FAKE_GPU_TCR_NR ? engine_inval[engine] : 0;
+}
+
+void fake_gpu_engines_stuck(bool stuck)
+{
+    unsigned int i;
+
+    engines_stuck = stuck;
+    if ( !stuck && mmio )
+        for ( i = 0; i < FAKE_GPU_TCR_NR; i++ )
+            mmio[FAKE_GPU_TCR_FIRST + 4 * i] &= ~1;
+}
+
 static void reg_write(unsigned long off, uint64_t val, unsigned int bytes)
 {
     ASSERT(off + bytes <= FAKE_GPU_MMIO_SIZE);
@@ -128,6 +148,15 @@ static void reg_write(unsigned long off, uint64_t val, unsigned int bytes)
     {
         invalidations++;
         forget_stale();
+    }
+    if ( off >= FAKE_GPU_TCR_FIRST &&
+         off < FAKE_GPU_TCR_FIRST + 4 * FAKE_GPU_TCR_NR && !(off & 3) &&
+         (val & 1) )
+    {
+        if ( engines_stuck )
+            return;                     /* stays 1: never confirmed */
+        engine_inval[(off - FAKE_GPU_TCR_FIRST) / 4]++;
+        mmio[off] &= ~1;                /* done at once */
     }
 }
 

@@ -37,6 +37,17 @@ uint64_t fake_gpu_ggtt(uint64_t index);       /* physical entry, no side effect 
 unsigned long fake_gpu_tlb_invalidations(void);
 unsigned long fake_gpu_dirty_entries(void);   /* written since last invalidation */
 unsigned long fake_gpu_entry_writes(void);    /* GGTT entry writes, total */
+/*
+ * Engine TLB invalidation registers (GEN8_RTCR 0x4260 .. GEN8_VTCR 0x4270,
+ * five, a dword apart): a write of 1 invalidates that engine's TLB and the
+ * bit reads back 0 at once, or stays 1 while the engines are stuck.
+ * fake_gpu_engine_invalidations(i) counts the invalidations of engine i's
+ * TLB (0: render, 1-2: video, 3: blitter, 4: video enhancement).
+ */
+#define FAKE_GPU_TCR_FIRST        0x4260UL
+#define FAKE_GPU_TCR_NR           5
+unsigned long fake_gpu_engine_invalidations(unsigned int engine);
+void fake_gpu_engines_stuck(bool stuck);
 
 /* Xen's MMIO accessors (asm/io.h), routed through the simulated GPU. */
 void writeq(uint64_t val, volatile void *addr);

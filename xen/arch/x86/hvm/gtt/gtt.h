@@ -84,6 +84,8 @@ struct gtt_stats {
     uint64_t entries_validated;   /* leaf entries checked against the p2m */
     uint64_t refused[GTT_ERR_NR]; /* by reason (GTT_OK unused) */
     uint64_t tlb_invalidations;
+    uint64_t tlb_timeouts;        /* an engine did not confirm its TLB
+                                     invalidation in time */
     uint64_t resyncs;             /* entries re-validated at sync, or
                                      found stale going out of sync */
     uint64_t reclaims;            /* address spaces reclaimed under quota */

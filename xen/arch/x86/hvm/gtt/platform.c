@@ -162,17 +162,33 @@ uint64_t gtt_hw_ggtt_read(struct gtt_device *dev, uint64_t index)
     return readq(gsm + index);
 }
 
+static const unsigned int engine_tcr[] = {
+    GTT_HW_RTCR, GTT_HW_M1TCR, GTT_HW_M2TCR, GTT_HW_BTCR, GTT_HW_VTCR,
+};
+
 /*
- * Invalidate the GPU's GGTT TLBs.  The GSM is mapped write-combining: the
+ * Invalidate the GPU's TLBs.  The GSM is mapped write-combining: the
  * barrier drains the entry writes before the uncached register write, and
- * the posting read makes sure the invalidation reached the GPU before any
- * reference is dropped.
+ * the posting read makes sure the GGTT invalidation reached the GPU.  The
+ * engines' TLBs (PPGTT translations), when asked, are invalidated all at
+ * once, then each is polled until the GPU says it is done.
  */
-void gtt_hw_tlb_invalidate(struct gtt_device *dev)
+bool gtt_hw_tlb_invalidate(struct gtt_device *dev, bool engines)
 {
     uint8_t __iomem *mmio = hw_of(dev)->mmio;
+    unsigned int i, polls = 0;
 
     wmb();
     writel(GTT_HW_FLSH_CNTL_EN, mmio + GTT_HW_FLSH_CNTL);
     (void)readl(mmio + GTT_HW_FLSH_CNTL);
+    if ( !engines )
+        return true;
+    for ( i = 0; i < ARRAY_SIZE(engine_tcr); i++ )
+        writel(GTT_HW_TCR_INVAL, mmio + engine_tcr[i]);
+    for ( i = 0; i < ARRAY_SIZE(engine_tcr); i++ )
+        while ( readl(mmio + engine_tcr[i]) & GTT_HW_TCR_INVAL )
+            if ( ++polls >= GTT_HW_TCR_POLLS )
+                return false;
+
+    return true;
 }

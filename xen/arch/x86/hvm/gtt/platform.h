@@ -66,9 +66,31 @@ struct gtt_hw {
 #define GTT_HW_FLSH_CNTL     0x101008u
 #define GTT_HW_FLSH_CNTL_EN  0x1u
 
+/*
+ * Gen8/9 per-engine TLB invalidation, which the PPGTT translations need
+ * (GFX_FLSH_CNTL reaches the GGTT TLB only): write 1 to the engine's
+ * register, the GPU clears it when done (i915's GEN8_RTCR, GEN8_M1TCR,
+ * GEN8_M2TCR, GEN8_BTCR, GEN8_VTCR).  Polled at most GTT_HW_TCR_POLLS
+ * reads (uncached, about a microsecond each: i915 waits up to 4 ms).
+ */
+#define GTT_HW_RTCR          0x4260u    /* render */
+#define GTT_HW_M1TCR         0x4264u    /* video, first VDBox */
+#define GTT_HW_M2TCR         0x4268u    /* video, second VDBox */
+#define GTT_HW_BTCR          0x426cu    /* blitter */
+#define GTT_HW_VTCR          0x4270u    /* video enhancement */
+#define GTT_HW_TCR_INVAL     0x1u
+#define GTT_HW_TCR_POLLS     4000u
+
 /* The GPU. */
 void gtt_hw_ggtt_write(struct gtt_device *dev, uint64_t index, uint64_t pte);
 uint64_t gtt_hw_ggtt_read(struct gtt_device *dev, uint64_t index);
-void gtt_hw_tlb_invalidate(struct gtt_device *dev);
+/*
+ * Invalidate the GGTT TLB and, with engines, every engine's TLB too (only
+ * needed once a PPGTT translation went: each costs uncached register
+ * accesses).  false if an engine did not confirm in time (a hung engine,
+ * or one the wiring let power down: see docs/architecture.md); the
+ * caller counts it.
+ */
+bool gtt_hw_tlb_invalidate(struct gtt_device *dev, bool engines);
 
 #endif /* GTT_PLATFORM_H */

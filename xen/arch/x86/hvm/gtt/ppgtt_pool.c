@@ -93,6 +93,7 @@ void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
     struct gtt_ppgtt *p = &v->ppgtt;
 
     ASSERT(p->nr_zombies < p->quota);
+    v->engines_dirty = true;        /* walks may have it cached */
     if ( p->nr_zombies == p->max_zombies )
     {
         struct page_info **z = ppgtt_array_grow(p->zombies, p->nr_zombies,

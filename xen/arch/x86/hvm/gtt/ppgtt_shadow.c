@@ -98,6 +98,7 @@ void ppgtt_put_frame(struct gtt_vgpu *v, unsigned long mfn)
 {
     struct gtt_frame f = { .pg = gtt_mfn_to_page(mfn), .mfn = mfn };
 
+    v->engines_dirty = true;        /* the engines may have it cached */
     gtt_vgpu_defer_put(v, &f);
 }
 

@@ -101,9 +101,11 @@ void gtt_vgpu_flush(struct gtt_vgpu *v)
 
     if ( !v->hw_dirty && !v->deferred.nr )
         return;
-    gtt_hw_tlb_invalidate(v->dev);
+    if ( !gtt_hw_tlb_invalidate(v->dev, v->engines_dirty) )
+        v->stats.tlb_timeouts++;
     v->stats.tlb_invalidations++;
     v->hw_dirty = false;
+    v->engines_dirty = false;
     for ( i = 0; i < v->deferred.nr; i++ )
         frame_put_now(v, &v->deferred.frames[i]);
     v->deferred.nr = 0;

@@ -40,6 +40,8 @@ struct gtt_vgpu {
     unsigned long refs_held;        /* gtt_frame_get() minus puts */
     struct gtt_deferred_puts deferred;
     bool hw_dirty;                  /* GPU entries changed, not invalidated */
+    bool engines_dirty;             /* a PPGTT translation (leaf or table)
+                                       went: the engines' TLBs too */
     struct gtt_ggtt ggtt;
     struct gtt_pvinfo pvinfo;
     struct gtt_ppgtt ppgtt;
