@@ -31,8 +31,10 @@
  * the value otherwise; post-sync writes of depth counts and timestamps
  * store zero; writes into the status page by index (MI_STORE_DATA_INDEX,
  * Store Data Index) and MI_REPORT_HEAD are not modelled (Xen's page);
- * MI_MATH and predication do not change what runs; there are no TLBs
- * (the run sees the tables as they are now).
+ * MI_MATH and predication do not change what runs.  Translation walks
+ * the tables as they are now; the frames it reaches (tables and pages)
+ * go into the simulated engine's TLB (fake_gpu_tlb_fill()), so that a
+ * reference dropped before that engine's TLB is invalidated is caught.
  * Code: model_priv.h.
  */
 #ifndef GPU_MODEL_H

@@ -38,8 +38,12 @@ static unsigned long ggtt_translate(const struct gpu_model_ctx *c,
     return (pte & GPU_HW_GGTT_ADDR) >> PAGE_SHIFT;
 }
 
-/* Entry i of the table at host frame mfn, reported to the checker. */
-static uint64_t table_entry(unsigned long mfn, unsigned int i, uint64_t gaddr,
+/*
+ * Entry i of the table at host frame mfn, reported to the checker; the
+ * engine's TLB (page-walk cache) keeps the table until invalidated.
+ */
+static uint64_t table_entry(const struct gpu_model_ctx *c, unsigned long mfn,
+                            unsigned int i, uint64_t gaddr,
                             struct gpu_check *chk)
 {
     const uint64_t *t;
@@ -47,6 +51,7 @@ static uint64_t table_entry(unsigned long mfn, unsigned int i, uint64_t gaddr,
 
     if ( chk )
         gpu_check_pt(chk, mfn, gaddr);
+    fake_gpu_tlb_fill(c->engine, mfn);
     if ( !fake_frame(mfn) )
         return 0;
     t = map_domain_page(_mfn(mfn));
@@ -62,10 +67,10 @@ static unsigned long pte_mfn(uint64_t e)
 }
 
 /* From a page directory down: 2M, 64K or 4K pages. */
-static unsigned long walk_pd(unsigned long pd, uint64_t gaddr,
-                             struct gpu_check *chk)
+static unsigned long walk_pd(const struct gpu_model_ctx *c, unsigned long pd,
+                             uint64_t gaddr, struct gpu_check *chk)
 {
-    uint64_t e = table_entry(pd, (gaddr >> 21) & 511, gaddr, chk);
+    uint64_t e = table_entry(c, pd, (gaddr >> 21) & 511, gaddr, chk);
     unsigned int i;
 
     if ( !(e & GPU_HW_PTE_PRESENT) )
@@ -76,13 +81,13 @@ static unsigned long walk_pd(unsigned long pd, uint64_t gaddr,
     if ( e & GPU_HW_PDE_IPS )
     {
         i = ((gaddr >> PAGE_SHIFT) & 511) & ~(GPU_HW_64K_STRIDE - 1);
-        e = table_entry(pte_mfn(e), i, gaddr, chk);
+        e = table_entry(c, pte_mfn(e), i, gaddr, chk);
         if ( !(e & GPU_HW_PTE_PRESENT) )
             return INVALID_MFN;
         return ((e & GPU_HW_PTE_ADDR & ~0xffffULL) >> PAGE_SHIFT) +
                ((gaddr >> PAGE_SHIFT) & (GPU_HW_64K_STRIDE - 1));
     }
-    e = table_entry(pte_mfn(e), (gaddr >> PAGE_SHIFT) & 511, gaddr, chk);
+    e = table_entry(c, pte_mfn(e), (gaddr >> PAGE_SHIFT) & 511, gaddr, chk);
 
     return e & GPU_HW_PTE_PRESENT ? pte_mfn(e) : INVALID_MFN;
 }
@@ -102,32 +107,38 @@ static unsigned long ppgtt_translate(const struct gpu_model_ctx *c,
         /* The register holds the directory's address: no present bit. */
         if ( !(e & GPU_HW_PTE_ADDR) )
             return INVALID_MFN;
-        return walk_pd(pte_mfn(e), gaddr, chk);
+        return walk_pd(c, pte_mfn(e), gaddr, chk);
     }
     if ( level != GPU_MODEL_LEVEL4 || !(pdp[0] & GPU_HW_PTE_ADDR) )
         return INVALID_MFN;
 
-    e = table_entry(pte_mfn(pdp[0]), (gaddr >> 39) & 511, gaddr, chk);
+    e = table_entry(c, pte_mfn(pdp[0]), (gaddr >> 39) & 511, gaddr, chk);
     if ( !(e & GPU_HW_PTE_PRESENT) )
         return INVALID_MFN;
-    e = table_entry(pte_mfn(e), (gaddr >> 30) & 511, gaddr, chk);
+    e = table_entry(c, pte_mfn(e), (gaddr >> 30) & 511, gaddr, chk);
     if ( !(e & GPU_HW_PTE_PRESENT) )
         return INVALID_MFN;
     if ( e & GPU_HW_PTE_PS )
         return ((e & GPU_HW_PTE_ADDR & ~((1ULL << 30) - 1)) >> PAGE_SHIFT) +
                ((gaddr >> PAGE_SHIFT) & ((1u << 18) - 1));
 
-    return walk_pd(pte_mfn(e), gaddr, chk);
+    return walk_pd(c, pte_mfn(e), gaddr, chk);
 }
 
 unsigned long gpu_model_translate(const struct gpu_model_ctx *c,
                                   const uint64_t pdp[4], unsigned int space,
                                   uint64_t gaddr, struct gpu_check *chk)
 {
+    unsigned long mfn;
+
     if ( space == GPU_SPACE_GGTT )
         return ggtt_translate(c, gaddr, chk);
 
-    return ppgtt_translate(c, c->level, pdp, gaddr, chk);
+    mfn = ppgtt_translate(c, c->level, pdp, gaddr, chk);
+    if ( mfn != INVALID_MFN )
+        fake_gpu_tlb_fill(c->engine, mfn);
+
+    return mfn;
 }
 
 unsigned long model_translate(struct gpu_model_run *r, unsigned int space,

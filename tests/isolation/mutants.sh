@@ -3,10 +3,11 @@
 # weakens the product on purpose (a whitelist entry added, a slice bound off
 # by one, a reference dropped too early or never, the owner check skipped,
 # the PDP glue leaving the guest's root in the copy, a jump into the middle
-# of an audited command, a privileged register from a PPGTT batch).  The runner, linked
-# against the patched files (only those are compiled; the checker keeps the
-# pristine reference tables), must catch every one with a violation of the
-# expected kind within the operation budget.
+# of an audited command, a privileged register from a PPGTT batch, the
+# engines' TLBs never invalidated before a PPGTT reference goes).  The
+# runner, linked against the patched files (only those are compiled; the
+# checker keeps the pristine reference tables), must catch every one with a
+# violation of the expected kind within the operation budget.
 #
 # The generated operations do not depend on what the build does with them,
 # so a mutant's episodes are the pristine build's: a mutant is caught at the
@@ -32,6 +33,7 @@ declare -A expect=(
     [f-pdp-not-rewritten]=pt-frame
     [g-jump-mid-command]=unaudited
     [h-priv-reg-from-ppgtt]=register
+    [i-no-engine-tlb-flush]=stale-reach
 )
 
 base=$BUILD/mutants

@@ -9,6 +9,9 @@ static uint8_t *mmio;
 /* Per engine: invalidations of its TLB (the count is the simulation). */
 static unsigned long engine_inval[FAKE_GPU_TCR_NR];
 static bool engines_stuck;
+/* Per engine (TCR order): the frames its TLB may hold, oldest first. */
+static unsigned long tlb_slot[FAKE_GPU_TCR_NR][FAKE_GPU_TLB_SLOTS];
+static unsigned int tlb_nr[FAKE_GPU_TCR_NR], tlb_next[FAKE_GPU_TCR_NR];
 static unsigned long invalidations, entry_writes;
 
 /* Entries written since the last invalidation, and the frames they left. */
@@ -33,6 +36,8 @@ struct fake_gpu *fake_gpu_create(uint64_t entries)
     invalidations = entry_writes = dirty = 0;
     stale_nr = 0;
     memset(engine_inval, 0, sizeof(engine_inval));
+    memset(tlb_nr, 0, sizeof(tlb_nr));
+    memset(tlb_next, 0, sizeof(tlb_next));
     engines_stuck = false;
     gpu_handle.gsm = gsm;
     gpu_handle.mmio = mmio;
@@ -55,12 +60,54 @@ static void forget_stale(void)
     dirty = 0;
 }
 
+
+/* XEN_GPU_ENGINE_* (rcs bcs vcs vcs2 vecs) to its TLB control register. */
+static const unsigned int tcr_of_engine[FAKE_GPU_TCR_NR] = { 0, 3, 1, 2, 4 };
+
+static void tlb_forget(unsigned int t, unsigned long mfn)
+{
+    struct page_info *pg = fake_frame(mfn);
+
+    if ( pg )
+        pg->tlb_engines &= ~(1u << t);
+}
+
+static void tlb_invalidate(unsigned int t)
+{
+    unsigned int i;
+
+    for ( i = 0; i < tlb_nr[t]; i++ )
+        tlb_forget(t, tlb_slot[t][i]);
+    tlb_nr[t] = tlb_next[t] = 0;
+}
+
+void fake_gpu_tlb_fill(unsigned int engine, unsigned long mfn)
+{
+    struct page_info *pg = fake_frame(mfn);
+    unsigned int t;
+
+    if ( !pg || engine >= FAKE_GPU_TCR_NR )
+        return;
+    t = tcr_of_engine[engine];
+    if ( pg->tlb_engines & (1u << t) )
+        return;
+    if ( tlb_nr[t] == FAKE_GPU_TLB_SLOTS )
+        tlb_forget(t, tlb_slot[t][tlb_next[t]]);      /* evicted */
+    else
+        tlb_nr[t]++;
+    tlb_slot[t][tlb_next[t]] = mfn;
+    tlb_next[t] = (tlb_next[t] + 1) % FAKE_GPU_TLB_SLOTS;
+    pg->tlb_engines |= 1u << t;
+}
+
 void fake_gpu_destroy(struct fake_gpu *g)
 {
     uint64_t i;
     struct page_info *pg;
 
     ASSERT(g == &gpu_handle && gsm);
+    for ( i = 0; i < FAKE_GPU_TCR_NR; i++ )
+        tlb_invalidate(i);
     for ( i = 0; i < gsm_entries; i++ )
         if ( (pg = pte_frame(gsm[i])) != NULL )
             pg->gpu_maps--;
@@ -156,6 +203,7 @@ static void reg_write(unsigned long off, uint64_t val, unsigned int bytes)
         if ( engines_stuck )
             return;                     /* stays 1: never confirmed */
         engine_inval[(off - FAKE_GPU_TCR_FIRST) / 4]++;
+        tlb_invalidate((off - FAKE_GPU_TCR_FIRST) / 4);
         mmio[off] &= ~1;                /* done at once */
     }
 }

@@ -48,6 +48,16 @@ unsigned long fake_gpu_entry_writes(void);    /* GGTT entry writes, total */
 #define FAKE_GPU_TCR_NR           5
 unsigned long fake_gpu_engine_invalidations(unsigned int engine);
 void fake_gpu_engines_stuck(bool stuck);
+/*
+ * The engines' TLBs, for a GPU model that walks the shadow PPGTT: engine
+ * (XEN_GPU_ENGINE_*) used host frame mfn as a table or as data, and keeps
+ * it cached (FAKE_GPU_TLB_SLOTS per engine, oldest evicted) until that
+ * engine's TLB is invalidated.  Dropping the last reference of, or
+ * freeing, a frame an engine may still hold is a put violation
+ * (fake_put_violations()), as for the GGTT.
+ */
+#define FAKE_GPU_TLB_SLOTS        512
+void fake_gpu_tlb_fill(unsigned int engine, unsigned long mfn);
 
 /* Xen's MMIO accessors (asm/io.h), routed through the simulated GPU. */
 void writeq(uint64_t val, volatile void *addr);

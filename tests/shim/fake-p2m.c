@@ -178,6 +178,8 @@ void put_page(struct page_info *pg)
     refs_total--;
     if ( (unsigned long)pg->count < pg->gpu_maps + pg->gpu_stale )
         put_violations++;
+    if ( !pg->count && pg->tlb_engines )
+        put_violations++;               /* an engine's TLB may hold it */
 }
 
 struct domain *page_get_owner(const struct page_info *pg)
@@ -258,6 +260,8 @@ void free_domheap_pages(struct page_info *pg, unsigned int order)
         struct page_info *p = fake_frame(pg->mfn + i);
 
         ASSERT(p->allocated && !p->count);
+        if ( p->tlb_engines )
+            put_violations++;           /* a table an engine may hold */
         p->allocated = 0;
         p->owner = NULL;
         host_ulong_push(&xen_free, &xen_free_nr, &xen_free_max, p->mfn);

@@ -98,6 +98,8 @@ struct page_info {
     uint32_t gpu_maps;               /* physical GGTT entries pointing here */
     uint32_t gpu_stale:31;           /* GGTT entries removed, not invalidated */
     uint32_t allocated:1;            /* handed out by alloc_domheap_pages */
+    uint8_t tlb_engines;             /* engines whose TLB may hold it (bit
+                                        per fake_gpu_tlb_fill() engine) */
     unsigned long m2p;               /* gfn + 1 of the M2P entry; 0: none */
 };
 
