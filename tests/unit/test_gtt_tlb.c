@@ -41,7 +41,7 @@ static void test_ppgtt_put_after_engine_invalidation(void **state)
 {
     struct fx f;
     uint64_t root, sh[4];
-    unsigned long before[FAKE_GPU_TCR_NR], old = 0;
+    unsigned long before[FAKE_GPU_TCR_NR], old = 0, puts0;
     unsigned int e;
 
     (void)state;
@@ -50,12 +50,17 @@ static void test_ppgtt_put_after_engine_invalidation(void **state)
     old = f.base + DATA;
     assert_int_equal(fake_page_refs(old), 1);
     engines_snapshot(before);
+    /* The render engine used the page: its TLB holds it. */
+    fake_gpu_tlb_fill(XEN_GPU_ENGINE_RCS, old);
+    puts0 = fake_put_violations();
 
     /* The guest points the entry elsewhere while a context holds it. */
     assert_int_equal(fx_store(&f, GPA(PT), 8, FX_PTE(DATA + 1)), GTT_OK);
     assert_int_equal(gtt_sync(f.v), GTT_OK);
     fx_assert_maps(&f, root, 0, DATA + 1);
     assert_int_equal(fake_page_refs(old), 0);
+    /* Dropped only once no engine's TLB could hold it any more. */
+    assert_int_equal(fake_put_violations(), puts0);
     for ( e = 0; e < FAKE_GPU_TCR_NR; e++ )
         assert_true(fake_gpu_engine_invalidations(e) > before[e]);
     assert_int_equal(fx_stats(&f).tlb_timeouts, 0);
