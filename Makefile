@@ -5,6 +5,9 @@
 #   make demo      the CLI over the shipped sample batches
 #   make bench     audit throughput against memcpy, instructions per command
 #   make xen-check compile our hypervisor sources inside Debian's Xen 4.17
+#   make clean     remove what the build and the tests wrote; keep fetched
+#                  sources (src-cache, apt, xen-src, mesa-src)
+#   make distclean remove all of $(BUILD)
 #
 # Host builds use Xen's own warning set so that nothing compiles only on
 # one side of the platform boundary.
@@ -44,7 +47,7 @@ TEST_BINS  := $(addprefix $(BUILD)/tests/,$(TESTS))
 SAN_BINS   := $(addprefix $(BUILD)/asan/,$(TESTS))
 TEST_COMMON := tests/unit/harness.c
 
-.PHONY: all deps test unit asan demo bench clean xen-check
+.PHONY: all deps test unit asan demo bench clean distclean xen-check
 # Host tools: gpu-audit (command auditor CLI), gtt-replay (GTT engine traces).
 TOOLS      := $(BUILD)/gpu-audit $(if $(wildcard tools/gtt-replay/gtt-replay.c),$(BUILD)/gtt-replay)
 all: deps $(TOOLS)
@@ -85,22 +88,53 @@ $(BUILD)/gpu-audit: tools/gpu-audit/gpu-audit.c tools/gpu-audit/region.h $(BUILD
 $(BUILD)/gtt-replay: $(wildcard tools/gtt-replay/*.c) $(wildcard tools/gtt-replay/*.h) $(BUILD)/libgpuaudit.a
 	$(CC) $(ALL_CFLAGS) -Itools/gtt-replay $(filter %.c,$^) $(BUILD)/libgpuaudit.a -o $@
 
+# Sanitizer builds: every library source compiled once with ASan+UBSan into
+# $(BUILD)/asan/libgpuaudit.a; each sanitizer program links against it.
+SAN_OBJS   := $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC)) \
+              $(patsubst $(BUILD)/gen/%.c,$(BUILD)/asan/obj/gen/%.o,$(GEN_SRC))
+SAN_LIB    := $(BUILD)/asan/libgpuaudit.a
+
+$(BUILD)/asan/obj/%.o: %.c $(SRC_HDRS)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(XEN_WARN) $(SAN_FLAGS) $(INCLUDES) -c $< -o $@
+
+$(BUILD)/asan/obj/gen/%.o: $(BUILD)/gen/%.c $(SRC_HDRS)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(XEN_WARN) $(SAN_FLAGS) $(INCLUDES) -c $< -o $@
+
+$(patsubst %.c,$(BUILD)/asan/obj/%.o,$(MODEL_SRC)): $(GEN_SRC)
+
+$(SAN_LIB): $(SAN_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
 # gtt-replay with ASan+UBSan: test-gtt-replay.sh runs the traces with it too.
 SAN_TOOLS  := $(if $(wildcard tools/gtt-replay/gtt-replay.c),$(BUILD)/asan/gtt-replay)
-$(BUILD)/asan/gtt-replay: $(wildcard tools/gtt-replay/*.c) $(wildcard tools/gtt-replay/*.h) $(LIB_SRC) $(SRC_HDRS)
+$(BUILD)/asan/gtt-replay: $(wildcard tools/gtt-replay/*.c) $(wildcard tools/gtt-replay/*.h) $(SAN_LIB)
 	@mkdir -p $(@D)
-	$(SAN_CC) $(XEN_WARN) $(SAN_FLAGS) $(INCLUDES) -Itools/gtt-replay $(filter %.c,$^) -o $@
+	$(SAN_CC) $(XEN_WARN) $(SAN_FLAGS) $(INCLUDES) -Itools/gtt-replay $(filter %.c,$^) $(SAN_LIB) -o $@
 
-# Unit tests (cmocka), normal and sanitizer builds.
-$(BUILD)/tests/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(BUILD)/libgpuaudit.a
-	@mkdir -p $(@D)
-	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) -Itests/unit \
-	    -DTEST_DATA=\"$(CURDIR)/tests/data\" $< $(TEST_COMMON) $(BUILD)/libgpuaudit.a -lcmocka -o $@
+# Unit tests (cmocka), normal and sanitizer builds.  The harness is compiled
+# once per build flavour and linked into every test program.
+TEST_HDRS   := $(wildcard tests/unit/*.h)
+TEST_CFLAGS := $(XEN_WARN) -Wno-declaration-after-statement $(INCLUDES) -Itests/unit \
+               -DTEST_DATA=\"$(CURDIR)/tests/data\"
 
-$(BUILD)/asan/%: tests/unit/%.c $(TEST_COMMON) tests/unit/harness.h $(LIB_SRC) $(SRC_HDRS)
+$(BUILD)/tests/obj/harness.o: $(TEST_COMMON) $(TEST_HDRS) $(SRC_HDRS)
 	@mkdir -p $(@D)
-	$(SAN_CC) $(XEN_WARN) -Wno-declaration-after-statement $(SAN_FLAGS) $(INCLUDES) -Itests/unit \
-	    -DTEST_DATA=\"$(CURDIR)/tests/data\" $< $(TEST_COMMON) $(LIB_SRC) -lcmocka -o $@
+	$(CC) $(TEST_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/obj/tests/harness.o: $(TEST_COMMON) $(TEST_HDRS) $(SRC_HDRS)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(TEST_BINS): $(BUILD)/tests/%: tests/unit/%.c $(TEST_HDRS) $(SRC_HDRS) $(BUILD)/tests/obj/harness.o $(BUILD)/libgpuaudit.a
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(CFLAGS) $< $(BUILD)/tests/obj/harness.o $(BUILD)/libgpuaudit.a -lcmocka -o $@
+
+$(SAN_BINS): $(BUILD)/asan/%: tests/unit/%.c $(TEST_HDRS) $(SRC_HDRS) $(BUILD)/asan/obj/tests/harness.o $(SAN_LIB)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(TEST_CFLAGS) $(SAN_FLAGS) $< $(BUILD)/asan/obj/tests/harness.o $(SAN_LIB) -lcmocka -o $@
 
 unit: deps $(TEST_BINS)
 asan: deps $(SAN_BINS)
@@ -140,7 +174,18 @@ fuzz: deps
 	@mk/deps.sh fuzz
 	@tests/fuzz/run-smoke.sh $(BUILD) $${FUZZ_SECONDS:-600}
 
+# clean: everything the build and `make test` write under $(BUILD) (objects,
+# programs, test logs, isolation/mutant/fuzz outputs, bench results) except
+# the fetched sources, which are slow to get again: src-cache, apt, xen-src
+# (with its xen-prepare.log) and mesa-src.  distclean removes those too.
+BUILD_CACHES := src-cache apt xen-src xen-prepare.log mesa-src
+
 clean:
-	rm -rf $(BUILD)/gen $(BUILD)/obj $(BUILD)/tests $(BUILD)/asan $(BUILD)/gpu-audit \
-	       $(BUILD)/libgpuaudit.a $(BUILD)/bench-audit $(BUILD)/gtt-replay $(BUILD)/bench-gtt $(BUILD)/fuzz $(BUILD)/callgrind \
-	       $(BUILD)/bench*.json $(BUILD)/test-logs
+	@if [ -e $(BUILD)/Makefile ] || [ -e $(BUILD)/.git ]; then \
+	    echo "clean: $(BUILD) looks like a source tree; not cleaning it" >&2; exit 1; \
+	fi
+	@[ ! -d $(BUILD) ] || find $(BUILD) -mindepth 1 -maxdepth 1 \
+	    $(foreach c,$(BUILD_CACHES),! -name $(c)) -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(BUILD)

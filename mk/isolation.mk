@@ -16,10 +16,10 @@ $(ISO_BIN): $(ISO_SRC) $(ISO_HDRS) $(BUILD)/libgpuaudit.a
 	$(CC) $(XEN_WARN) $(CFLAGS) $(INCLUDES) -I$(ISO_DIR) $(ISO_SRC) \
 	    $(BUILD)/libgpuaudit.a -o $@
 
-$(BUILD)/asan/isolation: $(ISO_SRC) $(ISO_HDRS) $(LIB_SRC) $(SRC_HDRS)
+$(BUILD)/asan/isolation: $(ISO_SRC) $(ISO_HDRS) $(SAN_LIB)
 	@mkdir -p $(@D)
 	$(SAN_CC) $(XEN_WARN) $(SAN_FLAGS) $(INCLUDES) -I$(ISO_DIR) $(ISO_SRC) \
-	    $(LIB_SRC) -o $@
+	    $(SAN_LIB) -o $@
 
 .PHONY: isolation soak mutants
 isolation: $(ISO_BIN)

@@ -2,8 +2,11 @@
 # Runs every test suite of `make test` and sums them into one closing line:
 #   N passed, M failed
 # Suites: cmocka unit tests (normal and ASan+UBSan builds), the gpu-audit
-# CLI contract, the demo samples, the fuzz smoke run, and xen-check (our
-# hypervisor sources compiled inside Debian's Xen 4.17 tree).
+# and gtt-replay CLI contracts, this script's own check, the demo samples,
+# the crosscheck against Mesa, the isolation checker and its mutants, the
+# fuzz smoke run, and xen-check (our hypervisor sources compiled inside
+# Debian's Xen 4.17 tree).  A suite whose script is missing or not
+# executable, or a unit-test program that was not built, counts as failed.
 set -u
 BUILD=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,15 +44,39 @@ run_cmocka() {
     add "$name" "$p" "$f"
 }
 
-for bin in "$BUILD"/tests/test_* "$BUILD"/asan/test_*; do
-    [ -x "$bin" ] && run_cmocka "$bin"
+# Every tests/unit/test_*.c gives one program in each build: one that was
+# not built is a failure, not a silent skip.
+for src in tests/unit/test_*.c; do
+    [ -e "$src" ] || continue
+    t=$(basename "$src" .c)
+    for dir in tests asan; do
+        bin=$BUILD/$dir/$t
+        if [ -x "$bin" ] && [ -f "$bin" ]; then
+            run_cmocka "$bin"
+        else
+            echo "--- $dir/$t failed: $bin not built (from $src)"
+            add "$dir/$t" 0 1
+        fi
+    done
 done
 
 # Script suites print their own "name: N passed, M failed" last line.
+# run_script NAME SCRIPT ARGS...: a script that is missing or not
+# executable is a failed suite.
 run_script() {
     local name=$1 out line p f
     shift
     out=$log/$name.log
+    if [ ! -f "$1" ]; then
+        echo "--- $name failed: $1 missing"
+        add "$name" 0 1
+        return
+    fi
+    if [ ! -x "$1" ]; then
+        echo "--- $name failed: $1 not executable"
+        add "$name" 0 1
+        return
+    fi
     "$@" >"$out" 2>&1
     local rc=$?
     line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
@@ -82,16 +109,16 @@ run_script() {
 
 run_script cli tests/cli/test-cli.sh "$BUILD"
 run_script gtt-replay tests/cli/test-gtt-replay.sh "$BUILD"
-[ -x tests/demo.sh ] && run_script demo tests/demo.sh "$BUILD"
+run_script run-all tests/test-run-all.sh
+run_script demo tests/demo.sh "$BUILD"
 run_script crosscheck tests/crosscheck/run.sh "$BUILD"
-if [ -x tests/isolation/run.sh ]; then
-    run_script isolation tests/isolation/run.sh "$BUILD"
-    grep -E '^isolation: [0-9]+ operations, [0-9]+ violations' \
-        "$log/isolation.log" | tail -1
-fi
-[ -x tests/isolation/mutants.sh ] && run_script mutants tests/isolation/mutants.sh "$BUILD"
-[ -x tests/fuzz/run-smoke.sh ] && run_script fuzz tests/fuzz/run-smoke.sh "$BUILD" "${FUZZ_SECONDS:-20}"
-run_script xen-check env BUILD="$top/$BUILD" mk/xen-check.sh
+run_script isolation tests/isolation/run.sh "$BUILD"
+grep -sE '^isolation: [0-9]+ operations, [0-9]+ violations' \
+    "$log/isolation.log" | tail -1
+run_script mutants tests/isolation/mutants.sh "$BUILD"
+run_script fuzz tests/fuzz/run-smoke.sh "$BUILD" "${FUZZ_SECONDS:-20}"
+# xen-check takes BUILD from its environment.
+BUILD=$BUILD run_script xen-check mk/xen-check.sh
 
 echo
 echo "$passed passed, $failed failed"

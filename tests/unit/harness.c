@@ -2,6 +2,42 @@
 /* Unit-test harness for the GPU command auditor (see harness.h). */
 #include "harness.h"
 
+/* Fixture ----------------------------------------------------------------- */
+
+struct mem fx_mem;
+static struct alloc_mark fx_mark;
+
+void alloc_mark_take(struct alloc_mark *a)
+{
+    a->xmalloc = host_alloc_stats.xmalloc_live;
+    a->pages = host_alloc_stats.pages_live;
+}
+
+void assert_allocs_back(const struct alloc_mark *a)
+{
+    assert_int_equal(host_alloc_stats.xmalloc_live, a->xmalloc);
+    assert_int_equal(host_alloc_stats.pages_live, a->pages);
+}
+
+int fixture_setup(void **state)
+{
+    (void)state;
+    table_for(8);         /* tables live for the whole run: not counted */
+    table_for(9);
+    alloc_mark_take(&fx_mark);
+    mem_init(&fx_mem);
+    return 0;
+}
+
+int fixture_teardown(void **state)
+{
+    (void)state;
+    host_alloc_stats.fail_after = -1;
+    mem_free(&fx_mem);
+    assert_allocs_back(&fx_mark);
+    return 0;
+}
+
 /* Guest memory ------------------------------------------------------------ */
 
 void mem_init(struct mem *m)
@@ -126,6 +162,13 @@ void bb_init(struct bb *b, struct mem_region *r)
 {
     b->r = r;
     b->pos = 0;
+}
+
+
+void bb_add(struct bb *b, struct mem *m, unsigned int space, uint64_t addr,
+            uint32_t size)
+{
+    bb_init(b, mem_add(m, space, addr, size));
 }
 
 uint32_t bb_emit(struct bb *b, uint32_t dw)
@@ -337,12 +380,15 @@ const struct gpu_audit_table *table_for(unsigned int gen)
     return &tables[i];
 }
 
-static void vgpu_setup(struct gpu_audit_vgpu *v, unsigned int gen,
-                       const struct audit_opts *o)
+void vgpu_setup(struct gpu_audit_vgpu *v, unsigned int gen,
+                const struct audit_opts *o)
 {
-    const struct gpu_audit_limits *l = &o->limits;
+    const struct gpu_audit_limits *l;
     unsigned int i;
 
+    if ( !o )
+        o = &audit_defaults;
+    l = &o->limits;
     gpu_audit_vgpu_init(v, table_for(gen));
     for ( i = 0; i < o->nr_slices; i++ )
         assert_int_equal(gpu_audit_vgpu_add_slice(v, o->slices[i].base,
@@ -359,6 +405,49 @@ static void vgpu_setup(struct gpu_audit_vgpu *v, unsigned int gen,
         v->limits.chunk_bytes = l->chunk_bytes;
 }
 
+struct gpu_audit_sub *sub_new(struct gpu_audit_vgpu *v, struct mem *m,
+                              unsigned int engine)
+{
+    struct gpu_audit_sub *s = gpu_audit_sub_create(v, engine, &mem_ops, m);
+
+    assert_non_null(s);
+    assert_null(gpu_audit_get_verdict(s));
+    return s;
+}
+
+const struct gpu_audit_verdict *sub_finish(struct gpu_audit_sub *s,
+                                           unsigned int *restarts)
+{
+    const struct gpu_audit_verdict *v;
+    unsigned int n = 0;
+    int rc;
+
+    while ( (rc = gpu_audit_run(s)) == -ERESTART )
+    {
+        assert_null(gpu_audit_get_verdict(s));
+        n++;
+        assert_true(n < 100000000u);
+    }
+    assert_int_equal(rc, 0);
+    v = gpu_audit_get_verdict(s);
+    assert_non_null(v);
+    if ( restarts )
+        *restarts += n;
+
+    return v;
+}
+
+struct gpu_audit_sub *sub_batch(struct gpu_audit_vgpu *v, struct mem *m,
+                                unsigned int engine, unsigned int space,
+                                uint64_t addr)
+{
+    struct gpu_audit_sub *s = sub_new(v, m, engine);
+
+    assert_int_equal(gpu_audit_sub_start_batch(s, space, addr), 0);
+    sub_finish(s, NULL);
+    return s;
+}
+
 void run_keep(struct audit_run *r, struct mem *m, unsigned int gen,
               unsigned int engine, const struct audit_opts *o,
               unsigned int space, uint64_t addr,
@@ -369,29 +458,17 @@ void run_keep(struct audit_run *r, struct mem *m, unsigned int gen,
 
     memset(r, 0, sizeof(*r));
     table_for(gen);       /* tables live for the whole run: not counted */
-    r->xmalloc0 = host_alloc_stats.xmalloc_live;
-    r->pages0 = host_alloc_stats.pages_live;
-    vgpu_setup(&r->vgpu, gen, o ? o : &audit_defaults);
+    alloc_mark_take(&r->mark);
+    vgpu_setup(&r->vgpu, gen, o);
 
-    r->sub = gpu_audit_sub_create(&r->vgpu, engine, &mem_ops, m);
-    assert_non_null(r->sub);
-    assert_null(gpu_audit_get_verdict(r->sub));
+    r->sub = sub_new(&r->vgpu, m, engine);
     if ( o && o->trace )
         gpu_audit_sub_set_trace(r->sub, o->trace);
     rc = ring ? gpu_audit_sub_start_ring(r->sub, ring)
               : gpu_audit_sub_start_batch(r->sub, space, addr);
     assert_int_equal(rc, 0);
 
-    while ( (rc = gpu_audit_run(r->sub)) == -ERESTART )
-    {
-        assert_null(gpu_audit_get_verdict(r->sub));
-        r->res.restarts++;
-        assert_true(r->res.restarts < 100000000u);
-    }
-    assert_int_equal(rc, 0);
-
-    v = gpu_audit_get_verdict(r->sub);
-    assert_non_null(v);
+    v = sub_finish(r->sub, &r->res.restarts);
     r->res.reason = v->reason;
     r->res.buffer = v->buffer;
     r->res.offset = v->offset;
@@ -404,8 +481,7 @@ void run_done(struct audit_run *r)
     gpu_audit_sub_destroy(r->sub);
     r->sub = NULL;
     gpu_audit_vgpu_destroy(&r->vgpu);
-    assert_int_equal(host_alloc_stats.xmalloc_live, r->xmalloc0);
-    assert_int_equal(host_alloc_stats.pages_live, r->pages0);
+    assert_allocs_back(&r->mark);
 }
 
 static uint32_t audit_once(struct mem *m, unsigned int gen,

@@ -51,6 +51,30 @@ void mem_reset_reads(struct mem *m);
 extern const struct gpu_audit_mem_ops mem_ops;
 
 /* ------------------------------------------------------------------------
+ * Fixture: what every auditor test starts from.
+ * ------------------------------------------------------------------------ */
+/* Live allocations and pages at one point: all must go back. */
+struct alloc_mark {
+    long xmalloc, pages;
+};
+
+void alloc_mark_take(struct alloc_mark *a);
+void assert_allocs_back(const struct alloc_mark *a);
+
+/* The running test's guest memory: empty at set-up, freed at teardown. */
+extern struct mem fx_mem;
+
+/* cmocka set-up: builds both generations' tables (kept for the whole
+ * program), empties fx_mem and records the live allocations and pages. */
+int fixture_setup(void **state);
+/* cmocka teardown: ends allocation-failure injection, frees fx_mem and
+ * asserts that every allocation and page went back. */
+int fixture_teardown(void **state);
+/* A test run between the two. */
+#define FIXTURE_TEST(f) cmocka_unit_test_setup_teardown(f, fixture_setup,   \
+                                                        fixture_teardown)
+
+/* ------------------------------------------------------------------------
  * Batch builder: appends dwords to a region.
  * ------------------------------------------------------------------------ */
 struct bb {
@@ -59,6 +83,9 @@ struct bb {
 };
 
 void bb_init(struct bb *b, struct mem_region *r);
+/* A zero-filled region of size bytes at addr, and a builder at its start. */
+void bb_add(struct bb *b, struct mem *m, unsigned int space, uint64_t addr,
+            uint32_t size);
 /* Dword index of the dword emitted. */
 uint32_t bb_emit(struct bb *b, uint32_t dw);
 void bb_emit_n(struct bb *b, const uint32_t *dws, unsigned int n);
@@ -164,10 +191,26 @@ struct audit_run {
     struct gpu_audit_vgpu vgpu;
     struct gpu_audit_sub *sub;
     struct audit_res res;
-    long xmalloc0, pages0;
+    struct alloc_mark mark;      /* before the vGPU */
 };
 
 const struct gpu_audit_table *table_for(unsigned int gen);
+
+/* A vGPU of gen with o's slices and limits (NULL: audit_defaults). */
+void vgpu_setup(struct gpu_audit_vgpu *v, unsigned int gen,
+                const struct audit_opts *o);
+
+/* A submission on v reading m; asserts it was created without a verdict. */
+struct gpu_audit_sub *sub_new(struct gpu_audit_vgpu *v, struct mem *m,
+                              unsigned int engine);
+/* Run a started submission to its verdict: every -ERESTART on the way is
+ * counted into *restarts (when set) and must leave no verdict. */
+const struct gpu_audit_verdict *sub_finish(struct gpu_audit_sub *s,
+                                           unsigned int *restarts);
+/* sub_new(), start the batch at space:addr, sub_finish(). */
+struct gpu_audit_sub *sub_batch(struct gpu_audit_vgpu *v, struct mem *m,
+                                unsigned int engine, unsigned int space,
+                                uint64_t addr);
 
 /* Batch (ring == NULL) or ring segment, kept until run_done(). */
 void run_keep(struct audit_run *r, struct mem *m, unsigned int gen,

@@ -15,23 +15,6 @@
 #define SCRATCH    0x800000ull
 #define GPR(n)     (0x2600u + 8 * (n))
 
-static struct mem m;
-
-static int setup(void **state)
-{
-    (void)state;
-    mem_init(&m);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    host_alloc_stats.fail_after = -1;
-    mem_free(&m);
-    return 0;
-}
-
 /* Free the submissions first, so the sanitizer reports the bug alone. */
 #define fail_msg_destroying(s, base, ...) do {                               \
         gpu_audit_sub_destroy(s);                                           \
@@ -49,9 +32,9 @@ static void build_calls(void)
     struct bb p, l2, c;
     unsigned int i;
 
-    bb_init(&p, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 12288));
-    bb_init(&l2, mem_add(&m, GPU_SPACE_PPGTT, BATCH2, 4096));
-    bb_init(&c, mem_add(&m, GPU_SPACE_PPGTT, BATCH3, 8192));
+    bb_add(&p, &fx_mem, GPU_SPACE_PPGTT, BATCH, 12288);
+    bb_add(&l2, &fx_mem, GPU_SPACE_PPGTT, BATCH2, 4096);
+    bb_add(&c, &fx_mem, GPU_SPACE_PPGTT, BATCH3, 8192);
 
     emit_display_flip(&p);
     for ( i = 0; i < 12; i++ )
@@ -75,8 +58,8 @@ static void build_chain_first(void)
 {
     struct bb p, c;
 
-    bb_init(&p, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
-    bb_init(&c, mem_add(&m, GPU_SPACE_PPGTT, BATCH3, 4096));
+    bb_add(&p, &fx_mem, GPU_SPACE_PPGTT, BATCH, 4096);
+    bb_add(&c, &fx_mem, GPU_SPACE_PPGTT, BATCH3, 4096);
     emit_lri(&p, GPR(0), 1);
     emit_bb_start(&p, BATCH3, true, false);
     emit_lri(&c, GPR(1), 2);
@@ -95,7 +78,7 @@ static void check_alloc_failures(void (*build)(void), unsigned int nr_bufs)
 
     /* How many allocations a clean run makes. */
     host_alloc_stats.fail_after = 1L << 30;
-    run_keep(&base, &m, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+    run_keep(&base, &fx_mem, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
     allocs = (1L << 30) - host_alloc_stats.fail_after;
     host_alloc_stats.fail_after = -1;
     assert_int_equal(base.res.reason, XEN_GPU_AUDIT_OK);
@@ -106,15 +89,13 @@ static void check_alloc_failures(void (*build)(void), unsigned int nr_bufs)
     {
         struct gpu_audit_vgpu v;
         struct gpu_audit_sub *s;
-        long xm = host_alloc_stats.xmalloc_live;
-        long pg = host_alloc_stats.pages_live;
+        struct alloc_mark am;
         const struct gpu_audit_verdict *vd;
-        int rc;
 
-        gpu_audit_vgpu_init(&v, table_for(GEN));
-        assert_int_equal(gpu_audit_vgpu_add_slice(&v, 0, 0x10000000), 0);
+        alloc_mark_take(&am);
+        vgpu_setup(&v, GEN, NULL);
         host_alloc_stats.fail_after = k;
-        s = gpu_audit_sub_create(&v, RCS, &mem_ops, &m);
+        s = gpu_audit_sub_create(&v, RCS, &mem_ops, &fx_mem);
         if ( !s )
         {
             assert_int_equal(k, 0);
@@ -122,12 +103,8 @@ static void check_alloc_failures(void (*build)(void), unsigned int nr_bufs)
             continue;
         }
         assert_int_equal(gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, BATCH), 0);
-        while ( (rc = gpu_audit_run(s)) == -ERESTART )
-            continue;
+        vd = sub_finish(s, NULL);
         host_alloc_stats.fail_after = -1;
-        assert_int_equal(rc, 0);
-        vd = gpu_audit_get_verdict(s);
-        assert_non_null(vd);
         if ( vd->reason == XEN_GPU_AUDIT_NO_MEMORY )
             nomem++;
         else
@@ -151,8 +128,7 @@ static void check_alloc_failures(void (*build)(void), unsigned int nr_bufs)
         }
         gpu_audit_sub_destroy(s);
         gpu_audit_vgpu_destroy(&v);
-        assert_int_equal(host_alloc_stats.xmalloc_live, xm);
-        assert_int_equal(host_alloc_stats.pages_live, pg);
+        assert_allocs_back(&am);
     }
     print_message("alloc: %lu allocation points, %u no-memory, %u complete\n",
                   allocs, nomem, same);
@@ -176,8 +152,8 @@ static void test_alloc_chain_first(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_alloc_calls, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_alloc_chain_first, setup, teardown),
+        FIXTURE_TEST(test_alloc_calls),
+        FIXTURE_TEST(test_alloc_chain_first),
     };
 
     return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

@@ -29,30 +29,21 @@
 /* Buffer classes, as the tests name them. */
 enum cls { C_RING, C_GGTT, C_PPGTT, C_NR };
 
-static struct mem m;
 static struct bb bbs[C_NR];
 
 static int setup(void **state)
 {
-    (void)state;
-    mem_init(&m);
-    bb_init(&bbs[C_PPGTT], mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
-    bb_init(&bbs[C_GGTT], mem_add(&m, GPU_SPACE_GGTT, GBATCH, 4096));
-    bb_init(&bbs[C_RING], mem_add(&m, GPU_SPACE_GGTT, RING, 4096));
-    mem_add(&m, GPU_SPACE_PPGTT, SCRATCH, 4096);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mem_free(&m);
+    fixture_setup(state);
+    bb_add(&bbs[C_PPGTT], &fx_mem, GPU_SPACE_PPGTT, BATCH, 4096);
+    bb_add(&bbs[C_GGTT], &fx_mem, GPU_SPACE_GGTT, GBATCH, 4096);
+    bb_add(&bbs[C_RING], &fx_mem, GPU_SPACE_GGTT, RING, 4096);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, SCRATCH, 4096);
     return 0;
 }
 
 static void reset(void)
 {
-    teardown(NULL);
+    fixture_teardown(NULL);
     setup(NULL);
 }
 
@@ -81,9 +72,9 @@ static void keep_in(struct audit_run *r, enum cls c, unsigned int engine,
     struct gpu_audit_ring ring = ring_of(0, bb_off(&bbs[C_RING]));
 
     if ( c == C_RING )
-        run_keep(r, &m, GEN, engine, o, 0, 0, &ring);
+        run_keep(r, &fx_mem, GEN, engine, o, 0, 0, &ring);
     else
-        run_keep(r, &m, GEN, engine, o,
+        run_keep(r, &fx_mem, GEN, engine, o,
                  c == C_GGTT ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT,
                  c == C_GGTT ? GBATCH : BATCH, NULL);
 }
@@ -187,7 +178,7 @@ static void test_sdi_qword_short(void **state)
     at = emit_sdi_raw(&bbs[C_PPGTT], MI_USE_GGTT | SDI_QWORD, SLICE_END - 4,
                       &data, 1);
     finish(C_PPGTT);
-    audit(&m, GEN, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    audit(&fx_mem, GEN, RCS, GPU_SPACE_PPGTT, BATCH, &res);
     assert_int_not_equal(res.reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(res.offset, DW(at));
 }
@@ -630,7 +621,7 @@ static struct bb add_buf(uint64_t addr)
 {
     struct bb b;
 
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, addr, 4096));
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, addr, 4096);
     return b;
 }
 
@@ -741,7 +732,7 @@ static void test_jump_predication_and_offset(void **state)
     uint32_t at;
 
     (void)state;
-    mem_add(&m, GPU_SPACE_PPGTT, BATCH2, 4096);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, BATCH2, 4096);
     for ( i = 0; i < ARRAY_SIZE(forms); i++ )
     {
         bbs[C_PPGTT].pos = 0;
@@ -785,10 +776,10 @@ static void test_math_length_by_generation(void **state)
     emit_cmd(&bbs[C_PPGTT], MI_INSTR(0x1a, 0xc0), 2);
     lri = emit_lri(&bbs[C_PPGTT], 0x2038, 0);
     emit_bbe(&bbs[C_PPGTT]);
-    audit(&m, 8, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    audit(&fx_mem, 8, RCS, GPU_SPACE_PPGTT, BATCH, &res);
     assert_verdict(&res, XEN_GPU_AUDIT_REG_DENIED, 0, DW(lri));
     /* On Gen9 the same header is 194 dwords long and runs off the batch. */
-    audit(&m, 9, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    audit(&fx_mem, 9, RCS, GPU_SPACE_PPGTT, BATCH, &res);
     assert_int_equal(res.reason, XEN_GPU_AUDIT_NO_END);
 }
 
@@ -799,7 +790,7 @@ static void expect_ring(struct gpu_audit_ring ring, uint32_t reason,
 {
     struct audit_res res;
 
-    audit_ring(&m, GEN, RCS, &ring, &res);
+    audit_ring(&fx_mem, GEN, RCS, &ring, &res);
     assert_verdict(&res, reason, buffer, offset);
 }
 
@@ -840,7 +831,7 @@ static void test_ring_wrap(void **state)
     dw[0] = 0xabcd;
     dw[1] = MI_NOOP;
     dw[2] = MI_CLIENT7;    /* past the tail: never looked at */
-    run_keep(&r, &m, GEN, RCS, NULL, 0, 0, &ring);
+    run_keep(&r, &fx_mem, GEN, RCS, NULL, 0, 0, &ring);
     assert_int_equal(r.res.reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(gpu_audit_get_buf(r.sub, 0)->len, 16);
     assert_int_equal(gpu_audit_get_buf(r.sub, 0)->gaddr, RING + 4088);
@@ -848,7 +839,7 @@ static void test_ring_wrap(void **state)
     assert_int_equal(run_dw(&r, 0, 1), GPR(2));
     assert_int_equal(run_dw(&r, 0, 2), 0xabcd);
     assert_int_equal(run_dw(&r, 0, 3), MI_NOOP);
-    assert_int_equal(mem_max_reads(&m), 1);
+    assert_int_equal(mem_max_reads(&fx_mem), 1);
     run_done(&r);
 
     dw[1023] = 0x2038;
@@ -938,7 +929,7 @@ static void test_anv_return_jump(void **state)
     /* The secondary's copy holds the return address; its memory does not. */
     assert_int_equal(run_dw(&r, 1, sj + 1), (uint32_t)(BATCH + DW(8)));
     assert_int_equal(run_dw(&r, 1, sj + 2), 0);
-    assert_int_equal(mem_peek(&m, GPU_SPACE_PPGTT, BATCH2 + DW(sj + 1)), 0);
+    assert_int_equal(mem_peek(&fx_mem, GPU_SPACE_PPGTT, BATCH2 + DW(sj + 1)), 0);
     assert_int_equal(gpu_audit_get_buf(r.sub, 2)->gaddr, BATCH + DW(8));
     assert_int_equal(run_dw(&r, 2, 3), MI_BATCH_BUFFER_END);
     assert_int_equal(gpu_audit_nr_relocs(r.sub), 2);
@@ -981,7 +972,7 @@ static void test_anv_return_audited(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
         T(test_ggtt_slice_end),
         T(test_sdi_qword_short),
         T(test_atomic_size),

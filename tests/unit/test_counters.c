@@ -11,42 +11,30 @@
 #define RING_START 0x2038u
 #define BIG        0x600000ull
 
-static struct mem m;
 static struct bb b, big;
 static struct gpu_audit_vgpu vgpu;
 
 static int setup(void **state)
 {
-    (void)state;
-    mem_init(&m);
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
-    gpu_audit_vgpu_init(&vgpu, table_for(9));
-    assert_int_equal(gpu_audit_vgpu_add_slice(&vgpu, 0, 0x10000000), 0);
+    fixture_setup(state);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 4096);
+    vgpu_setup(&vgpu, 9, NULL);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
     gpu_audit_vgpu_destroy(&vgpu);
-    mem_free(&m);
-    return 0;
+    return fixture_teardown(state);
 }
 
 /* Audit the batch at addr on RCS; returns the verdict (copied). */
 static struct gpu_audit_verdict submit_at(uint64_t addr)
 {
-    struct gpu_audit_sub *s = gpu_audit_sub_create(&vgpu, XEN_GPU_ENGINE_RCS,
-                                                   &mem_ops, &m);
-    struct gpu_audit_verdict v;
-    int rc;
+    struct gpu_audit_sub *s = sub_batch(&vgpu, &fx_mem, XEN_GPU_ENGINE_RCS,
+                                        GPU_SPACE_PPGTT, addr);
+    struct gpu_audit_verdict v = *gpu_audit_get_verdict(s);
 
-    assert_non_null(s);
-    assert_int_equal(gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, addr), 0);
-    while ( (rc = gpu_audit_run(s)) == -ERESTART )
-        continue;
-    assert_int_equal(rc, 0);
-    v = *gpu_audit_get_verdict(s);
     gpu_audit_sub_destroy(s);
     return v;
 }
@@ -119,7 +107,7 @@ static void test_copy_pages_pooled(void **state)
     unsigned int i;
 
     (void)state;
-    bb_init(&big, mem_add(&m, GPU_SPACE_PPGTT, BIG, 8192));
+    bb_add(&big, &fx_mem, GPU_SPACE_PPGTT, BIG, 8192);
     emit_noops(&big, 2000);              /* two pages of copy */
     emit_bbe(&big);
     assert_int_equal(submit_at(BIG).reason, XEN_GPU_AUDIT_OK);
@@ -140,7 +128,7 @@ static void test_copy_pool_bounded(void **state)
 {
     (void)state;
     vgpu.limits.pool_pages = 1;
-    bb_init(&big, mem_add(&m, GPU_SPACE_PPGTT, BIG, 8192));
+    bb_add(&big, &fx_mem, GPU_SPACE_PPGTT, BIG, 8192);
     emit_noops(&big, 1500);
     emit_bbe(&big);
     assert_int_equal(submit_at(BIG).reason, XEN_GPU_AUDIT_OK);

@@ -34,6 +34,12 @@
 #define L(n, f)    (0x40000000u | (f) | (n))
 #define T_END      0u
 
+/* The vGPU of these tests: one 16 MiB slice from 0. */
+static const struct audit_opts ctx_slice = {
+    .nr_slices = 1,
+    .slices = { { .base = 0, .size = SLICE } },
+};
+
 static const uint32_t t_gen8_rcs[] = {
     N(1), L(14, POSTED), 0x244, 0x034, 0x030, 0x038, 0x03c, 0x168, 0x140,
     0x110, 0x11c, 0x114, 0x118, 0x1c0, 0x1c4, 0x1c8,
@@ -203,11 +209,11 @@ static void parts_build(struct mem *m, unsigned int engine, bool bad_indirect,
     uint32_t gpr = mmio_base(engine) + 0x600;
     struct bb ind, per;
 
-    bb_init(&ind, mem_add(m, GPU_SPACE_GGTT, INDCTX, PAGE));
+    bb_add(&ind, m, GPU_SPACE_GGTT, INDCTX, PAGE);
     emit_lri(&ind, gpr, 1);                          /* GPR0 */
     if ( bad_indirect )
         emit_lri(&ind, 0x2020, 0);                   /* not whitelisted */
-    bb_init(&per, mem_add(m, GPU_SPACE_GGTT, PERCTX, PAGE));
+    bb_add(&per, m, GPU_SPACE_GGTT, PERCTX, PAGE);
     emit_lri(&per, gpr + 8, 2);
     if ( bad_per_ctx )
         emit_cmd(&per, MI_UPDATE_GTT | 1, 3);
@@ -216,10 +222,8 @@ static void parts_build(struct mem *m, unsigned int engine, bool bad_indirect,
 
 /* ------------------------------------------------------------------------ */
 
-static struct mem m;
 static struct gpu_audit_vgpu vgpu;
 static struct gpu_audit_ctx_cache *cache;
-static long xm0, pg0;
 
 /* Contexts a test holds: a failed assertion leaves them to teardown. */
 static struct gpu_audit_ctx *held[8];
@@ -247,20 +251,14 @@ static void put(struct gpu_audit_ctx *x)
 
 static void vgpu_for(unsigned int gen)
 {
-    gpu_audit_vgpu_init(&vgpu, table_for(gen));
-    assert_int_equal(gpu_audit_vgpu_add_slice(&vgpu, 0, SLICE), 0);
+    vgpu_setup(&vgpu, gen, &ctx_slice);
     cache = gpu_audit_ctx_cache_create(&vgpu, 4);
     assert_non_null(cache);
 }
 
 static int setup(void **state)
 {
-    (void)state;
-    table_for(8);
-    table_for(9);
-    xm0 = host_alloc_stats.xmalloc_live;
-    pg0 = host_alloc_stats.pages_live;
-    mem_init(&m);
+    fixture_setup(state);
     cache = NULL;
     return 0;
 }
@@ -269,7 +267,6 @@ static int teardown(void **state)
 {
     unsigned int i;
 
-    (void)state;
     host_alloc_stats.fail_after = -1;
     for ( i = 0; i < ARRAY_SIZE(held); i++ )
         if ( held[i] )
@@ -277,10 +274,7 @@ static int teardown(void **state)
     gpu_audit_ctx_cache_destroy(cache);
     cache = NULL;
     gpu_audit_vgpu_destroy(&vgpu);
-    mem_free(&m);
-    assert_int_equal(host_alloc_stats.xmalloc_live, xm0);
-    assert_int_equal(host_alloc_stats.pages_live, pg0);
-    return 0;
+    return fixture_teardown(state);
 }
 
 static struct gpu_audit_ctx_xen xen3 = {
@@ -293,7 +287,7 @@ static struct gpu_audit_ctx *scan_on(unsigned int engine, uint64_t lrca,
                                      const struct gpu_audit_ctx_xen *xen)
 {
     struct gpu_audit_ctx *x = gpu_audit_ctx_scan(cache, engine, lrca,
-                                                 &mem_ops, &m, xen);
+                                                 &mem_ops, &fx_mem, xen);
     int rc;
 
     assert_non_null(x);
@@ -357,8 +351,8 @@ static void check_accepted(unsigned int gen, unsigned int engine)
     bool ptrs = rcs || gen == 9;
 
     vgpu_for(gen);
-    image_build(&im, &m, gen, engine, LRCA);
-    parts_build(&m, engine, false, false);
+    image_build(&im, &fx_mem, gen, engine, LRCA);
+    parts_build(&fx_mem, engine, false, false);
     if ( !ptrs )
         assert_int_equal(im.state, RING_DW + 70);
     /* Register state: GPRs (whitelisted for context images), then the
@@ -456,8 +450,8 @@ static void test_pml4_root(void **state)
 
     (void)state;
     vgpu_for(9);
-    image_build(&im, &m, 9, XEN_GPU_ENGINE_VCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_VCS, false, false);
+    image_build(&im, &fx_mem, 9, XEN_GPU_ENGINE_VCS, LRCA);
+    parts_build(&fx_mem, XEN_GPU_ENGINE_VCS, false, false);
     xen4.levels = 4;
     x = scan_on(XEN_GPU_ENGINE_VCS, LRCA, &xen4);
     assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
@@ -480,8 +474,8 @@ static void test_restore_inhibit(void **state)
 
     (void)state;
     vgpu_for(8);
-    image_build(&im, &m, 8, XEN_GPU_ENGINE_RCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_RCS, false, false);
+    image_build(&im, &fx_mem, 8, XEN_GPU_ENGINE_RCS, LRCA);
+    parts_build(&fx_mem, XEN_GPU_ENGINE_RCS, false, false);
     at = state_cmd(&im, MI_UPDATE_GTT | 1, 3);
     im.r->dw[RING_DW + 3] = G_CTL | 0x00010001u;
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
@@ -503,7 +497,7 @@ static void refuse_setup(unsigned int gen, unsigned int engine,
                          struct image *im)
 {
     vgpu_for(gen);
-    image_build(im, &m, gen, engine, LRCA);
+    image_build(im, &fx_mem, gen, engine, LRCA);
 }
 static void expect_refusal(unsigned int engine, unsigned int reason,
                            unsigned int part, uint32_t offset, uint32_t reg)
@@ -625,7 +619,7 @@ static void test_damage(void **state)
 
         print_message("damage: %s\n", dc->what);
         refuse_setup(dc->gen, dc->engine, &im);
-        parts_build(&m, dc->engine, dc->bad_indirect, dc->bad_per_ctx);
+        parts_build(&fx_mem, dc->engine, dc->bad_indirect, dc->bad_per_ctx);
         for ( j = 0; j < 2 && dc->dw[j]; j++ )
             im.r->dw[dc->dw[j]] = dc->val[j];
         expect_refusal(dc->engine, dc->reason, dc->part, dc->offset, dc->reg);
@@ -641,7 +635,7 @@ static void test_past_slice(void **state)
     (void)state;
     vgpu_for(8);
     /* 20 pages from two pages below the end of the slice. */
-    image_build(&im, &m, 8, XEN_GPU_ENGINE_RCS, SLICE - 2 * PAGE);
+    image_build(&im, &fx_mem, 8, XEN_GPU_ENGINE_RCS, SLICE - 2 * PAGE);
     {
         struct gpu_audit_ctx *x = scan_on(XEN_GPU_ENGINE_RCS, SLICE - 2 * PAGE,
                                           &xen3);
@@ -662,7 +656,7 @@ static void test_image_unmapped(void **state)
     /* Only the first two pages of a render image are mapped. */
     im.gen = 9;
     im.engine = XEN_GPU_ENGINE_RCS;
-    im.r = mem_add(&m, GPU_SPACE_GGTT, LRCA, 2 * PAGE);
+    im.r = mem_add(&fx_mem, GPU_SPACE_GGTT, LRCA, 2 * PAGE);
     lay_header(&im);
     x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
     assert_ctx_verdict(x, XEN_GPU_AUDIT_READ_FAULT, GPU_CTX_PART_IMAGE,
@@ -699,8 +693,8 @@ static void test_static_list(void **state)
         uint32_t pair[2] = { cases[i].reg, cases[i].val }, at;
 
         vgpu_for(9);
-        image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
-        parts_build(&m, XEN_GPU_ENGINE_RCS, false, false);
+        image_build(&im, &fx_mem, 9, XEN_GPU_ENGINE_RCS, LRCA);
+        parts_build(&fx_mem, XEN_GPU_ENGINE_RCS, false, false);
         at = state_lri(&im, pair, 1);
         x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
         assert_ctx_verdict(x, cases[i].reason, GPU_CTX_PART_IMAGE,
@@ -728,8 +722,8 @@ static void build_cached(struct image *im, unsigned int gen)
     uint32_t gpr[2] = { 0x2610, 3 };
 
     vgpu_for(gen);
-    image_build(im, &m, gen, XEN_GPU_ENGINE_RCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_RCS, false, false);
+    image_build(im, &fx_mem, gen, XEN_GPU_ENGINE_RCS, LRCA);
+    parts_build(&fx_mem, XEN_GPU_ENGINE_RCS, false, false);
     /* Register state in page 1 and further in page 3. */
     state_lri(im, gpr, 1);
     im->dw = 3 * RING_DW + 10;
@@ -757,16 +751,16 @@ static void test_cache_unchanged(void **state)
     (void)state;
     build_cached(&im, 9);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 0);
-    mem_reset_reads(&m);
+    mem_reset_reads(&fx_mem);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 1);
     /* The PPHWSP and ring context are read again, nothing else. */
     assert_int_equal(im.r->reads[PAGE + 8], 1);
     assert_int_equal(im.r->reads[3 * PAGE + 40], 0);
-    assert_int_equal(mem_find(&m, GPU_SPACE_GGTT, INDCTX)->reads[0], 0);
+    assert_int_equal(mem_find(&fx_mem, GPU_SPACE_GGTT, INDCTX)->reads[0], 0);
 
     /* The guest's new tail (page 1) and Xen's new ring and roots are
      * taken without a rescan. */
-    mem_poke(&m, GPU_SPACE_GGTT, LRCA + DW(RING_DW + 7), 0x40);
+    mem_poke(&fx_mem, GPU_SPACE_GGTT, LRCA + DW(RING_DW + 7), 0x40);
     {
         struct gpu_audit_ctx_xen xen = xen3;
 
@@ -783,7 +777,7 @@ static void test_cache_unchanged(void **state)
     scan_expect(XEN_GPU_AUDIT_OK, 1, 3);
 
     /* Still the header checks on every hit. */
-    mem_poke(&m, GPU_SPACE_GGTT, LRCA + DW(RING_DW + 1), MI_LRI(3));
+    mem_poke(&fx_mem, GPU_SPACE_GGTT, LRCA + DW(RING_DW + 1), MI_LRI(3));
     scan_expect(XEN_GPU_AUDIT_CTX_LAYOUT, 1, 3);
 }
 
@@ -796,7 +790,7 @@ static void test_cache_invalidated_by_write(void **state)
     build_cached(&im, 9);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 0);
     /* A forbidden register written into page 3 of the image. */
-    mem_poke(&m, GPU_SPACE_GGTT, LRCA + DW(at + 1), 0x2038);
+    mem_poke(&fx_mem, GPU_SPACE_GGTT, LRCA + DW(at + 1), 0x2038);
     /* Unrelated writes change nothing. */
     gpu_audit_ctx_invalidate(cache, LRCA + 22 * PAGE, PAGE);
     gpu_audit_ctx_invalidate(cache, LRCA - PAGE, PAGE);
@@ -822,15 +816,15 @@ static void test_cache_ppgtt_part(void **state)
 
     (void)state;
     vgpu_for(9);
-    image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
+    image_build(&im, &fx_mem, 9, XEN_GPU_ENGINE_RCS, LRCA);
     state_lri(&im, gpr, 1);
-    bb_init(&per, mem_add(&m, GPU_SPACE_GGTT, PERCTX, PAGE));
+    bb_add(&per, &fx_mem, GPU_SPACE_GGTT, PERCTX, PAGE);
     emit_lri(&per, 0x2608, 2);
     emit_bb_start(&per, 0x700000, true, false);
-    bb_init(&pp, mem_add(&m, GPU_SPACE_PPGTT, 0x700000, PAGE));
+    bb_add(&pp, &fx_mem, GPU_SPACE_PPGTT, 0x700000, PAGE);
     emit_lri(&pp, 0x2608, 3);
     emit_bbe(&pp);
-    mem_add(&m, GPU_SPACE_GGTT, INDCTX, PAGE);
+    mem_add(&fx_mem, GPU_SPACE_GGTT, INDCTX, PAGE);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 0);
     scan_expect(XEN_GPU_AUDIT_OK, 2, 0);
 }
@@ -843,7 +837,7 @@ static void test_cache_invalidated_during_audit(void **state)
 
     (void)state;
     build_cached(&im, 9);
-    x = hold(gpu_audit_ctx_scan(cache, XEN_GPU_ENGINE_RCS, LRCA, &mem_ops, &m,
+    x = hold(gpu_audit_ctx_scan(cache, XEN_GPU_ENGINE_RCS, LRCA, &mem_ops, &fx_mem,
                                 &xen3));
     assert_non_null(x);
     gpu_audit_ctx_invalidate(cache, LRCA + 5 * PAGE, 4);
@@ -863,7 +857,7 @@ static void test_cache_invalidated_by_ggtt(void **state)
     build_cached(&im, 8);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 0);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 1);
-    mem_poke(&m, GPU_SPACE_GGTT, INDCTX + 4, 0x2020);
+    mem_poke(&fx_mem, GPU_SPACE_GGTT, INDCTX + 4, 0x2020);
     gpu_audit_ctx_invalidate(cache, INDCTX, PAGE);
     {
         struct gpu_audit_ctx *x = scan_on(XEN_GPU_ENGINE_RCS, LRCA, &xen3);
@@ -873,7 +867,7 @@ static void test_cache_invalidated_by_ggtt(void **state)
         put(x);
     }
     gpu_audit_ctx_invalidate_all(cache);
-    mem_poke(&m, GPU_SPACE_GGTT, INDCTX + 4, 0x2600);
+    mem_poke(&fx_mem, GPU_SPACE_GGTT, INDCTX + 4, 0x2600);
     scan_expect(XEN_GPU_AUDIT_OK, 3, 1);
 }
 
@@ -886,8 +880,8 @@ static void test_cache_engine(void **state)
 
     (void)state;
     vgpu_for(9);
-    image_build(&im, &m, 9, XEN_GPU_ENGINE_VCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_VCS, false, false);
+    image_build(&im, &fx_mem, 9, XEN_GPU_ENGINE_VCS, LRCA);
+    parts_build(&fx_mem, XEN_GPU_ENGINE_VCS, false, false);
     x = scan_on(XEN_GPU_ENGINE_VCS, LRCA, &xen3);
     assert_int_equal(verdict(x)->reason, XEN_GPU_AUDIT_OK);
     put(x);
@@ -923,13 +917,13 @@ static void test_cache_rescan_on_page1(void **state)
     scan_expect(XEN_GPU_AUDIT_OK, 1, 0);
     scan_expect(XEN_GPU_AUDIT_OK, 1, 1);
     /* A new indirect-context pointer. */
-    mem_poke(&m, GPU_SPACE_GGTT, LRCA + DW(RING_DW + 2 + 2 * 12 + 1),
+    mem_poke(&fx_mem, GPU_SPACE_GGTT, LRCA + DW(RING_DW + 2 + 2 * 12 + 1),
              (uint32_t)INDCTX | 1);
     scan_expect(XEN_GPU_AUDIT_OK, 2, 1);
     scan_expect(XEN_GPU_AUDIT_OK, 2, 2);
     /* Its header gone (page 1 only): what follows decodes as MI_NOOPs,
      * and the scan now enters page 2 at its first dword. */
-    mem_poke(&m, GPU_SPACE_GGTT, LRCA + DW(at), 0);
+    mem_poke(&fx_mem, GPU_SPACE_GGTT, LRCA + DW(at), 0);
     scan_expect(XEN_GPU_AUDIT_OK, 3, 2);
     scan_expect(XEN_GPU_AUDIT_OK, 3, 3);
 }
@@ -946,10 +940,10 @@ static void test_cache_bounded(void **state)
     gpu_audit_ctx_cache_destroy(cache);
     cache = gpu_audit_ctx_cache_create(&vgpu, 2);
     assert_non_null(cache);
-    image_build(&a, &m, 9, XEN_GPU_ENGINE_BCS, LRCA);
-    image_build(&b, &m, 9, XEN_GPU_ENGINE_BCS, LRCA2);
-    image_build(&c, &m, 9, XEN_GPU_ENGINE_BCS, LRCA3);
-    parts_build(&m, XEN_GPU_ENGINE_BCS, false, false);
+    image_build(&a, &fx_mem, 9, XEN_GPU_ENGINE_BCS, LRCA);
+    image_build(&b, &fx_mem, 9, XEN_GPU_ENGINE_BCS, LRCA2);
+    image_build(&c, &fx_mem, 9, XEN_GPU_ENGINE_BCS, LRCA3);
+    parts_build(&fx_mem, XEN_GPU_ENGINE_BCS, false, false);
 
     put(scan_on(XEN_GPU_ENGINE_BCS, LRCA, &xen3));
     put(scan_on(XEN_GPU_ENGINE_BCS, LRCA2, &xen3));
@@ -996,8 +990,8 @@ static void test_mutations(void **state)
 
     (void)state;
     vgpu_for(9);
-    image_build(&im, &m, 9, XEN_GPU_ENGINE_RCS, LRCA);
-    parts_build(&m, XEN_GPU_ENGINE_RCS, false, false);
+    image_build(&im, &fx_mem, 9, XEN_GPU_ENGINE_RCS, LRCA);
+    parts_build(&fx_mem, XEN_GPU_ENGINE_RCS, false, false);
     state_lri(&im, gpr, 1);
     for ( i = 0; i < 400; i++ )
     {
@@ -1071,16 +1065,15 @@ static void test_alloc_failures(void **state)
     {
         struct gpu_audit_ctx_cache *c;
         struct gpu_audit_vgpu v;
-        long xm = host_alloc_stats.xmalloc_live;
-        long pg = host_alloc_stats.pages_live;
+        struct alloc_mark am;
         int rc;
 
         /* A vGPU of its own: no pooled copy pages spare an allocation. */
-        gpu_audit_vgpu_init(&v, table_for(9));
-        assert_int_equal(gpu_audit_vgpu_add_slice(&v, 0, SLICE), 0);
+        alloc_mark_take(&am);
+        vgpu_setup(&v, 9, &ctx_slice);
         host_alloc_stats.fail_after = k;
         c = gpu_audit_ctx_cache_create(&v, 2);
-        x = c ? gpu_audit_ctx_scan(c, XEN_GPU_ENGINE_RCS, LRCA, &mem_ops, &m,
+        x = c ? gpu_audit_ctx_scan(c, XEN_GPU_ENGINE_RCS, LRCA, &mem_ops, &fx_mem,
                                    &xen3) : NULL;
         if ( x )
         {
@@ -1102,8 +1095,7 @@ static void test_alloc_failures(void **state)
         gpu_audit_ctx_put(x);
         gpu_audit_ctx_cache_destroy(c);
         gpu_audit_vgpu_destroy(&v);
-        assert_int_equal(host_alloc_stats.xmalloc_live, xm);
-        assert_int_equal(host_alloc_stats.pages_live, pg);
+        assert_allocs_back(&am);
     }
     print_message("ctx alloc: %lu allocation points, %u no-memory, %u complete\n",
                   allocs, nomem, same);

@@ -22,30 +22,21 @@
 
 #define GPR(n)     (0x2600u + 8 * (n))
 
-static struct mem m;
 static struct bb b;
 static const unsigned int gens[] = { 8, 9 };
 
 static void fresh(uint32_t batch_bytes)
 {
-    mem_free(&m);
-    mem_init(&m);
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, batch_bytes));
-    mem_add(&m, GPU_SPACE_PPGTT, SCRATCH, 4096);
+    mem_free(&fx_mem);
+    mem_init(&fx_mem);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, batch_bytes);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, SCRATCH, 4096);
 }
 
 static int setup(void **state)
 {
-    (void)state;
-    mem_init(&m);
+    fixture_setup(state);
     fresh(4096);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mem_free(&m);
     return 0;
 }
 
@@ -58,7 +49,7 @@ static void expect_on(unsigned int engine, uint32_t reason, uint32_t buffer,
 
     for ( i = 0; i < ARRAY_SIZE(gens); i++ )
     {
-        audit(&m, gens[i], engine, GPU_SPACE_PPGTT, BATCH, &res);
+        audit(&fx_mem, gens[i], engine, GPU_SPACE_PPGTT, BATCH, &res);
         assert_verdict(&res, reason, buffer, offset);
     }
 }
@@ -203,7 +194,7 @@ static void test_chained_batch(void **state)
     struct bb b2;
 
     (void)state;
-    bb_init(&b2, mem_add(&m, GPU_SPACE_PPGTT, BATCH2, 4096));
+    bb_add(&b2, &fx_mem, GPU_SPACE_PPGTT, BATCH2, 4096);
     emit_bb_start(&b, BATCH2, true, false);
     emit_pipe_control(&b2, PC_QW_WRITE, SCRATCH, false);
     emit_bbe(&b2);
@@ -247,7 +238,7 @@ static void test_load_register_reg(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
         T(test_basic_allowed),
         T(test_basic_offset),
         T(test_basic_rejected),

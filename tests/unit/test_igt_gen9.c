@@ -29,28 +29,19 @@
 #define BCS_SWCTRL 0x22200u
 #define BCS_GPR(n) (0x22600u + 8 * (n))
 
-static struct mem m;
 static struct bb b;
 
 static int setup(void **state)
 {
-    (void)state;
-    mem_init(&m);
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
-    mem_add(&m, GPU_SPACE_PPGTT, SCRATCH, 4096);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mem_free(&m);
+    fixture_setup(state);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 4096);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, SCRATCH, 4096);
     return 0;
 }
 
 static uint32_t run(struct audit_res *res)
 {
-    return audit(&m, GEN, BCS, GPU_SPACE_PPGTT, BATCH, res);
+    return audit(&fx_mem, GEN, BCS, GPU_SPACE_PPGTT, BATCH, res);
 }
 
 static void expect(uint32_t reason, uint32_t buffer, uint32_t offset)
@@ -99,7 +90,7 @@ static void test_allowed_single(void **state)
 
     for ( i = 0; i < NR_ALLOWED; i++ )
     {
-        teardown(state);
+        fixture_teardown(state);
         setup(state);
         emit_allowed(&b, i);
         emit_bbe(&b);
@@ -147,7 +138,7 @@ static void check_loop_accepted(uint32_t at)
     struct audit_run r;
     const struct gpu_audit_reloc *rel;
 
-    run_keep(&r, &m, GEN, BCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+    run_keep(&r, &fx_mem, GEN, BCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
     assert_int_equal(r.res.reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(gpu_audit_nr_bufs(r.sub), 1);
     assert_int_equal(gpu_audit_nr_relocs(r.sub), 1);
@@ -191,7 +182,7 @@ static void build_chain(uint32_t second_cmd_reg)
 {
     struct bb b2;
 
-    bb_init(&b2, mem_add(&m, GPU_SPACE_PPGTT, BATCH2, 4096));
+    bb_add(&b2, &fx_mem, GPU_SPACE_PPGTT, BATCH2, 4096);
     emit_bb_start(&b, BATCH2, true, false);
     if ( second_cmd_reg )
         emit_lri(&b2, second_cmd_reg, 1);
@@ -205,7 +196,7 @@ static void test_bb_chained(void **state)
 
     (void)state;
     build_chain(0);
-    run_keep(&r, &m, GEN, BCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+    run_keep(&r, &fx_mem, GEN, BCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
     assert_int_equal(r.res.reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(gpu_audit_nr_bufs(r.sub), 2);
     assert_int_equal(gpu_audit_get_buf(r.sub, 1)->gaddr, BATCH2);
@@ -230,9 +221,9 @@ static void test_cmd_crossing_page(void **state)
 
     (void)state;
     /* The batch needs a second page. */
-    mem_free(&m);
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 8192));
-    mem_add(&m, GPU_SPACE_PPGTT, SCRATCH, 4096);
+    mem_free(&fx_mem);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 8192);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, SCRATCH, 4096);
     emit_noops(&b, 1023);
     at = emit_lri(&b, BCS_GPR(0), 0xbaadf00d);
     assert_int_equal(DW(at), 4092);
@@ -274,8 +265,8 @@ static void test_basic_rejected(void **state)
     assert_verdict(&res, XEN_GPU_AUDIT_PRIVILEGED_CMD, 0, 0);
 
     /* In an object that ends first, the length is what is wrong. */
-    mem_free(&m);
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 8));
+    mem_free(&fx_mem);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 8);
     bb_emit(&b, MI_SET_CONTEXT | 32);
     emit_bbe(&b);
     expect(XEN_GPU_AUDIT_CMD_OVERRUN, 0, 0);
@@ -287,7 +278,7 @@ static void check_reg(uint32_t reg, uint32_t val, uint32_t reason, bool srm)
 {
     uint32_t at;
 
-    teardown(NULL);
+    fixture_teardown(NULL);
     setup(NULL);
     at = srm ? emit_srm(&b, reg, SCRATCH, false) : emit_lri(&b, reg, val);
     emit_bbe(&b);
@@ -391,8 +382,8 @@ static void build_big(uint32_t bytes)
 {
     struct bb big;
 
-    mem_free(&m);
-    bb_init(&big, mem_add(&m, GPU_SPACE_PPGTT, BATCH, bytes));
+    mem_free(&fx_mem);
+    bb_add(&big, &fx_mem, GPU_SPACE_PPGTT, BATCH, bytes);
     big.pos = bytes / 4 - 16;          /* BBE 64 bytes before the end */
     emit_bbe(&big);
 }
@@ -403,11 +394,11 @@ static void test_bb_large(void **state)
 
     (void)state;
     build_big(4u << 20);
-    run_keep(&r, &m, GEN, BCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+    run_keep(&r, &fx_mem, GEN, BCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
     assert_int_equal(r.res.reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(gpu_audit_get_buf(r.sub, 0)->scanned, (4u << 20) - 60);
     assert_int_equal(gpu_audit_sub_commands(r.sub), (1u << 20) - 15);
-    assert_int_equal(mem_max_reads(&m), 1);
+    assert_int_equal(mem_max_reads(&fx_mem), 1);
     run_done(&r);
 }
 
@@ -420,20 +411,20 @@ static void test_bb_oversize(void **state)
     audit_opts_default(&o);
     o.limits.max_bytes = 64u << 10;
     build_big(256u << 10);
-    audit_with(&m, GEN, BCS, &o, GPU_SPACE_PPGTT, BATCH, &res);
+    audit_with(&fx_mem, GEN, BCS, &o, GPU_SPACE_PPGTT, BATCH, &res);
     assert_int_equal(res.reason, XEN_GPU_AUDIT_LIMIT_BYTES);
     assert_int_equal(res.buffer, 0);
 
     /* Within the limit, the same batch shape is fine. */
     build_big(64u << 10);
-    audit_with(&m, GEN, BCS, &o, GPU_SPACE_PPGTT, BATCH, &res);
+    audit_with(&fx_mem, GEN, BCS, &o, GPU_SPACE_PPGTT, BATCH, &res);
     assert_int_equal(res.reason, XEN_GPU_AUDIT_OK);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fixture_teardown)
         T(test_allowed_all),
         T(test_allowed_single),
         T(test_bb_start_param),

@@ -96,22 +96,13 @@
 #define VERTEX_BUFFERS          0x78080000u
 #define SO_DECL_LIST            0x79170000u
 
-static struct mem m;
 static struct bb b;
 
 static int setup(void **state)
 {
-    (void)state;
-    mem_init(&m);
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 0x4000));
-    mem_add(&m, GPU_SPACE_PPGTT, DATA, 0x1000);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mem_free(&m);
+    fixture_setup(state);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 0x4000);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, DATA, 0x1000);
     return 0;
 }
 
@@ -122,7 +113,7 @@ static void expect(unsigned int gen, uint32_t reason, uint32_t offset)
     struct audit_res res;
 
     emit_bbe(&b);
-    audit(&m, gen, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    audit(&fx_mem, gen, RCS, GPU_SPACE_PPGTT, BATCH, &res);
     assert_verdict(&res, reason, 0, offset);
 }
 
@@ -134,7 +125,7 @@ static void expect_ok(unsigned int gen)
 /* Start again on an empty batch (for the second generation of a test). */
 static void restart(void)
 {
-    mem_free(&m);
+    mem_free(&fx_mem);
     setup(NULL);
 }
 
@@ -698,7 +689,7 @@ static void test_long_3d_state(void **state)
     }
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fixture_teardown)
 
 int main(void)
 {

@@ -20,22 +20,6 @@
 #define CS_CHICKEN1 0x2580u
 #define RING_BASE  0x2034u      /* ring registers: never from a batch */
 
-static struct mem m;
-
-static int setup(void **state)
-{
-    (void)state;
-    mem_init(&m);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mem_free(&m);
-    return 0;
-}
-
 static void trace_nothing(void *priv, const struct gpu_audit_sub *s,
                           unsigned int buf, uint32_t offset,
                           const struct gpu_cmd_desc *desc, unsigned int len_dw,
@@ -52,7 +36,7 @@ static void run_careful(struct audit_run *r, unsigned int gen,
     struct audit_opts careful = *o;
 
     careful.trace = trace_nothing;
-    run_keep(r, &m, gen, RCS, &careful, GPU_SPACE_PPGTT, BATCH, NULL);
+    run_keep(r, &fx_mem, gen, RCS, &careful, GPU_SPACE_PPGTT, BATCH, NULL);
 }
 
 /* The batch at BATCH, audited on both paths and in chunks: all the same. */
@@ -71,7 +55,7 @@ static uint32_t check_paths(unsigned int gen, uint64_t max_cmds)
     for ( i = 0; i < ARRAY_SIZE(chunks); i++ )
     {
         o.limits.chunk_bytes = chunks[i] ?: ~0u;
-        run_keep(&fast, &m, gen, RCS, &o, GPU_SPACE_PPGTT, BATCH, NULL);
+        run_keep(&fast, &fx_mem, gen, RCS, &o, GPU_SPACE_PPGTT, BATCH, NULL);
         run_compare(&careful, &fast);
         run_done(&fast);
     }
@@ -163,10 +147,10 @@ static void test_random_batches(void **state)
         struct bb b;
 
         bad = below(2);
-        teardown(state);
-        setup(state);
-        bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, size));
-        mem_add(&m, GPU_SPACE_PPGTT, SCRATCH, 4096);
+        fixture_teardown(state);
+        fixture_setup(state);
+        bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, size);
+        mem_add(&fx_mem, GPU_SPACE_PPGTT, SCRATCH, 4096);
         while ( emit_random(&b, size / 4 - b.pos) )
             continue;
         if ( end == 0 )
@@ -198,8 +182,8 @@ static void test_command_limit(void **state)
     struct bb b;
 
     (void)state;
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 8 * 4096));
-    mem_add(&m, GPU_SPACE_PPGTT, SCRATCH, 4096);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 8 * 4096);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, SCRATCH, 4096);
     rng = 42;
     while ( n < 1100 )
     {
@@ -226,13 +210,13 @@ static void test_command_limit(void **state)
         if ( limits[i] < n )
         {
             assert_int_equal(check_paths(9, limits[i]), XEN_GPU_AUDIT_LIMIT_CMDS);
-            audit_with(&m, 9, RCS, &o, GPU_SPACE_PPGTT, BATCH, &res);
+            audit_with(&fx_mem, 9, RCS, &o, GPU_SPACE_PPGTT, BATCH, &res);
             assert_verdict(&res, XEN_GPU_AUDIT_LIMIT_CMDS, 0, DW(at[limits[i]]));
         }
         else
         {
             assert_int_equal(check_paths(9, limits[i]), 0);
-            assert_int_equal(audit_with(&m, 9, RCS, &o, GPU_SPACE_PPGTT, BATCH,
+            assert_int_equal(audit_with(&fx_mem, 9, RCS, &o, GPU_SPACE_PPGTT, BATCH,
                                         &res), 0);
         }
     }
@@ -247,28 +231,28 @@ static void test_overrun_at_command(void **state)
     struct bb b;
 
     (void)state;
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 4096);
     emit_noops(&b, 1000);
     at = emit_cmd(&b, 0x78490000 | 60, 24);        /* 62 dwords, 24 mapped */
     assert_int_equal(check_paths(9, 0), XEN_GPU_AUDIT_CMD_OVERRUN);
-    audit(&m, 9, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    audit(&fx_mem, 9, RCS, GPU_SPACE_PPGTT, BATCH, &res);
     assert_verdict(&res, XEN_GPU_AUDIT_CMD_OVERRUN, 0, DW(at));
 
     /* Ending exactly at the mapping's end: the next header is missing. */
-    teardown(state);
-    setup(state);
-    bb_init(&b, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
+    fixture_teardown(state);
+    fixture_setup(state);
+    bb_add(&b, &fx_mem, GPU_SPACE_PPGTT, BATCH, 4096);
     emit_noops(&b, 1000);
     emit_cmd(&b, 0x78490000 | 22, 24);
     assert_int_equal(check_paths(9, 0), XEN_GPU_AUDIT_NO_END);
-    audit(&m, 9, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+    audit(&fx_mem, 9, RCS, GPU_SPACE_PPGTT, BATCH, &res);
     assert_verdict(&res, XEN_GPU_AUDIT_NO_END, 0, 4096);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) FIXTURE_TEST(f)
         T(test_random_batches),
         T(test_command_limit),
         T(test_overrun_at_command),

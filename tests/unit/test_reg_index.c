@@ -124,6 +124,23 @@ static void check_table(const struct gpu_audit_table *t, uint32_t end)
     assert_null(gpu_audit_reg_lookup(t, 0xfffffffcu));
 }
 
+/* The index's memory (docs/measurements.md quotes it): the directory and
+ * every row, the shared empty one included. */
+static void print_index_size(unsigned int gen, const struct gpu_audit_table *t)
+{
+    unsigned int i, rows = 0;
+    size_t bytes;
+
+    for ( i = 0; i < GPU_REG_DIR_SLOTS; i++ )
+        if ( t->reg_dir[i] > rows )
+            rows = t->reg_dir[i];
+    rows++;
+    bytes = (GPU_REG_DIR_SLOTS + (size_t)rows * GPU_REG_ROW_SLOTS) *
+            sizeof(uint16_t);
+    print_message("reg_index: gen%u: %u registers, %u rows, %.1f KiB\n", gen,
+                  t->spec->nr_regs, rows, bytes / 1024.0);
+}
+
 static void test_shipped_specs(void **state)
 {
     unsigned int g;
@@ -135,6 +152,7 @@ static void test_shipped_specs(void **state)
 
         assert_true(t->spec->nr_regs > 0);
         check_table(t, FULL_SCAN_END);
+        print_index_size(gens[g], t);
     }
 }
 

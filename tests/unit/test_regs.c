@@ -259,36 +259,20 @@ static const struct denied denied[] = {
 /* ------------------------------------------------------------------------
  * Guest memory and submissions.
  * ------------------------------------------------------------------------ */
-static struct mem m;
 static struct bb ring, gbatch, batch;
-static long xmalloc0, pages0;
 
 static int setup(void **state)
 {
-    (void)state;
-    table_for(8);         /* tables live for the whole run: not counted */
-    table_for(9);
-    xmalloc0 = host_alloc_stats.xmalloc_live;
-    pages0 = host_alloc_stats.pages_live;
-    mem_init(&m);
-    bb_init(&ring, mem_add(&m, GPU_SPACE_GGTT, RING, 4096));
-    bb_init(&gbatch, mem_add(&m, GPU_SPACE_GGTT, GBATCH, 4096));
-    mem_add(&m, GPU_SPACE_GGTT, GSCRATCH, 4096);
-    bb_init(&batch, mem_add(&m, GPU_SPACE_PPGTT, BATCH, 4096));
-    mem_add(&m, GPU_SPACE_PPGTT, SCRATCH, 4096);
+    fixture_setup(state);
+    bb_add(&ring, &fx_mem, GPU_SPACE_GGTT, RING, 4096);
+    bb_add(&gbatch, &fx_mem, GPU_SPACE_GGTT, GBATCH, 4096);
+    mem_add(&fx_mem, GPU_SPACE_GGTT, GSCRATCH, 4096);
+    bb_add(&batch, &fx_mem, GPU_SPACE_PPGTT, BATCH, 4096);
+    mem_add(&fx_mem, GPU_SPACE_PPGTT, SCRATCH, 4096);
     return 0;
 }
 
 /* Every submission and vGPU gave back what it took. */
-static int teardown(void **state)
-{
-    (void)state;
-    mem_free(&m);
-    assert_int_equal(host_alloc_stats.xmalloc_live, xmalloc0);
-    assert_int_equal(host_alloc_stats.pages_live, pages0);
-    return 0;
-}
-
 /* Buffer classes. */
 enum cls { C_RING, C_GGTT, C_PPGTT };
 
@@ -307,8 +291,7 @@ static void vgpu_make(struct gpu_audit_vgpu *v, unsigned int gen, bool vregs)
     const struct gpu_gen_spec *spec = table_for(gen)->spec;
     unsigned int i;
 
-    gpu_audit_vgpu_init(v, table_for(gen));
-    assert_int_equal(gpu_audit_vgpu_add_slice(v, 0, 0x10000000), 0);
+    vgpu_setup(v, gen, NULL);
     for ( i = 0; vregs && i < spec->nr_regs; i++ )
         if ( spec->regs[i].flags & GPU_RF_VIRT )
             assert_int_equal(gpu_audit_vgpu_set_vreg(v, spec->regs[i].offset,
@@ -319,12 +302,11 @@ static void vgpu_make(struct gpu_audit_vgpu *v, unsigned int gen, bool vregs)
 static uint32_t submit(struct gpu_audit_vgpu *v, unsigned int engine, enum cls c,
                        struct gpu_audit_sub **out, uint32_t *offset)
 {
-    struct gpu_audit_sub *s = gpu_audit_sub_create(v, engine, &mem_ops, &m);
+    struct gpu_audit_sub *s = sub_new(v, &fx_mem, engine);
     const struct gpu_audit_verdict *vd;
     uint32_t reason;
     int rc;
 
-    assert_non_null(s);
     if ( c == C_RING )
     {
         struct gpu_audit_ring r = {
@@ -343,11 +325,7 @@ static uint32_t submit(struct gpu_audit_vgpu *v, unsigned int engine, enum cls c
                                        c == C_GGTT ? GBATCH : BATCH);
     }
     assert_int_equal(rc, 0);
-    while ( (rc = gpu_audit_run(s)) == -ERESTART )
-        continue;
-    assert_int_equal(rc, 0);
-    vd = gpu_audit_get_verdict(s);
-    assert_non_null(vd);
+    vd = sub_finish(s, NULL);
     reason = vd->reason;
     if ( offset )
         *offset = vd->offset;
@@ -916,7 +894,7 @@ static void test_mocs_rewritten(void **state)
         want = i < 62 ? guest_mocs(i) : guest_l3cc(i - 62);
         assert_int_equal(gpu_audit_buf_dw(cp, val[i]), ~reg);
         assert_int_equal(gpu_audit_buf_dw(cp, val[i] - 1), reg);
-        assert_int_equal(mem_peek(&m, GPU_SPACE_GGTT, RING + DW(val[i])), want);
+        assert_int_equal(mem_peek(&fx_mem, GPU_SPACE_GGTT, RING + DW(val[i])), want);
     }
     for ( i = 0; i < gpu_audit_nr_notes(s); i++ )
     {
@@ -1006,7 +984,7 @@ static void test_mocs_rejected_untouched(void **state)
     gpu_audit_vgpu_destroy(&v);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fixture_teardown)
 
 int main(void)
 {

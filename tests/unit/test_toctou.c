@@ -17,27 +17,11 @@
 #define RING       0x200000ull
 #define GPR(n)     (0x2600u + 8 * (n))
 
-static struct mem m;
-
-static int setup(void **state)
-{
-    (void)state;
-    mem_init(&m);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mem_free(&m);
-    return 0;
-}
-
 static struct bb add_buf(unsigned int space, uint64_t addr, uint32_t size)
 {
     struct bb b;
 
-    bb_init(&b, mem_add(&m, space, addr, size));
+    bb_add(&b, &fx_mem, space, addr, size);
     return b;
 }
 
@@ -102,10 +86,10 @@ static void test_rewrite_after_audit(void **state)
 
     (void)state;
     build_pair(&p, &s);
-    run_keep(&r, &m, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+    run_keep(&r, &fx_mem, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
     assert_int_equal(r.res.reason, XEN_GPU_AUDIT_OK);
     assert_int_equal(gpu_audit_nr_bufs(r.sub), 2);
-    assert_int_equal(mem_max_reads(&m), 1);
+    assert_int_equal(mem_max_reads(&fx_mem), 1);
 
     /* The copies are what the guest had, up to the last command. */
     c0 = snapshot(&r, 0);
@@ -129,14 +113,14 @@ static void test_rewrite_after_audit(void **state)
 
     assert_copy_is(&r, 0, c0, p.r);
     assert_copy_is(&r, 1, c1, s.r);
-    assert_int_equal(mem_max_reads(&m), 1);
+    assert_int_equal(mem_max_reads(&fx_mem), 1);
     run_done(&r);
 
     /* Audited again, the new bytes are refused. */
     {
         struct audit_res res;
 
-        audit(&m, GEN, RCS, GPU_SPACE_PPGTT, BATCH, &res);
+        audit(&fx_mem, GEN, RCS, GPU_SPACE_PPGTT, BATCH, &res);
         assert_verdict(&res, XEN_GPU_AUDIT_REG_DENIED, 0, 0);
     }
     free(c0);
@@ -152,7 +136,7 @@ static void test_neutralised_stays(void **state)
     p = add_buf(GPU_SPACE_PPGTT, BATCH, 4096);
     emit_arb_on_off(&p, false);
     emit_bbe(&p);
-    run_keep(&r, &m, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+    run_keep(&r, &fx_mem, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
     assert_int_equal(r.res.reason, XEN_GPU_AUDIT_OK);
     p.r->dw[0] = MI_ARB_ON_OFF | 1;
     assert_int_equal(run_dw(&r, 0, 0), 0);
@@ -266,12 +250,12 @@ static void check_chunked(unsigned int gen, unsigned int engine,
 
     audit_opts_default(&o);
     o.limits.chunk_bytes = ~0u;
-    run_keep(&one, &m, gen, engine, &o, space, addr, ring);
+    run_keep(&one, &fx_mem, gen, engine, &o, space, addr, ring);
     assert_int_equal(one.res.restarts, 0);
     for ( i = 0; i < ARRAY_SIZE(chunks); i++ )
     {
         o.limits.chunk_bytes = chunks[i];
-        run_keep(&r, &m, gen, engine, &o, space, addr, ring);
+        run_keep(&r, &fx_mem, gen, engine, &o, space, addr, ring);
         run_compare(&one, &r);
         if ( scanned_bytes(&r) > 2 * chunks[i] )
             assert_true(r.res.restarts > 0);
@@ -289,8 +273,8 @@ static void test_chunked_synthetic(void **state)
 
     for ( i = 0; i < ARRAY_SIZE(cases); i++ )
     {
-        teardown(state);
-        setup(state);
+        fixture_teardown(state);
+        fixture_setup(state);
         cases[i]();
         check_chunked(GEN, RCS, GPU_SPACE_PPGTT, BATCH, NULL);
     }
@@ -334,10 +318,10 @@ static void test_chunked_corpus(void **state)
 
         if ( !take )
             continue;
-        mem_init(&m);
-        corpus_map(&e, &m);
+        mem_init(&fx_mem);
+        corpus_map(&e, &fx_mem);
         check_chunked(e.gen, e.engine, GPU_SPACE_PPGTT, e.addr[0], NULL);
-        mem_free(&m);
+        mem_free(&fx_mem);
         n++;
         chains += e.nr > 1;
     }
@@ -351,7 +335,7 @@ static void test_chunked_corpus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) FIXTURE_TEST(f)
         T(test_rewrite_after_audit),
         T(test_neutralised_stays),
         T(test_chunked_synthetic),
