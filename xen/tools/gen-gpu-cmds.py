@@ -56,7 +56,7 @@ operand SPEC: DW followed by comma-separated options
   ggtt_reject      ... and that form is refused
   l2=COND          jump: starts a second-level batch when COND holds
   if=COND          operand present only when COND holds (at most 3)
-  access=r|w       value=DW (register write value, for masked registers)
+  access=r|w|rw    value=DW (register write value, for masked registers)
 COND: DW:MASK (nonzero), DW:MASK=VAL, DW:MASK!=VAL
 
 reg fields:
@@ -618,7 +618,7 @@ def emit_build_assertions(spec, mem, w):
             names[key] += [n for n in v.split(" | ") if n != "0" and n not in names[key]]
     cmds = spec["cmds"]
     w("\n/* The largest value field F of struct S holds (an unsigned integer). */\n")
-    w("#define FIELD_MAX(s, f) ((typeof(((struct s *)0)->f))~0ULL)\n\n")
+    w("#define GPU_FIELD_MAX(s, f) ((typeof(((struct s *)0)->f))~0ULL)\n\n")
     w("static void __maybe_unused %s_build_assertions(void)\n{\n" % spec["name"])
     w("    /* Arrays filled by index name. */\n")
     w("    BUILD_BUG_ON(XEN_GPU_ENGINE_NR != %d);\n" % len(ENGINES))
@@ -631,7 +631,7 @@ def emit_build_assertions(spec, mem, w):
       % max([len(o["conds"]) for c in cmds for o in c["operands"]] + [0]))
     w("    /* Values within their fields. */\n")
     for struct, field in ints:
-        limit = "FIELD_MAX(%s, %s)" % (struct, field)
+        limit = "GPU_FIELD_MAX(%s, %s)" % (struct, field)
         if names[struct, field]:
             w("    BUILD_BUG_ON((%s) > %s);\n" % (" | ".join(sorted(names[struct, field])), limit))
         if ints[struct, field]:
