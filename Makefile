@@ -22,7 +22,8 @@ SPECS      := $(wildcard $(AUDIT_DIR)/spec/*.spec)
 # foo.init.o is foo.c. cmd_genN.o is a command table generated from
 # spec/genN.spec (into $(BUILD)/gen/); ref_genN.c is the same table under
 # the isolation checker's name gpu_ref_spec_genN.
-kbuild-objs = $(patsubst %.init,%,$(basename               $(shell MAKEFLAGS= $(MAKE) -s -f mk/kbuild-objs.mk DIR=$(1))))
+kbuild-objs = $(patsubst %.init,%,$(basename \
+              $(shell MAKEFLAGS= $(MAKE) -s -f mk/kbuild-objs.mk DIR=$(1))))
 AUDIT_OBJS := $(call kbuild-objs,$(AUDIT_DIR))
 GEN_SRC    := $(patsubst %,$(BUILD)/gen/%.c,$(filter cmd_gen%,$(AUDIT_OBJS)))
 REF_SRC    := $(subst /cmd_gen,/ref_gen,$(GEN_SRC))
