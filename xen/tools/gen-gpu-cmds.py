@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Turn a declarative GPU command spec into the C tables the auditor reads.
 
-    gen-gpu-cmds.py [--symbol NAME] SPEC OUT.c
+    gen-gpu-cmds.py [--symbol NAME] [--depfile FILE] SPEC OUT.c
 
 The tables name every value by its C name from cmd_desc.h (GPU_CF_*,
 GPU_OPND_*, GPU_ACT_* ...), and the file checks with BUILD_BUG_ON that
 what it relies on holds there (enumerations of the expected sizes, counts
 and values within their fields).  The struct gpu_gen_spec it defines is
 gpu_spec_<name of the gen line>, or NAME with --symbol (the isolation
-checker's reference copy of the tables).
+checker's reference copy of the tables).  --depfile writes the spec files
+OUT.c was made from (SPEC and its bases) as a make rule, for Kbuild's
+if_changed_dep and the host Makefile.
 
 One spec file describes one generation.  Lines (``#`` starts a comment):
 
@@ -352,7 +354,8 @@ def parse_forbid(tok, engines):
 def load(path, seen=()):
     if path in seen:
         raise SpecError("base loop at %s" % path)
-    spec = {"gen": None, "name": None, "engines": {}, "cmds": [], "regs": []}
+    spec = {"gen": None, "name": None, "engines": {}, "cmds": [], "regs": [],
+            "files": [path]}
     defaults = []
     with open(path) as f:
         lines = f.readlines()
@@ -368,6 +371,7 @@ def load(path, seen=()):
                 spec["engines"] = dict(base["engines"])
                 spec["cmds"] = [dict(c) for c in base["cmds"]]
                 spec["base_gen"] = base["gen"]
+                spec["files"] += base["files"]
                 spec["regs"] = list(base["regs"])
                 spec["forbid"] = list(base.get("forbid", []))
                 spec["ctx"] = dict(base.get("ctx", {}))
@@ -801,6 +805,8 @@ def main(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--symbol", metavar="NAME",
                     help="name of the struct gpu_gen_spec (default gpu_spec_<gen name>)")
+    ap.add_argument("--depfile", metavar="FILE",
+                    help="write 'OUT.c: SPEC BASE...' (make syntax) to FILE")
     ap.add_argument("spec", metavar="SPEC")
     ap.add_argument("out", metavar="OUT.c")
     args = ap.parse_args(argv[1:])
@@ -817,6 +823,9 @@ def main(argv):
     with open(tmp, "w") as f:
         emit(spec, f, args.symbol)
     os.replace(tmp, args.out)
+    if args.depfile:
+        with open(args.depfile, "w") as f:
+            f.write("%s: %s\n" % (args.out, " ".join(spec["files"])))
     return 0
 
 
