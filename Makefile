@@ -18,15 +18,29 @@ CC         ?= gcc
 SAN_CC     ?= clang
 
 AUDIT_DIR  := xen/common/gpu_audit
-SPECS      := $(AUDIT_DIR)/spec/gen8.spec $(AUDIT_DIR)/spec/gen9.spec
-GEN_SRC    := $(BUILD)/gen/cmd_gen8.c $(BUILD)/gen/cmd_gen9.c
-AUDIT_SRC  := $(filter-out $(AUDIT_DIR)/cmd_gen%.c,$(wildcard $(AUDIT_DIR)/*.c))
 GTT_DIR    := xen/arch/x86/hvm/gtt
-GTT_SRC    := $(wildcard $(GTT_DIR)/*.c)
+SPECS      := $(wildcard $(AUDIT_DIR)/spec/*.spec)
+# Hypervisor sources: the obj-y of the two directories' Kbuild Makefiles
+# (mk/kbuild-objs.mk), so the host and Xen builds compile the same files;
+# foo.init.o is foo.c. cmd_genN.o is a command table generated from
+# spec/genN.spec (into $(BUILD)/gen/); ref_genN.c is the same table under
+# the isolation checker's name gpu_ref_spec_genN.
+kbuild-objs = $(patsubst %.init,%,$(basename \
+              $(shell MAKEFLAGS= $(MAKE) -s -f mk/kbuild-objs.mk DIR=$(1))))
+AUDIT_OBJS := $(call kbuild-objs,$(AUDIT_DIR))
+GEN_SRC    := $(patsubst %,$(BUILD)/gen/%.c,$(filter cmd_gen%,$(AUDIT_OBJS)))
+REF_SRC    := $(subst /cmd_gen,/ref_gen,$(GEN_SRC))
+AUDIT_SRC  := $(patsubst %,$(AUDIT_DIR)/%.c,$(filter-out cmd_gen%,$(AUDIT_OBJS)))
+GTT_SRC    := $(patsubst %,$(GTT_DIR)/%.c,$(call kbuild-objs,$(GTT_DIR)))
+# Each file in exactly one list: none only one of the builds compiles.
+KBUILD_MISSING := $(filter-out $(wildcard $(AUDIT_SRC) $(GTT_SRC)),$(AUDIT_SRC) $(GTT_SRC))
+KBUILD_UNLISTED := $(filter-out $(AUDIT_SRC) $(GTT_SRC),$(wildcard $(AUDIT_DIR)/*.c $(GTT_DIR)/*.c))
+$(if $(KBUILD_MISSING),$(error in obj-y, but no such file: $(KBUILD_MISSING)))
+$(if $(KBUILD_UNLISTED),$(error not in the obj-y of their directory's Makefile: $(KBUILD_UNLISTED)))
 SHIM_SRC   := $(wildcard tests/shim/*.c)
 # The GPU model and isolation checker (tests/gpumodel/): host-only.
 MODEL_SRC  := $(wildcard tests/gpumodel/*.c)
-LIB_SRC    := $(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC) $(GEN_SRC)
+LIB_SRC    := $(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC) $(GEN_SRC) $(REF_SRC)
 SRC_HDRS   := $(wildcard $(AUDIT_DIR)/*.h) $(wildcard $(GTT_DIR)/*.h) \
               $(wildcard tests/shim/*.h) $(wildcard tests/gpumodel/*.h) \
               xen/include/public/gpu.h
@@ -58,11 +72,17 @@ deps:
 include mk/xen.mk
 
 # Generated tables are kept: the fuzzer and xen-check read them too.
-.SECONDARY: $(GEN_SRC)
+.SECONDARY: $(GEN_SRC) $(REF_SRC)
 
 $(BUILD)/gen/cmd_gen%.c: $(AUDIT_DIR)/spec/gen%.spec $(SPECS) xen/tools/gen-gpu-cmds.py
 	@mkdir -p $(@D)
 	$(PYTHON) xen/tools/gen-gpu-cmds.py $< $@
+
+# The checker's reference tables: a build whose auditor uses a patched spec
+# (tests/isolation/mutants.sh) still checks against the pristine one.
+$(BUILD)/gen/ref_gen%.c: $(AUDIT_DIR)/spec/gen%.spec $(SPECS) xen/tools/gen-gpu-cmds.py
+	@mkdir -p $(@D)
+	$(PYTHON) xen/tools/gen-gpu-cmds.py --symbol gpu_ref_spec_gen$* $< $@
 
 $(BUILD)/obj/%.o: %.c $(SRC_HDRS)
 	@mkdir -p $(@D)
@@ -73,10 +93,7 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(SRC_HDRS)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC)) \
-            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC))
-
-# The checker's reference tables include the generated ones.
-$(patsubst %.c,$(BUILD)/obj/%.o,$(MODEL_SRC)): $(GEN_SRC)
+            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(GEN_SRC) $(REF_SRC))
 
 $(BUILD)/libgpuaudit.a: $(LIB_OBJS)
 	rm -f $@

@@ -18,12 +18,17 @@
 #     Xen's common/Makefile: single-object builds do not need that.
 #  4. for each object in the dir's Kbuild Makefile obj-y (or every *.c if the
 #     dir has no Makefile) run `make -C <xen>/xen <dir>/<name>.o`
+#     Sources with no file in the tree (the command tables cmd_genN.c) are
+#     made by the dir's Kbuild rules; for those, check that the rule
+#     regenerates only on change (if_changed): run it again and the file
+#     must stay as it is, make the generator newer and it must be remade
 #  5. check gpu.h the way Xen's include/Makefile checks public headers
 #     (ANSI C and C++98, -Wall -Werror)
 #
-# Output: one line per file, "xen-check: OK <path>" or "xen-check: FAIL
-# <path>" followed by the compiler output; then
-# "xen-check: N files compiled, M failed". Exit 1 if anything failed.
+# Output: one line per file (and one per generated file's Kbuild rule),
+# "xen-check: OK <path>" or "xen-check: FAIL <path>" followed by the
+# compiler output; then "xen-check: N files compiled, M failed" (N counts
+# those lines). Exit 1 if anything failed.
 #
 # Env: BUILD (default <repo>/build), XEN_CHECK_SRC (tree to take our sources
 # from; default the repo), XEN_VERSION, V=1 (show Xen's full command lines).
@@ -119,6 +124,7 @@ done
 # 4. compile
 ok=0
 failed=0
+generated=()
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -159,6 +165,7 @@ for d in "${dirs[@]}"; do
         else
             target=(-f Makefile -f "$helper" gpu-audit-obj OBJ="$o")
         fi
+        [ -f "$xtree/xen/$srcfile" ] || generated+=("$srcfile")
         rm -f "$xtree/xen/$o"
         if xmake "${target[@]}" >"$out" 2>&1 && [ -f "$xtree/xen/$o" ]; then
             [ -n "${V:-}" ] && cat "$out"
@@ -179,6 +186,40 @@ for d in "${dirs[@]}"; do
         esac
     done
 done
+
+# 4b. generated sources: remade by their Kbuild rule only when it must be
+if [ "${#generated[@]}" -gt 0 ]; then
+    # remake F: run F's Kbuild rule (in its dir's Rules.mk, as the full build
+    # does); prints F's inode and mtime afterwards (the generator replaces
+    # the file: a new inode when it ran)
+    remake() {
+        xmake -f Makefile -f "$helper" gpu-audit-obj OBJ="$1" >"$out" 2>&1 &&
+            stat -c '%i %y' "$xtree/xen/$1"
+    }
+    declare -A first=() kept=()
+    for g in "${generated[@]}"; do
+        first[$g]=$(stat -c '%i %y' "$xtree/xen/$g" 2>/dev/null) || first[$g]=missing
+        kept[$g]=$(remake "$g") || kept[$g]=failed
+    done
+    touch "$xtree/xen/tools/gen-gpu-cmds.py"
+    for g in "${generated[@]}"; do
+        if [ "${first[$g]}" = missing ] || [ "${kept[$g]}" = failed ]; then
+            cat "$out"
+            msg "FAIL $g (Kbuild rule: no file, or the rule failed)"
+            failed=$((failed + 1))
+        elif [ "${kept[$g]}" != "${first[$g]}" ]; then
+            msg "FAIL $g (Kbuild rule: regenerated although nothing changed)"
+            failed=$((failed + 1))
+        elif ! remade=$(remake "$g") || [ "$remade" = "${first[$g]}" ]; then
+            cat "$out"
+            msg "FAIL $g (Kbuild rule: not regenerated after the generator changed)"
+            failed=$((failed + 1))
+        else
+            msg "OK $g (Kbuild rule: kept when nothing changed, remade when the generator did)"
+            ok=$((ok + 1))
+        fi
+    done
+fi
 
 # 5. public header, checked like Xen's include/Makefile headers*.chk
 hdr=include/public/gpu.h

@@ -20,10 +20,11 @@ _mod.loader.exec_module(gen_gpu_cmds)
 ENGINES = gen_gpu_cmds.ENGINES              # index = XEN_GPU_ENGINE_*
 GENS = (8, 9)
 VARIANTS = ["gen%d-%s" % (g, e) for g in GENS for e in ENGINES]
-PPGTT = 2                                   # index in a command's policy
-REJECT = gen_gpu_cmds.ACTS["reject"]
-REG_WRITE = 2
-REG_PDP = 2                                 # reg flags bit
+# The loaded spec holds spec words (the generator writes their C names).
+PPGTT = gen_gpu_cmds.CLASSES.index("ppgtt")  # index in a command's policy
+REJECT = "reject"                           # a policy's action
+REG_WRITE = {"write"}                       # in a register's access set
+REG_PDP = {"pdp"}                           # in a register's flag set
 
 MI_BATCH_BUFFER_END = 0x0a << 23
 MI_LOAD_REGISTER_IMM = 0x22 << 23
@@ -65,9 +66,9 @@ def engine_base(gen, engine):
 def header(c, length):
     """The command's header dword at a length (dwords)."""
     op, t = c["opcode"], c["type"]
-    if t == 0:
+    if t == "mi":
         hdr = op << 23
-    elif t == 2:
+    elif t == "2d":
         hdr = (2 << 29) | (op << 22)
     else:
         hdr = (3 << 29) | (op << 16)

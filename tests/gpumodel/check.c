@@ -210,7 +210,7 @@ void gpu_check_pt(struct gpu_check *chk, unsigned long mfn, uint64_t gaddr)
                        pg && pg->allocated ? "" : " (not Xen's heap)");
 }
 
-/* ref_gen8.c, ref_gen9.c */
+/* BUILD/gen/ref_gen8.c, ref_gen9.c: gen-gpu-cmds.py --symbol */
 extern const struct gpu_gen_spec gpu_ref_spec_gen8, gpu_ref_spec_gen9;
 
 const struct gpu_gen_spec *gpu_check_ref_spec(unsigned int gen)

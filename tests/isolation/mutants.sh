@@ -54,8 +54,8 @@ WARN="-std=gnu99 -Wall -Werror -Wstrict-prototypes -Wvla -Wredundant-decls
 AUDIT=xen/common/gpu_audit
 GTT=xen/arch/x86/hvm/gtt
 
-# incs TREE: include flags of a source tree; the reference tables of the
-# checker (tests/gpumodel/ref_gen*.c) always find the pristine ones.
+# incs TREE: include flags of a source tree. The checker's reference tables
+# (BUILD/gen/ref_gen*.c) come from the library: always the pristine ones.
 incs() {
     echo "-I$1/xen/include -I$1/$AUDIT -I$1/$GTT -Itests/shim -Itests/gpumodel \
           -I$BUILD/gen -Itests/isolation"

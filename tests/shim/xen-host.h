@@ -28,7 +28,8 @@
 #define PAGE_SIZE  (1UL << PAGE_SHIFT)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define BUILD_BUG_ON(c) ((void)sizeof(char[1 - 2 * !!(c)]))
+#define BUILD_BUG_ON(cond) ({ _Static_assert(!(cond), "!(" #cond ")"); })
+#define __maybe_unused __attribute__((__unused__))
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define ASSERT(p) do { if ( !(p) ) { fprintf(stderr, "ASSERT %s at %s:%d\n", \

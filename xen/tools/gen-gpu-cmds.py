@@ -2,7 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Turn a declarative GPU command spec into the C tables the auditor reads.
 
-    gen-gpu-cmds.py SPEC OUT.c
+    gen-gpu-cmds.py [--symbol NAME] [--depfile FILE] SPEC OUT.c
+
+The tables name every value by its C name from cmd_desc.h (GPU_CF_*,
+GPU_OPND_*, GPU_ACT_* ...), and the file checks with BUILD_BUG_ON that
+what it relies on holds there (enumerations of the expected sizes, counts
+and values within their fields).  The struct gpu_gen_spec it defines is
+gpu_spec_<name of the gen line>, or NAME with --symbol (the isolation
+checker's reference copy of the tables).  --depfile writes the spec files
+OUT.c was made from (SPEC and its bases) as a make rule, for Kbuild's
+if_changed_dep and the host Makefile.
 
 One spec file describes one generation.  Lines (``#`` starts a comment):
 
@@ -36,7 +45,7 @@ cmd rules:
   end | store      batch end / immediate store (feeds the jump-operand log)
   addr=SPEC | reg=SPEC | lri=DW | jump=SPEC    operands (at most 3)
   deny=COND:REASON refuse the command when COND holds (REASON: gpu.h name
-                   without XEN_GPU_AUDIT_)
+                   without XEN_GPU_AUDIT_; at most 3)
   mem=ITEM,...     address-bearing dwords not described as operands (the
                    surfaces and state a command points at): N = a 64-bit
                    address in dwords N, N+1; N:32 = a 32-bit address in
@@ -48,8 +57,8 @@ operand SPEC: DW followed by comma-separated options
   ggtt=COND        operand is a GGTT address when COND holds
   ggtt_reject      ... and that form is refused
   l2=COND          jump: starts a second-level batch when COND holds
-  if=COND          operand present only when COND holds (at most 2)
-  access=r|w       value=DW (register write value, for masked registers)
+  if=COND          operand present only when COND holds (at most 3)
+  access=r|w|rw    value=DW (register write value, for masked registers)
 COND: DW:MASK (nonzero), DW:MASK=VAL, DW:MASK!=VAL
 
 reg fields:
@@ -63,16 +72,24 @@ reg fields:
                 (LRI only: a value from memory or a register is refused)
 """
 
+import argparse
 import os
 import re
 import sys
 
-ENGINES = ["rcs", "bcs", "vcs", "vcs2", "vecs"]
-TYPES = {"mi": 0, "2d": 2, "3d": 3}
-ACTS = {"allow": 0, "reject": 1, "noop": 2, "event": 3}
-CLASSES = ["ring", "ggtt", "ppgtt"]
-SIZE_KINDS = {"fixed": 0, "tail": 1, "shift": 2}
-OPND = {"addr": 1, "reg": 2, "lri": 3, "jump": 4}
+# Spec words and the C names they stand for (cmd_desc.h, public/gpu.h): the
+# generator never restates a C value, it writes the name.
+ENGINES = ["rcs", "bcs", "vcs", "vcs2", "vecs"]  # XEN_GPU_ENGINE_*, GPU_ENG_*
+TYPES = ["mi", "2d", "3d"]                       # GPU_CMD_TYPE_*
+ACTS = ["allow", "reject", "noop", "event"]      # GPU_ACT_*
+CLASSES = ["ring", "ggtt", "ppgtt"]              # GPU_CLASS_*
+SIZE_KINDS = ["fixed", "tail", "shift"]          # GPU_SIZE_*
+OPND = ["addr", "reg", "lri", "jump"]            # GPU_OPND_*
+ACCESS = {"r": {"read"}, "w": {"write"}, "rw": {"read", "write"}}  # GPU_ACC_*
+# Flag sets, in the order their names are written.
+ACC_FLAGS = ["read", "write"]                    # GPU_ACC_*
+CMD_FLAGS = ["end", "jump", "store", "checked"]  # GPU_CF_*
+REG_FLAGS = ["masked", "pdp", "priv", "ctx", "virt"]  # GPU_RF_*
 MAX_OPERANDS = 3
 MAX_DENY = 3
 MAX_CONDS = 3
@@ -121,15 +138,15 @@ NO_COND = {"dw": 0, "mask": 0, "val": 0, "ne": 0}
 
 def operand(kind, spec):
     parts = spec.split(",")
-    o = {"kind": OPND[kind], "dw": num(parts[0]), "access": 0, "addr_dws": 0,
-         "lo": 0, "hi": 0, "size_kind": 0, "size_dw": 0, "size_shift": 0,
+    o = {"kind": kind, "dw": num(parts[0]), "access": set(), "addr_dws": 0,
+         "lo": 0, "hi": 0, "size_kind": "fixed", "size_dw": 0, "size_shift": 0,
          "value_dw": 0, "size": 0, "ggtt_reject": 0, "ggtt": dict(NO_COND),
          "level2": dict(NO_COND),
          "conds": []}
     if kind in ("addr", "jump"):
         o.update(addr_dws=2, lo=0xfffffffc, hi=0xffff, size=4)
     if kind == "lri":
-        o["access"] = 2
+        o["access"] = {"write"}
     for p in parts[1:]:
         k, _, v = p.partition("=")
         if k == "dws":
@@ -140,12 +157,12 @@ def operand(kind, spec):
             o["hi"] = num(v)
         elif k == "size":
             if v == "tail":
-                o["size_kind"] = 1
+                o["size_kind"] = "tail"
             elif v.startswith("shift:"):
                 _, d, b, base = v.split(":")
-                o.update(size_kind=2, size_dw=num(d), size_shift=num(b), size=num(base))
+                o.update(size_kind="shift", size_dw=num(d), size_shift=num(b), size=num(base))
             else:
-                o.update(size_kind=0, size=num(v))
+                o.update(size_kind="fixed", size=num(v))
         elif k == "ggtt":
             o["ggtt"] = cond(v)
         elif k == "l2" and kind == "jump":
@@ -155,7 +172,7 @@ def operand(kind, spec):
         elif k == "if":
             o["conds"].append(cond(v))
         elif k == "access":
-            o["access"] = {"r": 1, "w": 2, "rw": 3}[v]
+            o["access"] = ACCESS[v]
         elif k == "value":
             o["value_dw"] = num(v)
         else:
@@ -189,20 +206,19 @@ def parse_cmd(tok, gen):
     name, typ, opc, eng, ln = tok[1:6]
     if typ not in TYPES:
         raise SpecError("unknown type %r" % typ)
-    t = TYPES[typ]
     op = num(opc)
-    if t == 0:
+    if typ == "mi":
         if op > 0x3f:
             raise SpecError("MI opcode out of range")
-    elif t == 2:
+    elif typ == "2d":
         if op > 0x7f:
             raise SpecError("2D opcode out of range")
     else:
         if (op >> 13) != 3 or op > 0xffff:
             raise SpecError("3D opcode must be the 16-bit header value 0x6000-0x7fff")
         op &= 0x1fff
-    c = {"name": name, "type": t, "opcode": op, "engines": engines_mask(eng),
-         "policy": [0, 0, 0], "flags": 0, "operands": [], "deny": [],
+    c = {"name": name, "type": typ, "opcode": op, "engines": engines_mask(eng),
+         "policy": ["allow"] * len(CLASSES), "flags": set(), "operands": [], "deny": [],
          "len_set": 0, "gens": 1 << gen, "mem": []}
     m = re.fullmatch(r"v(\d+)(?:\+(\d+))?", ln)
     if m:
@@ -227,17 +243,18 @@ def parse_cmd(tok, gen):
         elif k == "max":
             c["len_max"] = num(v)
         elif k in CLASSES:
-            c["policy"][CLASSES.index(k)] = ACTS[v]
+            if v not in ACTS:
+                raise SpecError("unknown action %r" % v)
+            c["policy"][CLASSES.index(k)] = v
         elif k == "priv":
-            c["policy"][0] = c["policy"][1] = ACTS["reject"]
-        elif k == "end":
-            c["flags"] |= 1
-        elif k == "store":
-            c["flags"] |= 4
+            c["policy"][CLASSES.index("ring")] = "reject"
+            c["policy"][CLASSES.index("ggtt")] = "reject"
+        elif k in ("end", "store"):
+            c["flags"].add(k)
         elif k in OPND:
             c["operands"].append(operand(k, v))
             if k == "jump":
-                c["flags"] |= 2
+                c["flags"].add("jump")
         elif k == "mem":
             for item in v.split(","):
                 c["mem"].append(mem_field(item))
@@ -252,8 +269,9 @@ def parse_cmd(tok, gen):
         c["len_max"] = min(c["len_max"], max(legal))
     if len(c["operands"]) > MAX_OPERANDS or len(c["deny"]) > MAX_DENY:
         raise SpecError("too many operands or deny rules")
-    if c["operands"] or c["deny"] or any(c["policy"]) or c["flags"] & 3:
-        c["flags"] |= 8
+    if (c["operands"] or c["deny"] or c["flags"] & {"end", "jump"} or
+            any(p != "allow" for p in c["policy"])):
+        c["flags"].add("checked")
     return c
 
 
@@ -261,35 +279,29 @@ def parse_reg(tok, engines):
     if len(tok) < 5:
         raise SpecError("reg needs NAME OFFSET ENGINES ACCESS")
     name, off, eng, acc = tok[1:5]
-    flags, masked, privmasked, count, stride = 0, 0, 0, 1, 4
+    flags, masked, privmasked, count, stride = set(), 0, 0, 1, 4
     for r in tok[5:]:
         k, _, v = r.partition("=")
         if k == "masked":
-            flags |= 1
+            flags.add("masked")
             masked = num(v)
-        elif k == "pdp":
-            flags |= 2
-        elif k == "priv":
-            flags |= 4
-        elif k == "ctx":
-            flags |= 8
+        elif k in ("pdp", "priv", "ctx", "virt"):
+            flags.add(k)
         elif k == "privmasked":
-            flags |= 1
+            flags.add("masked")
             privmasked = num(v)
-        elif k == "virt":
-            flags |= 16
         elif k == "count":
             count = num(v)
         elif k == "stride":
             stride = num(v)
         else:
             raise SpecError("unknown reg option %r" % k)
-    access = {"r": 1, "w": 2, "rw": 3}.get(acc)
+    access = ACCESS.get(acc)
     if access is None:
         raise SpecError("bad access %r" % acc)
     if (masked | privmasked) > 0xffff:
         raise SpecError("masked bits are bits 15:0")
-    if flags & 16 and (not access & 2 or flags & 2):
+    if "virt" in flags and ("write" not in access or "pdp" in flags):
         raise SpecError("virt needs a written register that is not a root")
     out = []
     for nm, offset, em in reg_offsets(name, off, eng, engines, count, stride):
@@ -342,7 +354,8 @@ def parse_forbid(tok, engines):
 def load(path, seen=()):
     if path in seen:
         raise SpecError("base loop at %s" % path)
-    spec = {"gen": None, "name": None, "engines": {}, "cmds": [], "regs": []}
+    spec = {"gen": None, "name": None, "engines": {}, "cmds": [], "regs": [],
+            "files": [path]}
     defaults = []
     with open(path) as f:
         lines = f.readlines()
@@ -358,13 +371,14 @@ def load(path, seen=()):
                 spec["engines"] = dict(base["engines"])
                 spec["cmds"] = [dict(c) for c in base["cmds"]]
                 spec["base_gen"] = base["gen"]
+                spec["files"] += base["files"]
                 spec["regs"] = list(base["regs"])
                 spec["forbid"] = list(base.get("forbid", []))
                 spec["ctx"] = dict(base.get("ctx", {}))
             elif tok[0] == "engine":
-                types = 0
-                for t in tok[3].split(","):
-                    types |= 1 << TYPES[t]
+                types = set(tok[3].split(","))
+                if not types <= set(TYPES):
+                    raise SpecError("unknown command type in %r" % tok[3])
                 spec["engines"][tok[1]] = {"base": num(tok[2]), "types": types}
             elif tok[0] == "defaults":
                 defaults = tok[1:]
@@ -428,17 +442,34 @@ def check(spec):
         if r and r["engines"] & em:
             raise SpecError("%s (0x%x) is forbidden, yet whitelisted as %s"
                             % (name, offset, r["name"]))
-    spec["cmds"].sort(key=lambda c: (c["type"], c["opcode"], c["engines"]))
+    spec["cmds"].sort(key=lambda c: (TYPES.index(c["type"]), c["opcode"], c["engines"]))
+
+
+def c_name(prefix, word):
+    """The C name of a spec word: c_name("GPU_ACT_", "noop") is GPU_ACT_NOOP."""
+    return prefix + word.upper()
+
+
+def c_flags(prefix, order, words):
+    """A set of spec words as the C names of their bits, ORed (0: none)."""
+    return " | ".join(c_name(prefix, f) for f in order if f in words) or "0"
+
+
+def c_engines(mask):
+    if mask == (1 << len(ENGINES)) - 1:
+        return "GPU_ENG_ALL"
+    return c_flags("GPU_ENG_", ENGINES, [e for i, e in enumerate(ENGINES) if mask >> i & 1])
 
 
 def c_cond(c):
     return "{ .dw = %d, .mask = 0x%x, .val = 0x%x, .ne = %d }" % (c["dw"], c["mask"], c["val"], c["ne"])
 
 
-def emit(spec, out):
+def emit(spec, out, symbol):
     g = spec["name"]
     w = out.write
-    w("/* Generated by xen/tools/gen-gpu-cmds.py from spec/%s.spec: do not edit. */\n" % g)
+    w("/* Generated by xen/tools/gen-gpu-cmds.py from spec/%s.spec%s: do not edit. */\n"
+      % (g, " as " + symbol if symbol else ""))
     w('#include "cmd_desc.h"\n\n')
     mem = []
     for c in spec["cmds"]:
@@ -452,11 +483,13 @@ def emit(spec, out):
     w("static const struct gpu_cmd_desc %s_cmds[] = {\n" % g)
     for c in spec["cmds"]:
         w("    {\n")
-        w('        .name = "%s", .type = %d, .opcode = 0x%x, .engines = 0x%x, .gens = 0x%x,\n'
-          % (c["name"], c["type"], c["opcode"], c["engines"], c["gens"]))
+        w('        .name = "%s", .type = %s, .opcode = 0x%x, .engines = %s, .gens = 0x%x,\n'
+          % (c["name"], c_name("GPU_CMD_TYPE_", c["type"]), c["opcode"], c_engines(c["engines"]), c["gens"]))
         w("        .len_bits = %d, .len_bias = %d, .len_min = %d, .len_max = %d, .len_set = 0x%x,\n"
           % (c["len_bits"], c["len_bias"], c["len_min"], c["len_max"], c["len_set"]))
-        w("        .flags = 0x%x, .policy = { %s },\n" % (c["flags"], ", ".join(str(p) for p in c["policy"])))
+        w("        .flags = %s,\n" % c_flags("GPU_CF_", CMD_FLAGS, c["flags"]))
+        w("        .policy = { %s },\n" % ", ".join("[%s] = %s" % (c_name("GPU_CLASS_", k), c_name("GPU_ACT_", a))
+                                                for k, a in zip(CLASSES, c["policy"])))
         w("        .nr_operands = %d, .nr_deny = %d,\n" % (len(c["operands"]), len(c["deny"])))
         if c["mem"]:
             w("        .mem = &%s_mem[%d], .nr_mem = %d,\n" % (g, c["mem_first"], len(c["mem"])))
@@ -464,11 +497,12 @@ def emit(spec, out):
             w("        .operands = {\n")
             for o in c["operands"]:
                 w("            {\n")
-                w("                .kind = %d, .dw = %d, .access = %d, .addr_dws = %d,\n"
-                  % (o["kind"], o["dw"], o["access"], o["addr_dws"]))
+                w("                .kind = %s, .dw = %d, .access = %s, .addr_dws = %d,\n"
+                  % (c_name("GPU_OPND_", o["kind"]), o["dw"], c_flags("GPU_ACC_", ACC_FLAGS, o["access"]),
+                     o["addr_dws"]))
                 w("                .addr_lo_mask = 0x%x, .addr_hi_mask = 0x%x,\n" % (o["lo"], o["hi"]))
-                w("                .size_kind = %d, .size_dw = %d, .size_shift = %d, .size = %d,\n"
-                  % (o["size_kind"], o["size_dw"], o["size_shift"], o["size"]))
+                w("                .size_kind = %s, .size_dw = %d, .size_shift = %d, .size = %d,\n"
+                  % (c_name("GPU_SIZE_", o["size_kind"]), o["size_dw"], o["size_shift"], o["size"]))
                 w("                .value_dw = %d, .ggtt_reject = %d, .nr_conds = %d,\n"
                   % (o["value_dw"], o["ggtt_reject"], len(o["conds"])))
                 w("                .ggtt = %s,\n" % c_cond(o["ggtt"]))
@@ -487,21 +521,126 @@ def emit(spec, out):
     w("};\n\n")
     w("static const struct gpu_reg_desc %s_regs[] = {\n" % g)
     for r in spec["regs"]:
-        w('    { .name = "%s", .offset = 0x%x, .engines = 0x%x, .access = %d, .flags = %d, .masked_bits = 0x%x, .priv_masked_bits = 0x%x },\n'
-          % (r["name"], r["offset"], r["engines"], r["access"], r["flags"], r["masked"], r["privmasked"]))
+        w('    { .name = "%s", .offset = 0x%x, .engines = %s, .access = %s, .flags = %s, .masked_bits = 0x%x, .priv_masked_bits = 0x%x },\n'
+          % (r["name"], r["offset"], c_engines(r["engines"]), c_flags("GPU_ACC_", ACC_FLAGS, r["access"]),
+             c_flags("GPU_RF_", REG_FLAGS, r["flags"]), r["masked"], r["privmasked"]))
     w("};\n\n")
     emit_ctx(spec, w)
-    w("const struct gpu_gen_spec gpu_spec_%s = {\n" % g)
+    w("const struct gpu_gen_spec %s = {\n" % (symbol or "gpu_spec_" + g))
     w('    .gen = %d, .name = "%s",\n' % (spec["gen"], g))
     w("    .cmds = %s_cmds, .nr_cmds = ARRAY_SIZE(%s_cmds),\n" % (g, g))
     w("    .regs = %s_regs, .nr_regs = ARRAY_SIZE(%s_regs),\n" % (g, g))
     w("    .engines = {\n")
     for e in ENGINES:
         d = spec["engines"][e]
-        w('        { .name = "%s", .mmio_base = 0x%x, .types = 0x%x },\n' % (e, d["base"], d["types"]))
+        w('        [%s] = { .name = "%s", .mmio_base = 0x%x, .types = %s },\n'
+          % (c_name("XEN_GPU_ENGINE_", e), e, d["base"], c_types(d["types"])))
     w("    },\n")
     emit_ctx_layouts(spec, w)
     w("};\n")
+    emit_build_assertions(spec, mem, w)
+
+
+def c_types(types):
+    return " | ".join("(1u << %s)" % c_name("GPU_CMD_TYPE_", t) for t in TYPES if t in types) or "0"
+
+
+def table_values(spec, mem):
+    """(struct, field, value) of every number the tables hold: an int, or
+    the C expression written for it."""
+    for m in mem:
+        for f in ("dw", "dws", "stride"):
+            yield "gpu_mem_field", f, m[f]
+    for c in spec["cmds"]:
+        d = "gpu_cmd_desc"
+        yield d, "type", c_name("GPU_CMD_TYPE_", c["type"])
+        yield d, "opcode", c["opcode"]
+        yield d, "engines", c_engines(c["engines"])
+        yield d, "gens", c["gens"]
+        for f in ("len_bits", "len_bias", "len_min", "len_max", "len_set"):
+            yield d, f, c[f]
+        yield d, "flags", c_flags("GPU_CF_", CMD_FLAGS, c["flags"])
+        for a in c["policy"]:
+            yield d, "policy[0]", c_name("GPU_ACT_", a)
+        yield d, "nr_operands", len(c["operands"])
+        yield d, "nr_deny", len(c["deny"])
+        yield d, "nr_mem", len(c["mem"])
+        conds = [x["cond"] for x in c["deny"]]
+        for o in c["operands"]:
+            d = "gpu_cmd_operand"
+            yield d, "kind", c_name("GPU_OPND_", o["kind"])
+            yield d, "access", c_flags("GPU_ACC_", ACC_FLAGS, o["access"])
+            yield d, "size_kind", c_name("GPU_SIZE_", o["size_kind"])
+            for f, k in (("dw", "dw"), ("addr_dws", "addr_dws"), ("addr_lo_mask", "lo"),
+                         ("addr_hi_mask", "hi"), ("size_dw", "size_dw"),
+                         ("size_shift", "size_shift"), ("size", "size"),
+                         ("value_dw", "value_dw"), ("ggtt_reject", "ggtt_reject")):
+                yield d, f, o[k]
+            yield d, "nr_conds", len(o["conds"])
+            conds += [o["ggtt"], o["level2"]] + o["conds"]
+        for x in conds:
+            for f in ("dw", "mask", "val", "ne"):
+                yield "gpu_cmd_cond", f, x[f]
+        for x in c["deny"]:
+            yield "gpu_cmd_deny", "reason", "XEN_GPU_AUDIT_" + x["reason"]
+    for r in spec["regs"]:
+        d = "gpu_reg_desc"
+        yield d, "offset", r["offset"]
+        yield d, "engines", c_engines(r["engines"])
+        yield d, "access", c_flags("GPU_ACC_", ACC_FLAGS, r["access"])
+        yield d, "flags", c_flags("GPU_RF_", REG_FLAGS, r["flags"])
+        yield d, "masked_bits", r["masked"]
+        yield d, "priv_masked_bits", r["privmasked"]
+    for e in ENGINES:
+        yield "gpu_engine_desc", "mmio_base", spec["engines"][e]["base"]
+        yield "gpu_engine_desc", "types", c_types(spec["engines"][e]["types"])
+    for cls in CTX_CLASSES:
+        lay = spec["ctx"][cls]
+        yield "gpu_ctx_layout", "pages", lay["size"]
+        yield "gpu_ctx_layout", "state_dw", lay["state_dw"]
+        for it in lay["items"]:
+            d = "gpu_ctx_item"
+            yield d, "kind", c_name("GPU_CTX_", it["kind"])
+            yield d, "value", c_name("GPU_CTXV_", it["value"])
+            for f in ("count", "reg", "arg", "force"):
+                yield d, f, it[f]
+
+
+def emit_build_assertions(spec, mem, w):
+    """BUILD_BUG_ONs of what the tables rely on in cmd_desc.h: arrays they
+    fill by index name have exactly the indices named, counts fit their
+    arrays, and every value fits its field (an OR of flag names fits iff
+    each does: the fields are unsigned)."""
+    ints, names = {}, {}
+    for struct, field, v in table_values(spec, mem):
+        key = (struct, field)
+        ints.setdefault(key, 0)
+        names.setdefault(key, [])
+        if isinstance(v, int):
+            ints[key] = max(ints[key], v)
+        else:
+            names[key] += [n for n in v.split(" | ") if n != "0" and n not in names[key]]
+    cmds = spec["cmds"]
+    w("\n/* The largest value field F of struct S holds (an unsigned integer). */\n")
+    w("#define GPU_FIELD_MAX(s, f) ((typeof(((struct s *)0)->f))~0ULL)\n\n")
+    w("static void __maybe_unused %s_build_assertions(void)\n{\n" % spec["name"])
+    w("    /* Arrays filled by index name. */\n")
+    w("    BUILD_BUG_ON(XEN_GPU_ENGINE_NR != %d);\n" % len(ENGINES))
+    w("    BUILD_BUG_ON(GPU_CLASS_NR != %d);\n" % len(CLASSES))
+    w("    BUILD_BUG_ON(GPU_CTX_CLASS_NR != %d);\n" % len(CTX_CLASSES))
+    w("    /* Counts within their arrays. */\n")
+    w("    BUILD_BUG_ON(%d > GPU_MAX_OPERANDS);\n" % max(len(c["operands"]) for c in cmds))
+    w("    BUILD_BUG_ON(%d > GPU_MAX_DENY);\n" % max(len(c["deny"]) for c in cmds))
+    w("    BUILD_BUG_ON(%d > GPU_MAX_CONDS);\n"
+      % max([len(o["conds"]) for c in cmds for o in c["operands"]] + [0]))
+    w("    /* Values within their fields. */\n")
+    for struct, field in ints:
+        limit = "GPU_FIELD_MAX(%s, %s)" % (struct, field)
+        if names[struct, field]:
+            w("    BUILD_BUG_ON((%s) > %s);\n" % (" | ".join(sorted(names[struct, field])), limit))
+        if ints[struct, field]:
+            w("    BUILD_BUG_ON(0x%x > %s);\n" % (ints[struct, field], limit))
+    w("}\n")
 
 
 # Context images ('ctx' lines): the ring-context header of an execlists
@@ -525,12 +664,12 @@ def emit(spec, out):
 #       indctx|perctx  indirect context / per-context batch pointer
 # CLASS: rcs, or xcs (every other engine).  The first ctx line for a class
 # in a spec that has a base replaces the inherited layout of that class.
-CTX_CLASSES = ["rcs", "xcs"]
-CTX_KIND = {"nop": 0, "lri": 1, "reg": 2}
-CTX_VALUE = {"guest": 0, "head": 1, "tail": 2, "xen": 3, "pdp": 4, "set": 5,
-             "force": 6, "indctx": 7, "perctx": 8, "control": 9}
+CTX_CLASSES = ["rcs", "xcs"]                     # GPU_CTX_CLASS_*
+CTX_KIND = ["nop", "lri", "reg"]                 # GPU_CTX_*
+CTX_VALUE = ["guest", "head", "tail", "xen", "pdp", "set", "force", "indctx",
+             "perctx", "control"]                # GPU_CTXV_*
 CTX_XEN = ["zero", "start", "ctl", "bb_hi", "bb_lo", "bb_state", "sbb_hi",
-           "sbb_lo", "sbb_state"]
+           "sbb_lo", "sbb_state"]                # GPU_CTX_XEN_*
 CTX_PDP_FIRST, CTX_PDP_LAST = 0x270, 0x28c
 
 
@@ -549,16 +688,17 @@ def parse_ctx(tok, spec):
             return
         ctx[cls] = {"size": 0, "items": []}
     lay = ctx[cls]
-    item = {"kind": 0, "count": 0, "reg": 0, "value": 0, "arg": 0, "name": ""}
+    item = {"kind": "nop", "count": 0, "reg": 0, "value": "guest", "arg": 0, "force": 0,
+            "name": ""}
     if tok[2] == "size":
         lay["size"] = num(tok[3])
         return
     if tok[2] == "nop":
-        item.update(kind=0, count=num(tok[3]))
+        item.update(kind="nop", count=num(tok[3]))
     elif tok[2] == "lri":
-        item.update(kind=1, count=num(tok[3]))
+        item.update(kind="lri", count=num(tok[3]))
         if tok[4:] == ["posted"]:
-            item["arg"] = 1 << 12
+            item["arg"] = "GPU_CTX_LRI_POSTED"
         elif tok[4:]:
             raise SpecError("lri takes only 'posted'")
         if not 1 <= item["count"] <= 63:
@@ -573,11 +713,11 @@ def parse_ctx(tok, spec):
         k, _, v = tok[4].partition("=")
         if k not in CTX_VALUE:
             raise SpecError("unknown ctx value %r" % tok[4])
-        item.update(kind=2, reg=rel, name=tok[3], value=CTX_VALUE[k])
+        item.update(kind="reg", reg=rel, name=tok[3], value=k)
         if k == "xen":
             if v not in CTX_XEN:
                 raise SpecError("unknown xen field %r" % v)
-            item["arg"] = CTX_XEN.index(v)
+            item["arg"] = c_name("GPU_CTX_XEN_", v)
         elif k == "pdp":
             if not CTX_PDP_FIRST <= rel <= CTX_PDP_LAST:
                 raise SpecError("pdp outside the PDP registers")
@@ -616,14 +756,14 @@ def check_ctx(spec):
         if lay["size"] < 2:
             raise SpecError("ctx %s: size must be at least 2 pages" % cls)
         for it in lay["items"]:
-            if it["kind"] == 2:
+            if it["kind"] == "reg":
                 if not want:
                     raise SpecError("ctx %s: %s outside an LRI" % (cls, it["name"]))
                 want -= 1
                 dws += 2
             elif want:
                 raise SpecError("ctx %s: LRI short of registers" % cls)
-            elif it["kind"] == 1:
+            elif it["kind"] == "lri":
                 want = it["count"]
                 dws += 1
             else:
@@ -635,13 +775,18 @@ def check_ctx(spec):
             raise SpecError("ctx %s: header larger than a page" % cls)
 
 
+def c_arg(arg):
+    return arg if isinstance(arg, str) else "0x%x" % arg
+
+
 def emit_ctx(spec, w):
     g = spec["name"]
     for cls in CTX_CLASSES:
         w("static const struct gpu_ctx_item %s_ctx_%s[] = {\n" % (g, cls))
         for it in spec["ctx"][cls]["items"]:
-            w('    { .kind = %d, .count = %d, .reg = 0x%x, .value = %d, .arg = 0x%x, .force = 0x%x, .name = "%s" },\n'
-              % (it["kind"], it["count"], it["reg"], it["value"], it["arg"], it.get("force", 0), it["name"]))
+            w('    { .kind = %s, .count = %d, .reg = 0x%x, .value = %s, .arg = %s, .force = 0x%x, .name = "%s" },\n'
+              % (c_name("GPU_CTX_", it["kind"]), it["count"], it["reg"], c_name("GPU_CTXV_", it["value"]),
+                 c_arg(it["arg"]), it["force"], it["name"]))
         w("};\n\n")
 
 
@@ -650,26 +795,37 @@ def emit_ctx_layouts(spec, w):
     w("    .ctx = {\n")
     for cls in CTX_CLASSES:
         lay = spec["ctx"][cls]
-        w("        { .items = %s_ctx_%s, .nr_items = ARRAY_SIZE(%s_ctx_%s), .pages = %d, .state_dw = %d },\n"
-          % (g, cls, g, cls, lay["size"], lay["state_dw"]))
+        w("        [%s] = { .items = %s_ctx_%s, .nr_items = ARRAY_SIZE(%s_ctx_%s), .pages = %d, .state_dw = %d },\n"
+          % (c_name("GPU_CTX_CLASS_", cls), g, cls, g, cls, lay["size"], lay["state_dw"]))
     w("    },\n")
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.stderr.write("usage: gen-gpu-cmds.py SPEC OUT.c\n")
-        return 2
+    ap = argparse.ArgumentParser(prog="gen-gpu-cmds.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--symbol", metavar="NAME",
+                    help="name of the struct gpu_gen_spec (default gpu_spec_<gen name>)")
+    ap.add_argument("--depfile", metavar="FILE",
+                    help="write 'OUT.c: SPEC BASE...' (make syntax) to FILE")
+    ap.add_argument("spec", metavar="SPEC")
+    ap.add_argument("out", metavar="OUT.c")
+    args = ap.parse_args(argv[1:])
+    if args.symbol is not None and not re.fullmatch(r"[A-Za-z_]\w*", args.symbol):
+        ap.error("--symbol: not a C identifier: %r" % args.symbol)
     try:
-        spec = load(argv[1])
+        spec = load(args.spec)
         check(spec)
         check_ctx(spec)
     except SpecError as e:
         sys.stderr.write("gen-gpu-cmds: %s\n" % e)
         return 1
-    tmp = argv[2] + ".tmp"
+    tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
-        emit(spec, f)
-    os.replace(tmp, argv[2])
+        emit(spec, f, args.symbol)
+    os.replace(tmp, args.out)
+    if args.depfile:
+        with open(args.depfile, "w") as f:
+            f.write("%s: %s\n" % (args.out, " ".join(spec["files"])))
     return 0
 
 

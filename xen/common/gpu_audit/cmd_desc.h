@@ -164,6 +164,8 @@ struct gpu_engine_desc {
 #define GPU_CTX_LRI       1   /* LRI header for the next .count registers */
 #define GPU_CTX_REG       2   /* one register/value pair */
 
+#define GPU_CTX_LRI_POSTED (1u << 12) /* LRI .arg: MI_LRI Force Posted */
+
 /* Where the shadow's value of a register comes from (ctx_image.c). */
 #define GPU_CTXV_GUEST    0   /* the guest's */
 #define GPU_CTXV_HEAD     1   /* the guest's, masked to Xen's ring */

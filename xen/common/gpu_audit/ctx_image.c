@@ -14,7 +14,6 @@
  */
 #include "ctx_state.h"
 
-#define LRI_POSTED        (1u << 12)   /* MI_LRI Force Posted */
 #define INDCTX_SIZE_MASK  0x3fu        /* INDIRECT_CTX: size in cachelines */
 #define INDCTX_ADDR_MASK  0xffffffc0u
 #define PERCTX_VALID      1u           /* BB_PER_CTX_PTR */
@@ -234,7 +233,7 @@ static int check_header(struct gpu_audit_ctx *x, uint32_t *ptrs,
         case GPU_CTX_LRI:
             want = ((uint32_t)lri->opcode << 23) | it->arg |
                    (2 * it->count + 1 - lri->len_bias);
-            if ( (*p & ~LRI_POSTED) != (want & ~LRI_POSTED) )
+            if ( (*p & ~GPU_CTX_LRI_POSTED) != (want & ~GPU_CTX_LRI_POSTED) )
                 return ctx_reject(x, XEN_GPU_AUDIT_CTX_LAYOUT,
                                   GPU_CTX_PART_IMAGE, 0, dw * 4, 0);
             *p = want;
