@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emul_op.h"
+#include "vgpu.h"
 
 #define FZ_GGTT        4096u            /* 16 MiB of GGTT */
 #define FZ_AP_BASE     0x100000u

@@ -44,7 +44,8 @@ GTT="$ROOT/xen/arch/x86/hvm/gtt"
 SHIM="$ROOT/tests/shim"
 
 FLAGS=(-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
-       -fno-omit-frame-pointer -I"$ROOT/xen/include" -I"$AUDIT" -I"$GTT"
+       -fno-omit-frame-pointer -I"$ROOT/xen/include" -I"$ROOT/xen/arch/x86/include"
+       -I"$AUDIT" -I"$GTT"
        -I"$SHIM" -I"$OUT/gen")
 
 passed=0

@@ -57,7 +57,8 @@ GTT=xen/arch/x86/hvm/gtt
 # incs TREE: include flags of a source tree; the reference tables of the
 # checker (tests/gpumodel/ref_gen*.c) always find the pristine ones.
 incs() {
-    echo "-I$1/xen/include -I$1/$AUDIT -I$1/$GTT -Itests/shim -Itests/gpumodel \
+    echo "-I$1/xen/include -I$1/xen/arch/x86/include -I$1/$AUDIT -I$1/$GTT \
+          -Itests/shim -Itests/gpumodel \
           -I$BUILD/gen -Itests/isolation"
 }
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 #define FX_GGTT_ENTRIES 4096        /* 16 MiB of GGTT */
 #define FX_PTE(gfn)     (((uint64_t)(gfn) << GTT_PAGE_SHIFT) | \

@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "emul_op.h"
+#include "vgpu.h"
 
 #define GGTT_ENTRIES  4096u                 /* a 16 MiB GGTT */
 #define AP_BASE       0x100000u             /* entries 256..319 */

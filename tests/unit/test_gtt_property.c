@@ -374,8 +374,8 @@ static void check_refs(struct prop *p)
              mfn != gtt_vgpu_scratch_mfn(v) )
             count_ref(p, mfn, false);
     }
-    for ( i = 0; i < v->deferred.nr; i++ )
-        count_ref(p, v->deferred.frames[i].mfn, false);
+    for ( i = 0; i < v->refs.deferred.nr; i++ )
+        count_ref(p, v->refs.deferred.frames[i].mfn, false);
 
     PCHECK(p, p->expect[0] == 0);
     for ( mfn = 1; mfn < p->nr_frames; mfn++ )
@@ -387,7 +387,7 @@ static void check_refs(struct prop *p)
         total += p->expect[mfn];
     }
     PCHECK(p, fake_refs_total() == (long)total);
-    PCHECK(p, v->refs_held == total);
+    PCHECK(p, v->refs.held == total);
 }
 
 /* Property 3: quota; claims agree with the p2m. */
@@ -406,7 +406,7 @@ static void op_sync(struct prop *p)
     int rc = gtt_sync(p->f.v);
 
     PCHECK(p, rc == GTT_OK || rc == GTT_ERR_QUOTA);
-    PCHECK(p, p->f.v->deferred.nr == 0);
+    PCHECK(p, p->f.v->refs.deferred.nr == 0);
     check_walks(p, 24);
     check_refs(p);
     check_tracking(p);

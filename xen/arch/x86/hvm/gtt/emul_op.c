@@ -5,7 +5,7 @@
  * learns the display state Xen recorded from the guest's own writes, and
  * the guest frames of a plane's current surface, nothing else.
  */
-#include "emul_op.h"
+#include "vgpu.h"
 
 #define HDR_SIZE          sizeof(struct xen_gpu_emul_header)
 /* Offset in the buffer of a field of the header or of an op's struct. */

@@ -10,7 +10,8 @@
 #ifndef GTT_PLATFORM_H
 #define GTT_PLATFORM_H
 
-#include "gtt.h"
+#include "private.h"
+#include <asm/hvm/gtt.h>
 
 /* A guest frame the GPU may reach: referenced until gtt_frame_put(). */
 struct gtt_frame {
@@ -83,7 +84,6 @@ struct gtt_hw {
 
 /* The GPU. */
 void gtt_hw_ggtt_write(struct gtt_device *dev, uint64_t index, uint64_t pte);
-uint64_t gtt_hw_ggtt_read(struct gtt_device *dev, uint64_t index);
 /*
  * Invalidate the GGTT TLB and, with engines, every engine's TLB too (only
  * needed once a PPGTT translation went: each costs uncached register
