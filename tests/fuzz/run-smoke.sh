@@ -70,7 +70,8 @@ done
 
 # The newest header: an object older than it is rebuilt.
 newest_hdr=$(ls -t "$AUDIT"/*.h "$GTT"/*.h "$SHIM"/*.h \
-             "$ROOT"/xen/include/public/*.h 2>/dev/null | head -1)
+             "$ROOT"/xen/include/public/*.h "$SHIM"/xen/*.h \
+             "$ROOT"/xen/arch/x86/include/asm/hvm/*.h 2>/dev/null | head -1)
 
 obj_of() {
     local rel=${1#"$ROOT"/}
