@@ -3,10 +3,23 @@
 #include "fake-host.h"
 
 /*
- * The GPU of the host being used, until fake_host_destroy() (the host
+ * What the host being used holds, until fake_host_destroy() (the host
  * itself may have been on the stack of a test that longjmp'd away).
  */
-static struct fake_gpu *live_gpu;
+static struct {
+    struct fake_gpu *gpu;
+    struct domain *d1, *d2;
+} live;
+
+static void release(struct fake_gpu *gpu, struct domain *d1,
+                    struct domain *d2)
+{
+    if ( gpu )
+        fake_gpu_destroy(gpu);
+    fake_domain_destroy(d1);
+    fake_domain_destroy(d2);
+    memset(&live, 0, sizeof(live));
+}
 
 /* count frames never named before, the first aligned to align. */
 static unsigned long fresh_mfns(unsigned long count, unsigned long align)
@@ -124,9 +137,7 @@ int fake_host_create(struct fake_host *h, const struct fake_host_layout *l)
 {
     int rc;
 
-    if ( live_gpu )
-        fake_gpu_destroy(live_gpu);
-    live_gpu = NULL;
+    release(live.gpu, live.d1, live.d2);
     memset(h, 0, sizeof(*h));
     host_alloc_stats.fail_after = -1;
     fake_p2m_reset();
@@ -135,16 +146,16 @@ int fake_host_create(struct fake_host *h, const struct fake_host_layout *l)
     rc = build(h, l);
     if ( rc )
     {
-        if ( h->gpu )
-            fake_gpu_destroy(h->gpu);
-        fake_domain_destroy(h->d1);
-        fake_domain_destroy(h->d2);
+        release(h->gpu, h->d1, h->d2);
         fake_p2m_reset();
-        h->gpu = NULL;
+        memset(h, 0, sizeof(*h));
+        return rc;
     }
-    live_gpu = h->gpu;
+    live.gpu = h->gpu;
+    live.d1 = h->d1;
+    live.d2 = h->d2;
 
-    return rc;
+    return 0;
 }
 
 struct gtt_vgpu *fake_host_vgpu(struct fake_host *h, struct domain *d,
@@ -165,10 +176,7 @@ struct gtt_vgpu *fake_host_vgpu(struct fake_host *h, struct domain *d,
 void fake_host_destroy(struct fake_host *h)
 {
     gtt_device_destroy(&h->dev);
-    fake_gpu_destroy(h->gpu);
+    release(h->gpu, h->d1, h->d2);
     h->gpu = NULL;
-    fake_domain_destroy(h->d1);
-    fake_domain_destroy(h->d2);
     h->d1 = h->d2 = NULL;
-    live_gpu = NULL;
 }

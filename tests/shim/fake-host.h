@@ -66,8 +66,9 @@ struct fake_host {
 
 /*
  * Reset the simulated p2m and allocator failures, then build h from l.
- * 0, -ENOMEM or -EINVAL (an impossible layout).  A host a failed test left
- * behind (cmocka longjmps out of it) has its GPU destroyed first.
+ * 0, -ENOMEM or -EINVAL (an impossible layout; nothing is left).  A host
+ * a failed test left behind (cmocka longjmps out of it) has its GPU and
+ * domains destroyed first.
  */
 int fake_host_create(struct fake_host *h, const struct fake_host_layout *l);
 /* Map nr more described gfns of d1 (after create, at any time). */
