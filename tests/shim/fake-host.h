@@ -8,15 +8,17 @@
  * domain 2) whose frames those maps borrow.  vGPUs are created on the
  * device with their slices.
  *
- * Unlike the rest of tests/shim this sits above the engine (it fills the
- * engine's struct gtt_hw and struct gtt_device); the engine never
- * includes it.  Functions return errors rather than assert, so that both
- * cmocka tests and fuzzers use them.
+ * Unlike the rest of tests/shim this sits above the engine: it uses the
+ * engine's public interface (<asm/hvm/gtt.h>: struct gtt_hw, the device,
+ * gtt_vgpu_create()) and the engine never includes it.  Functions return
+ * errors rather than assert, so that both cmocka tests and fuzzers use
+ * them.
  */
 #ifndef FAKE_HOST_H
 #define FAKE_HOST_H
 
-#include "platform.h"
+#include "fake-p2m.h"
+#include <asm/hvm/gtt.h>
 
 /* What a hostile gfn of d1 maps, and what 'frame' means for it. */
 enum fake_frame_kind {

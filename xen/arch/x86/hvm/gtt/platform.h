@@ -52,17 +52,6 @@ unsigned long gtt_frame_gfn(unsigned long mfn);
 void *gtt_map(unsigned long mfn);
 void gtt_unmap(void *va);
 
-/*
- * The GPU, as Xen's wiring maps it and passes to gtt_device_init() (hw):
- * the GSM (BAR0 + 8 MiB: the physical GGTT, 8-byte entries, mapped
- * write-combining) and the register BAR (uncached).  A GGTT entry is always
- * written whole (writeq): the GPU never sees half an entry.
- */
-struct gtt_hw {
-    void __iomem *gsm;
-    void __iomem *mmio;
-};
-
 /* Gen8+ GGTT TLB invalidation: write GFX_FLSH_CNTL_EN to GFX_FLSH_CNTL_GEN6. */
 #define GTT_HW_FLSH_CNTL     0x101008u
 #define GTT_HW_FLSH_CNTL_EN  0x1u

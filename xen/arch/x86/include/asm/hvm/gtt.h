@@ -71,6 +71,17 @@ struct gtt_device {
     spinlock_t lock;
 };
 
+/*
+ * The GPU, as Xen's wiring maps it and passes to gtt_device_init() (hw):
+ * the GSM (BAR0 + 8 MiB: the physical GGTT, 8-byte entries, mapped
+ * write-combining) and the register BAR (uncached).  A GGTT entry is always
+ * written whole (writeq): the GPU never sees half an entry.
+ */
+struct gtt_hw {
+    void __iomem *gsm;
+    void __iomem *mmio;
+};
+
 int gtt_device_init(struct gtt_device *dev, uint64_t ggtt_entries, void *hw);
 void gtt_device_destroy(struct gtt_device *dev);
 
