@@ -6,7 +6,11 @@
  *   ggtt.c   the GGTT slice (ggtt.h)
  *   pvinfo.c the PVINFO page (pvinfo.h) and the BAR0 dispatch
  *   display.c the guest's display planes (display.h)
- *   ppgtt*.c shadow PPGTT address spaces (ppgtt.h)
+ *   ppgtt*.c shadow PPGTT address spaces (ppgtt.h; ppgtt_private.h)
+ *   emul_op.c the display emulator's operations
+ *   submit.c the submission glue (submit.h)
+ * Calls go down: vgpu.c into the tables, everything into refs.c, refs.c
+ * into the platform (platform.h); none comes back up into vgpu.c.
  */
 #ifndef GTT_VGPU_H
 #define GTT_VGPU_H

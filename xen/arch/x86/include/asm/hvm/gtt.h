@@ -281,8 +281,8 @@ unsigned int gtt_emul_op(struct gtt_vgpu *v, void *buf, size_t len,
 
 /*
  * Submission glue (submit.c): PDP loads of an audited submission and the
- * roots of context images, pinned in the engine.  Its declarations stay in
- * submit.h for now.
+ * roots of context images, pinned in the engine.  Declared in submit.h
+ * (it needs the auditor's struct gpu_audit_sub), included here.
  */
 #include "../../../hvm/gtt/submit.h"
 
