@@ -42,14 +42,15 @@ SHIM_SRC   := $(wildcard tests/shim/*.c)
 MODEL_SRC  := $(wildcard tests/gpumodel/*.c)
 LIB_SRC    := $(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC) $(GEN_SRC) $(REF_SRC)
 SRC_HDRS   := $(wildcard $(AUDIT_DIR)/*.h) $(wildcard $(GTT_DIR)/*.h) \
-              $(wildcard tests/shim/*.h) $(wildcard tests/gpumodel/*.h) \
-              xen/include/public/gpu.h
+              $(wildcard tests/shim/*.h) $(wildcard tests/shim/xen/*.h) \
+              $(wildcard tests/gpumodel/*.h) \
+              xen/include/public/gpu.h xen/arch/x86/include/asm/hvm/gtt.h
 
 XEN_WARN   := -std=gnu99 -Wall -Werror -Wstrict-prototypes \
               -Wdeclaration-after-statement -Wvla -Wredundant-decls \
               -Wno-unused-but-set-variable -Wno-unused-local-typedefs \
               -fno-strict-aliasing
-INCLUDES   := -Ixen/include -I$(AUDIT_DIR) -I$(GTT_DIR) -Itests/shim -Itests/gpumodel \
+INCLUDES   := -Ixen/include -Ixen/arch/x86/include -I$(AUDIT_DIR) -I$(GTT_DIR) -Itests/shim -Itests/gpumodel \
               -I$(BUILD)/gen
 CFLAGS     ?= -O2 -g
 ALL_CFLAGS := $(XEN_WARN) $(CFLAGS) $(INCLUDES)

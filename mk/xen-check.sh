@@ -12,6 +12,8 @@
 #       xen/common/gpu_audit/          (whole dir)
 #       xen/arch/x86/hvm/gtt/          (whole dir, if it has .c files)
 #       xen/include/public/gpu.h       (if present)
+#       xen/arch/x86/include/asm/hvm/gtt.h (if present: the GTT engine's
+#                                      public header)
 #       xen/tools/gen-gpu-cmds.py      (if present)
 #     Files overlaid by a previous run are removed first, so the tree is
 #     pristine Xen + exactly our current files. Our dirs are not wired into
@@ -111,7 +113,8 @@ for d in xen/common/gpu_audit xen/arch/x86/hvm/gtt; do
         dirs+=("${d#xen/}")
     fi
 done
-for f in xen/include/public/gpu.h xen/tools/gen-gpu-cmds.py; do
+for f in xen/include/public/gpu.h xen/arch/x86/include/asm/hvm/gtt.h \
+         xen/tools/gen-gpu-cmds.py; do
     [ -f "$src/$f" ] || continue
     if [ -e "$xtree/$f" ]; then
         die "$f already exists in the Xen tree; refusing to overwrite Xen's files"

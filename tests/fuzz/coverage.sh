@@ -46,7 +46,8 @@ fi
 for name in "${targets[@]}"; do
     bin="$COV/fuzz_$name"
     if ! "$CLANG" -g -O1 -fsanitize=fuzzer -fprofile-instr-generate \
-            -fcoverage-mapping -I"$ROOT/xen/include" -I"$AUDIT" -I"$GTT" \
+            -fcoverage-mapping -I"$ROOT/xen/include" \
+            -I"$ROOT/xen/arch/x86/include" -I"$AUDIT" -I"$GTT" \
             -I"$SHIM" -I"$OUT/gen" "$FUZZ/fuzz_$name.c" "${srcs[@]}" \
             -o "$bin" 2>"$COV/build-$name.log"; then
         echo "coverage $name: build failed (log: $COV/build-$name.log)"

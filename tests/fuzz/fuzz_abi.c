@@ -37,7 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emul_op.h"
+#include "vgpu.h"
+#include "fake-host.h"
 
 #define FZ_GGTT        4096u            /* 16 MiB of GGTT */
 #define FZ_AP_BASE     0x100000u
@@ -141,31 +142,13 @@ static const struct fz_plane gen8_planes[] = {
 };
 
 static struct {
-    struct domain *d1, *d2;
-    struct fake_gpu *gpu;
-    struct gtt_hw hw;
-    struct gtt_device dev;
+    struct fake_host h;
     struct gtt_vgpu *v, *v2;
     const struct fz_plane *planes;
     unsigned int nr_planes;
     long xmalloc_live, refs;
     uint64_t frames[XEN_GPU_EMUL_MAP_MAX];
 } fz;
-
-static struct gtt_vgpu *vgpu_new(struct domain *d, unsigned int gen,
-                                 uint64_t ap, uint64_t ap_size,
-                                 uint64_t hid, uint64_t hid_size)
-{
-    struct gtt_vgpu_config c = {
-        .d = d, .id = d->domain_id, .gen = gen,
-        .aperture_base = ap, .aperture_size = ap_size,
-        .hidden_base = hid, .hidden_size = hid_size,
-    };
-    struct gtt_vgpu *v;
-
-    CHECK(gtt_vgpu_create(&fz.dev, &c, &v) == 0);
-    return v;
-}
 
 static void ggtt_set(uint64_t page, unsigned long gfn)
 {
@@ -199,22 +182,22 @@ static void program(const struct fz_plane *p)
 
 static void machine_create(unsigned int gen)
 {
+    static const struct fake_frame mmio = {
+        FZ_GFN_MMIO, FAKE_FRAME_MMIO, 0xfe000
+    };
+    static const struct fake_host_layout layout = {
+        .ggtt_entries = FZ_GGTT,
+        .max_gfn = 256, .ram = FZ_RAM, .ram_mfn = FZ_RAM_MFN,
+        .d2_max_gfn = 16, .d2_ram = 1, .d2_ram_mfn = 3000,
+        .frames = &mmio, .nr_frames = 1,
+    };
     unsigned int i;
 
-    fake_p2m_reset();
-    fz.d1 = fake_domain_create(1, 256);
-    fz.d2 = fake_domain_create(2, 16);
-    for ( i = 0; i < FZ_RAM; i++ )
-        fake_p2m_set(fz.d1, i, FZ_RAM_MFN + i, p2m_ram_rw, NULL);
-    fake_p2m_set(fz.d1, FZ_GFN_MMIO, 0xfe000, p2m_mmio_direct, NULL);
-    fake_p2m_set(fz.d2, 0, 3000, p2m_ram_rw, NULL);
-    fz.gpu = fake_gpu_create(FZ_GGTT);
-    fz.hw.gsm = fz.gpu->gsm;
-    fz.hw.mmio = fz.gpu->mmio;
-    CHECK(gtt_device_init(&fz.dev, FZ_GGTT, &fz.hw) == 0);
-    fz.v = vgpu_new(fz.d1, gen, FZ_AP_BASE, FZ_AP_PAGES * 4096, FZ_HID_BASE,
-                    FZ_HID_PAGES * 4096);
-    fz.v2 = vgpu_new(fz.d2, gen, FZ_V2_BASE, 0x10000, 0, 0);
+    CHECK(fake_host_create(&fz.h, &layout) == 0);
+    fz.v = fake_host_vgpu(&fz.h, fz.h.d1, gen, FZ_AP_BASE, FZ_AP_PAGES * 4096,
+                          FZ_HID_BASE, FZ_HID_PAGES * 4096);
+    fz.v2 = fake_host_vgpu(&fz.h, fz.h.d2, gen, FZ_V2_BASE, 0x10000, 0, 0);
+    CHECK(fz.v && fz.v2);
     CHECK(gtt_ggtt_write(fz.v2, FZ_V2_BASE >> 12, 0, 8,
                          GGTT_PTE_PRESENT) == GTT_OK);
 
@@ -232,7 +215,7 @@ static void machine_create(unsigned int gen)
         ggtt_set(page, i == 5 ? FZ_GFN_MMIO : model_gfn(page));
     }
     /* The guest balloons out a frame its cursor still shows. */
-    fake_p2m_set(fz.d1, FZ_GFN_GONE, 0, p2m_invalid, NULL);
+    fake_p2m_set(fz.h.d1, FZ_GFN_GONE, 0, p2m_invalid, NULL);
 
     if ( gen == 8 )
     {

@@ -52,7 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 #define FZ_GGTT       4096          /* 16 MiB of GGTT */
 #define FZ_AP_SIZE    (4u << 20)    /* the vGPU's slices: aperture at 0, */
@@ -319,7 +319,7 @@ static NO_COV void check_cheap(void)
 
     CHECK(fake_put_violations() == 0);
     gtt_vgpu_stats(fz.v, &st);
-    CHECK(st.refs_held == fz.v->refs_held);
+    CHECK(st.refs_held == fz.v->refs.held);
     CHECK((long)st.refs_held == fake_refs_total());
     CHECK(st.shadow_pages <= fz.quota);
 }
@@ -346,8 +346,8 @@ static NO_COV void check_deep(void)
             count_ref(NULL, mfn, false);
     }
     gtt_ppgtt_for_each_ref(fz.v, count_ref, NULL);
-    for ( i = 0; i < fz.v->deferred.nr; i++ )
-        count_ref(NULL, fz.v->deferred.frames[i].mfn, false);
+    for ( i = 0; i < fz.v->refs.deferred.nr; i++ )
+        count_ref(NULL, fz.v->refs.deferred.frames[i].mfn, false);
     for ( mfn = fz.mfn_lo; mfn < fz.mfn_hi; mfn++ )
     {
         if ( fake_page_refs(mfn) != (long)fz.expect[mfn - fz.mfn_lo] )
@@ -600,7 +600,7 @@ static int do_sync(void)
     {
         /* Lost pending tables fail the sync (test_fuzz_findings.c). */
         CHECK(fz.v->ppgtt.nr_pend == 0 && !fz.v->ppgtt.pend_lost);
-        CHECK(fz.v->deferred.nr == 0);
+        CHECK(fz.v->refs.deferred.nr == 0);
         CHECK(fake_gpu_dirty_entries() == 0);
     }
 

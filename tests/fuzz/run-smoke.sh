@@ -44,7 +44,8 @@ GTT="$ROOT/xen/arch/x86/hvm/gtt"
 SHIM="$ROOT/tests/shim"
 
 FLAGS=(-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
-       -fno-omit-frame-pointer -I"$ROOT/xen/include" -I"$AUDIT" -I"$GTT"
+       -fno-omit-frame-pointer -I"$ROOT/xen/include" -I"$ROOT/xen/arch/x86/include"
+       -I"$AUDIT" -I"$GTT"
        -I"$SHIM" -I"$OUT/gen")
 
 passed=0
@@ -69,7 +70,8 @@ done
 
 # The newest header: an object older than it is rebuilt.
 newest_hdr=$(ls -t "$AUDIT"/*.h "$GTT"/*.h "$SHIM"/*.h \
-             "$ROOT"/xen/include/public/*.h 2>/dev/null | head -1)
+             "$ROOT"/xen/include/public/*.h "$SHIM"/xen/*.h \
+             "$ROOT"/xen/arch/x86/include/asm/hvm/*.h 2>/dev/null | head -1)
 
 obj_of() {
     local rel=${1#"$ROOT"/}

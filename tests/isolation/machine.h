@@ -3,9 +3,9 @@
  * The simulated host of the isolation checker: one physical GPU (fake-gpu.h)
  * whose GGTT is partitioned among 2 to 8 vGPUs, each the vGPU of its own
  * guest domain; a bystander domain that is nobody's client; the GTT engine
- * (gtt.h) and the command auditor (audit.h) for every vGPU, with the same
- * slices; the GPU model (model.h) executing accepted submissions, every
- * access judged by the checker (check.h).
+ * (<asm/hvm/gtt.h>) and the command auditor (audit.h) for every vGPU, with
+ * the same slices; the GPU model (model.h) executing accepted submissions,
+ * every access judged by the checker (check.h).
  *
  * Besides the checker's judgement of every access of an execution, the
  * machine checks after every operation that no reference was dropped while

@@ -57,7 +57,8 @@ GTT=xen/arch/x86/hvm/gtt
 # incs TREE: include flags of a source tree. The checker's reference tables
 # (BUILD/gen/ref_gen*.c) come from the library: always the pristine ones.
 incs() {
-    echo "-I$1/xen/include -I$1/$AUDIT -I$1/$GTT -Itests/shim -Itests/gpumodel \
+    echo "-I$1/xen/include -I$1/xen/arch/x86/include -I$1/$AUDIT -I$1/$GTT \
+          -Itests/shim -Itests/gpumodel \
           -I$BUILD/gen -Itests/isolation"
 }
 

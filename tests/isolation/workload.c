@@ -5,7 +5,7 @@
 #include "workload.h"
 #include "machine.h"
 #include "audit.h"
-#include "gtt.h"
+#include <asm/hvm/gtt.h>
 #include "pvinfo.h"
 
 /*

@@ -235,11 +235,6 @@ void writel(uint32_t val, volatile void *addr)
         *(volatile uint32_t *)addr = val;
 }
 
-uint64_t readq(const volatile void *addr)
-{
-    return *(const volatile uint64_t *)addr;
-}
-
 uint32_t readl(const volatile void *addr)
 {
     return *(const volatile uint32_t *)addr;

@@ -62,7 +62,6 @@ void fake_gpu_tlb_fill(unsigned int engine, unsigned long mfn);
 /* Xen's MMIO accessors (asm/io.h), routed through the simulated GPU. */
 void writeq(uint64_t val, volatile void *addr);
 void writel(uint32_t val, volatile void *addr);
-uint64_t readq(const volatile void *addr);
 uint32_t readl(const volatile void *addr);
 
 #endif /* FAKE_GPU_H */

@@ -302,16 +302,6 @@ void clear_domain_page(mfn_t mfn)
     unmap_domain_page(p);
 }
 
-void copy_domain_page(mfn_t dst, const mfn_t src)
-{
-    void *d = map_domain_page(dst);
-    const void *s = map_domain_page(src);
-
-    memcpy(d, s, PAGE_SIZE);
-    unmap_domain_page(s);
-    unmap_domain_page(d);
-}
-
 long fake_page_refs(unsigned long mfn)
 {
     struct page_info *c = mfn < FAKE_MAX_MFN ? chunks[mfn >> CHUNK_SHIFT] : NULL;

@@ -137,7 +137,6 @@ void *map_domain_page(mfn_t mfn);
 void unmap_domain_page(const void *va);
 #define __map_domain_page(pg) map_domain_page(page_to_mfn(pg))
 void clear_domain_page(mfn_t mfn);
-void copy_domain_page(mfn_t dst, const mfn_t src);
 
 /* Test control. */
 #define FAKE_MAX_MFN      (1UL << 23)   /* 32 GiB of host frames */

@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Host side of the auditor's platform boundary (xen/common/gpu_audit/
- * private.h): the subset of Xen's internal API the hypervisor code uses,
- * built on libc, with a page allocator that counts what it hands out so
- * tests can assert that nothing leaks.
+ * Host side of the platform boundaries of both hypervisor subsystems: the
+ * auditor's (xen/common/gpu_audit/private.h includes this header alone)
+ * and the GTT engine's (xen/arch/x86/hvm/gtt/private.h adds fake-p2m.h for
+ * the p2m, page references and domheap, and fake-gpu.h for the GPU's
+ * MMIO).  Here: the part of Xen's internal API both use (errno values,
+ * xmalloc family, xenheap pages, spinlocks, printk, ASSERT/BUG, likely),
+ * built on libc, with an allocator that counts what it hands out so tests
+ * can assert that nothing leaks.  tests/shim/xen/ maps the Xen header
+ * names the engine's public header includes (<xen/types.h>,
+ * <xen/spinlock.h>) onto this file.
  *
- * Only names Xen really has may appear here, with Xen's signatures: the
- * hypervisor build (make xen-check) compiles the same sources against the
- * real headers and catches any drift.
+ * Names Xen has keep Xen's signatures: the hypervisor build (make
+ * xen-check) compiles the same sources against the real headers and
+ * catches any drift.  Everything else is host-only and carries the host_
+ * prefix (allocation accounting and failure injection, the printk sink,
+ * host tools' array helper); hypervisor sources never use those.
  */
 #ifndef XEN_HOST_H
 #define XEN_HOST_H

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Fixture of the shadow PPGTT tests: a simulated GPU and p2m, a guest (d1)
- * whose RAM is host-contiguous from a 1G-aligned frame, another domain
- * (d2), one vGPU, and the guest's view of its own memory: plain stores,
+ * Fixture of the shadow PPGTT tests: a simulated host (fake-host.h: GPU,
+ * a guest d1 whose RAM is host-contiguous from an aligned frame, another
+ * domain d2), one vGPU, and the guest's view of its own memory: plain stores,
  * or trapped ones (gtt_wp_write()) when the p2m says the frame is
  * write-protected, as the CPU would do.
  */
@@ -15,7 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vgpu.h"
+#include "ppgtt_private.h"
+#include "fake-host.h"
 
 #define FX_GGTT_ENTRIES 4096        /* 16 MiB of GGTT */
 #define FX_PTE(gfn)     (((uint64_t)(gfn) << GTT_PAGE_SHIFT) | \
@@ -23,82 +24,35 @@
 #define FX_D2_GFNS      64
 
 struct fx {
-    struct fake_gpu *gpu;
-    struct gtt_hw hw;
-    struct gtt_device dev;
-    struct domain *d1, *d2;
+    struct fake_host h;             /* GPU, device, d1 (RAM host-contiguous
+                                       from h.ram_mfn), d2 */
     struct gtt_vgpu *v;
-    unsigned long base;             /* host frame of d1's gfn 0 */
-    unsigned long d2_base;
     unsigned long gfns;
-    long xm0, pages0;               /* before anything */
     long vxm, vpages;               /* with the vGPU created, no roots */
 };
-
-/* A test that failed half-way left its GPU behind (cmocka longjmps). */
-static struct fake_gpu *fx_gpu_live;
-
-/* count frames, first aligned to align (a power of two). */
-static inline unsigned long fx_guest_mfns(unsigned long count,
-                                          unsigned long align)
-{
-    unsigned long m = fake_guest_mfns(1);
-    unsigned long skip = (align - ((m + 1) & (align - 1))) & (align - 1);
-
-    if ( skip )
-        fake_guest_mfns(skip);
-    m = fake_guest_mfns(count);
-    assert_int_equal(m & (align - 1), 0);
-
-    return m;
-}
 
 static inline void fx_init_cfg(struct fx *f, unsigned long gfns,
                                unsigned int quota, bool oos)
 {
-    struct gtt_vgpu_config cfg;
-    unsigned long g;
+    const struct fake_host_layout layout = {
+        .ggtt_entries = FX_GGTT_ENTRIES,
+        .max_gfn = gfns, .ram = gfns,
+        .ram_align = gfns >= 0x40000 ? 0x40000 : 0x200,
+        .d2_max_gfn = FX_D2_GFNS, .d2_ram = FX_D2_GFNS,
+    };
+    struct gtt_vgpu_config cfg = {
+        .id = 1,
+        .aperture_base = 0, .aperture_size = 4u << 20,
+        .hidden_base = 8u << 20, .hidden_size = 4u << 20,
+        .shadow_quota = quota, .oos = oos,
+        .oos_threshold = GTT_DEFAULT_OOS_THRESHOLD,
+    };
 
     memset(f, 0, sizeof(*f));
-    if ( fx_gpu_live )
-        fake_gpu_destroy(fx_gpu_live);
-    fx_gpu_live = NULL;
-    host_alloc_stats.fail_after = -1;
-    fake_p2m_reset();
-    f->xm0 = host_alloc_stats.xmalloc_live;
-    f->pages0 = host_alloc_stats.pages_live;
+    assert_int_equal(fake_host_create(&f->h, &layout), 0);
     f->gfns = gfns;
-    f->d1 = fake_domain_create(1, gfns);
-    f->d2 = fake_domain_create(2, FX_D2_GFNS);
-    assert_non_null(f->d1);
-    assert_non_null(f->d2);
-    f->base = fx_guest_mfns(gfns, gfns >= 0x40000 ? 0x40000 : 0x200);
-    for ( g = 0; g < gfns; g++ )
-        assert_int_equal(fake_p2m_set(f->d1, g, f->base + g, p2m_ram_rw,
-                                      NULL), 0);
-    f->d2_base = fx_guest_mfns(FX_D2_GFNS, 1);
-    for ( g = 0; g < FX_D2_GFNS; g++ )
-        assert_int_equal(fake_p2m_set(f->d2, g, f->d2_base + g, p2m_ram_rw,
-                                      NULL), 0);
-
-    f->gpu = fake_gpu_create(FX_GGTT_ENTRIES);
-    assert_non_null(f->gpu);
-    fx_gpu_live = f->gpu;
-    f->hw.gsm = f->gpu->gsm;
-    f->hw.mmio = f->gpu->mmio;
-    assert_int_equal(gtt_device_init(&f->dev, FX_GGTT_ENTRIES, &f->hw), 0);
-
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.d = f->d1;
-    cfg.id = 1;
-    cfg.aperture_base = 0;
-    cfg.aperture_size = 4u << 20;
-    cfg.hidden_base = 8u << 20;
-    cfg.hidden_size = 4u << 20;
-    cfg.shadow_quota = quota;
-    cfg.oos = oos;
-    cfg.oos_threshold = GTT_DEFAULT_OOS_THRESHOLD;
-    assert_int_equal(gtt_vgpu_create(&f->dev, &cfg, &f->v), 0);
+    cfg.d = f->h.d1;
+    assert_int_equal(gtt_vgpu_create(&f->h.dev, &cfg, &f->v), 0);
     f->vxm = host_alloc_stats.xmalloc_live;
     f->vpages = host_alloc_stats.pages_live;
 }
@@ -137,22 +91,17 @@ static inline void fx_fini(struct fx *f)
     gtt_vgpu_destroy(f->v);
     assert_int_equal(fake_refs_total(), 0);
     assert_int_equal(fake_put_violations(), 0);
-    gtt_device_destroy(&f->dev);
-    fake_gpu_destroy(f->gpu);
-    fx_gpu_live = NULL;
+    fake_host_destroy(&f->h);
     assert_int_equal(fake_maps_live(), 0);
-    fake_domain_destroy(f->d1);
-    fake_domain_destroy(f->d2);
-    fake_p2m_reset();
-    assert_int_equal(host_alloc_stats.xmalloc_live, f->xm0);
-    assert_int_equal(host_alloc_stats.pages_live, f->pages0);
+    assert_int_equal(host_alloc_stats.xmalloc_live, f->h.xmalloc0);
+    assert_int_equal(host_alloc_stats.pages_live, f->h.pages0);
 }
 
 /* The guest's memory, as the guest sees it (gfn of d1). */
 static inline uint64_t fx_peek(struct fx *f, unsigned long gfn,
                                unsigned int i)
 {
-    const uint64_t *t = map_domain_page(_mfn(f->base + gfn));
+    const uint64_t *t = map_domain_page(_mfn(f->h.ram_mfn + gfn));
     uint64_t val = t[i];
 
     unmap_domain_page(t);
@@ -164,7 +113,7 @@ static inline uint64_t fx_peek(struct fx *f, unsigned long gfn,
 static inline void fx_poke(struct fx *f, unsigned long gfn, unsigned int i,
                            uint64_t val)
 {
-    uint64_t *t = map_domain_page(_mfn(f->base + gfn));
+    uint64_t *t = map_domain_page(_mfn(f->h.ram_mfn + gfn));
 
     t[i] = val;
     unmap_domain_page(t);
@@ -172,7 +121,7 @@ static inline void fx_poke(struct fx *f, unsigned long gfn, unsigned int i,
 
 static inline bool fx_protected(struct fx *f, unsigned long gfn)
 {
-    return fake_p2m_type(f->d1, gfn) == p2m_ioreq_server;
+    return fake_p2m_type(f->h.d1, gfn) == p2m_ioreq_server;
 }
 
 /* A CPU store of the guest: trapped when the frame is protected. */
@@ -188,7 +137,7 @@ static inline int fx_store(struct fx *f, uint64_t gpa, unsigned int size,
         return gtt_wp_write(f->v, gpa, size, val);
     }
     assert_false(gtt_wp_claims(f->v, gfn));
-    t = map_domain_page(_mfn(f->base + gfn));
+    t = map_domain_page(_mfn(f->h.ram_mfn + gfn));
     memcpy(t + (gpa & (PAGE_SIZE - 1)), &val, size);
     unmap_domain_page(t);
 
@@ -228,7 +177,7 @@ static inline void fx_assert_maps_mfn(struct fx *f, uint64_t root,
 static inline void fx_assert_maps(struct fx *f, uint64_t root, uint64_t gaddr,
                                   unsigned long gfn)
 {
-    fx_assert_maps_mfn(f, root, gaddr, gfn, f->base + gfn);
+    fx_assert_maps_mfn(f, root, gaddr, gfn, f->h.ram_mfn + gfn);
 }
 
 static inline void fx_assert_scratch(struct fx *f, uint64_t root,

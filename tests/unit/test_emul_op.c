@@ -11,7 +11,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "emul_op.h"
+#include "vgpu.h"
+#include "fake-host.h"
 
 #define GGTT_ENTRIES  4096u                 /* a 16 MiB GGTT */
 #define AP_BASE       0x100000u             /* entries 256..319 */
@@ -54,12 +55,8 @@
 #define CTL_YF_TILED  (5u << 10)
 #define HDR           16u
 
-static struct domain *d1, *d2;
-static struct fake_gpu *gpu;
-static struct gtt_hw hw;
-static struct gtt_device dev;
+static struct fake_host host;
 static struct gtt_vgpu *v, *v2;
-static long xmalloc_base;
 static uint64_t frames[XEN_GPU_EMUL_MAP_MAX];
 
 static uint64_t pte(unsigned long gfn)
@@ -76,42 +73,25 @@ static void ggtt_map(unsigned int slot, unsigned long gfn, unsigned int nr)
                                         pte(gfn + i)), GTT_OK);
 }
 
-static struct gtt_vgpu *vgpu_new(struct domain *d, unsigned int gen,
-                                 uint64_t ap_base, uint64_t ap_size,
-                                 uint64_t hid_base, uint64_t hid_size)
-{
-    struct gtt_vgpu_config c = {
-        .d = d, .id = d->domain_id, .gen = gen,
-        .aperture_base = ap_base, .aperture_size = ap_size,
-        .hidden_base = hid_base, .hidden_size = hid_size,
-    };
-    struct gtt_vgpu *nv;
-
-    assert_int_equal(gtt_vgpu_create(&dev, &c, &nv), 0);
-    return nv;
-}
-
 static int setup_gen(unsigned int gen)
 {
-    unsigned int g;
+    static const struct fake_frame frames[] = {
+        { GFN_MMIO, FAKE_FRAME_MMIO, 0xfe000 },
+        { GFN_OTHER, FAKE_FRAME_OTHER_OWNER, 3 },     /* d2's gfn 3 */
+    };
+    static const struct fake_host_layout layout = {
+        .ggtt_entries = GGTT_ENTRIES,
+        .max_gfn = 256, .ram = NR_RAM, .ram_mfn = RAM_MFN,
+        .d2_max_gfn = 16, .d2_ram = 4, .d2_ram_mfn = 2000,
+        .frames = frames, .nr_frames = ARRAY_SIZE(frames),
+    };
 
-    fake_p2m_reset();
-    xmalloc_base = host_alloc_stats.xmalloc_live;
-    d1 = fake_domain_create(1, 256);
-    d2 = fake_domain_create(2, 16);
-    for ( g = 0; g < NR_RAM; g++ )
-        fake_p2m_set(d1, g, RAM_MFN + g, p2m_ram_rw, NULL);
-    for ( g = 0; g < 4; g++ )
-        fake_p2m_set(d2, g, 2000 + g, p2m_ram_rw, NULL);
-    fake_p2m_set(d1, GFN_MMIO, 0xfe000, p2m_mmio_direct, NULL);
-    fake_p2m_set(d1, GFN_OTHER, 2003, p2m_ram_rw, d2);
-
-    gpu = fake_gpu_create(GGTT_ENTRIES);
-    hw.gsm = gpu->gsm;
-    hw.mmio = gpu->mmio;
-    assert_int_equal(gtt_device_init(&dev, GGTT_ENTRIES, &hw), 0);
-    v = vgpu_new(d1, gen, AP_BASE, AP_SIZE, HID_BASE, HID_SIZE);
-    v2 = vgpu_new(d2, gen, V2_BASE, V2_SIZE, 0, 0);
+    assert_int_equal(fake_host_create(&host, &layout), 0);
+    v = fake_host_vgpu(&host, host.d1, gen, AP_BASE, AP_SIZE, HID_BASE,
+                       HID_SIZE);
+    v2 = fake_host_vgpu(&host, host.d2, gen, V2_BASE, V2_SIZE, 0, 0);
+    assert_non_null(v);
+    assert_non_null(v2);
     /* d2's own surface page in its slice. */
     assert_int_equal(gtt_ggtt_write(v2, V2_BASE >> 12, 0, 8, pte(0)), GTT_OK);
 
@@ -144,12 +124,9 @@ static int teardown(void **state)
     assert_int_equal(fake_refs_total(), 0);
     assert_int_equal(fake_put_violations(), 0);
     assert_int_equal(fake_maps_live(), 0);
-    gtt_device_destroy(&dev);
+    fake_host_destroy(&host);
     assert_int_equal(fake_domheap_live(), 0);
-    assert_int_equal(host_alloc_stats.xmalloc_live, xmalloc_base);
-    fake_gpu_destroy(gpu);
-    fake_domain_destroy(d1);
-    fake_domain_destroy(d2);
+    assert_int_equal(host_alloc_stats.xmalloc_live, host.xmalloc0);
     return 0;
 }
 
@@ -675,10 +652,10 @@ static void test_scratch_and_not_guest_refused(void **state)
      * The guest takes a surface frame out of its p2m: the GPU still holds
      * it (referenced), but the gfn no longer names it.
      */
-    fake_p2m_set(d1, FB_GFN + 2, 0, p2m_invalid, NULL);
+    fake_p2m_set(host.d1, FB_GFN + 2, 0, p2m_invalid, NULL);
     assert_page_refused(0, 4, XEN_GPU_EMUL_ERR_NOT_GUEST, 2);
     /* Or backs the gfn with another frame. */
-    fake_p2m_set(d1, FB_GFN + 2, fake_guest_mfns(1), p2m_ram_rw, NULL);
+    fake_p2m_set(host.d1, FB_GFN + 2, fake_guest_mfns(1), p2m_ram_rw, NULL);
     assert_page_refused(2, 1, XEN_GPU_EMUL_ERR_NOT_GUEST, 0);
     /* Rewriting the entry picks the new frame up. */
     ggtt_map(FB_SLOT + 2, FB_GFN + 2, 1);

@@ -160,7 +160,7 @@ static void sys_buf(struct sys *s, struct bb *b, unsigned int space,
 static void guest_poke(struct sys *s, unsigned int space, uint64_t gaddr,
                        uint32_t val)
 {
-    uint32_t *p = map_domain_page(_mfn(s->f.base +
+    uint32_t *p = map_domain_page(_mfn(s->f.h.ram_mfn +
                                        layout_gfn(space, gaddr)));
 
     p[(gaddr & (PAGE_SIZE - 1)) / 4] = val;
@@ -169,7 +169,7 @@ static void guest_poke(struct sys *s, unsigned int space, uint64_t gaddr,
 
 static uint32_t guest_peek(struct sys *s, unsigned int space, uint64_t gaddr)
 {
-    const uint32_t *p = map_domain_page(_mfn(s->f.base +
+    const uint32_t *p = map_domain_page(_mfn(s->f.h.ram_mfn +
                                              layout_gfn(space, gaddr)));
     uint32_t v = p[(gaddr & (PAGE_SIZE - 1)) / 4];
 
@@ -224,7 +224,7 @@ static unsigned int sys_run_table(struct sys *s,
                                   const struct gpu_audit_table *t)
 {
     struct gpu_check_subject who = {
-        .d = s->f.d1,
+        .d = s->f.h.d1,
         .engine = s->engine,
         .scratch_mfn = gtt_vgpu_scratch_mfn(s->f.v),
         .ppgtt_scratch_mfn = s->f.v->ppgtt.scratch_page_mfn,
@@ -718,17 +718,17 @@ static void test_foreign_frame(void **state)
     assert_int_equal(sys_run(&s), 0);
     assert_int_equal(s.chk.violations, 0);
 
-    gsm = (volatile uint64_t *)s.f.gpu->gsm + idx;
+    gsm = (volatile uint64_t *)s.f.h.gpu->gsm + idx;
     old = fake_gpu_ggtt(idx);
-    writeq(((uint64_t)(s.f.d2_base + 1) << GTT_PAGE_SHIFT) | 1, gsm);
+    writeq(((uint64_t)(s.f.h.d2_ram_mfn + 1) << GTT_PAGE_SHIFT) | 1, gsm);
     assert_int_equal(sys_run(&s), 1);
     assert_only(&s, GPU_V_FOREIGN_FRAME, 1);
     /* Recorded, not performed: d2's page is untouched. */
-    p = map_domain_page(_mfn(s.f.d2_base + 1));
+    p = map_domain_page(_mfn(s.f.h.d2_ram_mfn + 1));
     assert_int_equal(p[0], 0);
     unmap_domain_page(p);
     writeq(old, gsm);
-    writel(1, (uint8_t *)s.f.gpu->mmio + FAKE_GPU_FLSH_CNTL);
+    writel(1, (uint8_t *)s.f.h.gpu->mmio + FAKE_GPU_FLSH_CNTL);
     sys_fini(&s);
 }
 
@@ -848,8 +848,8 @@ static void test_pdp_guest_table(void **state)
     at = emit_lri_n(&ring, pairs, 2);
     sys_audit_ring_ok(&s, &ring);
     /* No glue: the copy is the guest's, its PML4 by host address. */
-    copy_poke(&s, 0, at + 4, (uint32_t)GPA(s.f.base + PML4));
-    copy_poke(&s, 0, at + 2, (uint32_t)(GPA(s.f.base + PML4) >> 32));
+    copy_poke(&s, 0, at + 4, (uint32_t)GPA(s.f.h.ram_mfn + PML4));
+    copy_poke(&s, 0, at + 2, (uint32_t)(GPA(s.f.h.ram_mfn + PML4) >> 32));
     assert_int_equal(sys_run(&s), 1);
     assert_only(&s, GPU_V_PT_FRAME, 1);
     sys_fini(&s);
@@ -867,7 +867,7 @@ static void test_no_reference(void **state)
     sys_buf(&s, &ring, GPU_SPACE_GGTT, RING);
     emit_sdi(&ring, GG_BUF, 0xabababab, true, false);
     sys_audit_ring_ok(&s, &ring);
-    pg = fake_frame(s.f.base + layout_gfn(GPU_SPACE_GGTT, GG_BUF));
+    pg = fake_frame(s.f.h.ram_mfn + layout_gfn(GPU_SPACE_GGTT, GG_BUF));
     assert_int_equal(pg->count, 1);
     pg->count--;
     assert_int_equal(sys_run(&s), 1);
@@ -959,14 +959,14 @@ static void test_checker_frames(void **state)
     (void)state;
     sys_init(&s, RCS);
     memset(&who, 0, sizeof(who));
-    who.d = s.f.d1;
+    who.d = s.f.h.d1;
     who.scratch_mfn = gtt_vgpu_scratch_mfn(s.f.v);
     who.ppgtt_scratch_mfn = s.f.v->ppgtt.scratch_page_mfn;
     who.slices = s.slices;
     who.nr_slices = 2;
     gpu_check_init(&chk, gpu_check_ref_spec(GEN));
     gpu_check_subject(&chk, &who);
-    own = s.f.base + layout_gfn(GPU_SPACE_GGTT, GG_BUF);
+    own = s.f.h.ram_mfn + layout_gfn(GPU_SPACE_GGTT, GG_BUF);
 
     gpu_check_mem(&chk, GPU_SPACE_GGTT, GG_BUF, own, true);
     gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, INVALID_MFN, true);
@@ -977,13 +977,13 @@ static void test_checker_frames(void **state)
     assert_int_equal(chk.accesses, 5);
 
     /* Made read-only by Xen: read, never written. */
-    fake_p2m_set(s.f.d1, 0x901, s.f.base + 0x901, p2m_ram_ro, NULL);
-    fake_frame(s.f.base + 0x901)->count++;
-    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x901, false);
+    fake_p2m_set(s.f.h.d1, 0x901, s.f.h.ram_mfn + 0x901, p2m_ram_ro, NULL);
+    fake_frame(s.f.h.ram_mfn + 0x901)->count++;
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.h.ram_mfn + 0x901, false);
     assert_int_equal(chk.violations, 0);
-    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x901, true);
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.h.ram_mfn + 0x901, true);
     assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 1);
-    fake_frame(s.f.base + 0x901)->count--;
+    fake_frame(s.f.h.ram_mfn + 0x901)->count--;
     chk.by_kind[GPU_V_FOREIGN_FRAME] = 0;
     chk.violations = 0;
     chk.nr_log = 0;
@@ -993,14 +993,14 @@ static void test_checker_frames(void **state)
      * referenced (Xen frees it only after the last reference), a
      * violation once no reference holds it.
      */
-    fake_p2m_set(s.f.d1, 0x900, s.f.base + 0x900, p2m_mmio_direct, NULL);
-    fake_frame(s.f.base + 0x900)->count++;
-    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x900, true);
+    fake_p2m_set(s.f.h.d1, 0x900, s.f.h.ram_mfn + 0x900, p2m_mmio_direct, NULL);
+    fake_frame(s.f.h.ram_mfn + 0x900)->count++;
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.h.ram_mfn + 0x900, true);
     assert_int_equal(chk.violations, 0);
-    fake_frame(s.f.base + 0x900)->count--;
-    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.base + 0x900, false);
+    fake_frame(s.f.h.ram_mfn + 0x900)->count--;
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.h.ram_mfn + 0x900, false);
     assert_int_equal(chk.by_kind[GPU_V_NO_REFERENCE], 1);
-    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.d2_base, false);
+    gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.f.h.d2_ram_mfn, false);
     assert_int_equal(chk.by_kind[GPU_V_FOREIGN_FRAME], 1);
     /* A Xen table frame as data; a guest frame as a table. */
     gpu_check_mem(&chk, GPU_SPACE_PPGTT, 0, s.sh[0] >> GTT_PAGE_SHIFT, false);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "vgpu.h"
+#include "fake-host.h"
 
 #define GGTT_ENTRIES  4096u                 /* a 16 MiB GGTT */
 #define AP_BASE       0x100000u             /* entries 256..319 */
@@ -30,12 +31,8 @@ enum {
     GFN_HOLE = 100, GFN_PAST_END = 1000,
 };
 
-static struct domain *d1, *d2;
-static struct fake_gpu *gpu;
-static struct gtt_hw hw;
-static struct gtt_device dev;
+static struct fake_host host;
 static struct gtt_vgpu *v;
-static long xmalloc_base;
 
 static uint64_t pte(unsigned long gfn)
 {
@@ -45,7 +42,7 @@ static uint64_t pte(unsigned long gfn)
 /* The vGPU's scratch page; the device's once the vGPU is gone. */
 static uint64_t scratch(void)
 {
-    unsigned long mfn = v ? gtt_vgpu_scratch_mfn(v) : dev.scratch_mfn;
+    unsigned long mfn = v ? gtt_vgpu_scratch_mfn(v) : host.dev.scratch_mfn;
 
     return ((uint64_t)mfn << 12) | GGTT_PTE_PRESENT;
 }
@@ -54,7 +51,7 @@ static struct gtt_vgpu_config config(uint64_t ap_base, uint64_t ap_size,
                                      uint64_t hid_base, uint64_t hid_size)
 {
     struct gtt_vgpu_config c = {
-        .d = d1, .id = 1,
+        .d = host.d1, .id = 1,
         .aperture_base = ap_base, .aperture_size = ap_size,
         .hidden_base = hid_base, .hidden_size = hid_size,
     };
@@ -64,35 +61,30 @@ static struct gtt_vgpu_config config(uint64_t ap_base, uint64_t ap_size,
 
 static int setup(void **state)
 {
+    /* d1: RAM, then every kind of frame a guest must not hand the GPU. */
+    static const struct fake_frame hostile[] = {
+        { GFN_MMIO, FAKE_FRAME_MMIO, 0xfe000 },
+        { GFN_GRANT, FAKE_FRAME_GRANT, 0 },           /* d2's gfn 0 */
+        { GFN_FOREIGN, FAKE_FRAME_FOREIGN, 1 },       /* d2's gfn 1 */
+        { GFN_PAGED, FAKE_FRAME_PAGED, 0 },
+        { GFN_SHARED, FAKE_FRAME_SHARED, 3000 },
+        { GFN_XEN, FAKE_FRAME_XEN, 3001 },
+        { GFN_OTHER_DOMAIN, FAKE_FRAME_OTHER_OWNER, 2 },  /* d2's gfn 2 */
+        { GFN_RO, FAKE_FRAME_RO, 3002 },
+        { GFN_LOGDIRTY, FAKE_FRAME_LOGDIRTY, 3003 },
+    };
+    static const struct fake_host_layout layout = {
+        .ggtt_entries = GGTT_ENTRIES,
+        .max_gfn = 256, .ram = NR_RAM, .ram_mfn = RAM_MFN,
+        .d2_max_gfn = 16, .d2_ram = 3, .d2_ram_mfn = 2000,
+        .frames = hostile, .nr_frames = ARRAY_SIZE(hostile),
+    };
     struct gtt_vgpu_config c;
-    unsigned int g;
 
     (void)state;
-    fake_p2m_reset();
-    xmalloc_base = host_alloc_stats.xmalloc_live;
-    d1 = fake_domain_create(1, 256);
-    d2 = fake_domain_create(2, 16);
-    for ( g = 0; g < NR_RAM; g++ )
-        fake_p2m_set(d1, g, RAM_MFN + g, p2m_ram_rw, NULL);
-    fake_p2m_set(d2, 0, 2000, p2m_ram_rw, NULL);
-    fake_p2m_set(d2, 1, 2001, p2m_ram_rw, NULL);
-    fake_p2m_set(d2, 2, 2002, p2m_ram_rw, NULL);
-    fake_p2m_set(d1, GFN_MMIO, 0xfe000, p2m_mmio_direct, NULL);
-    fake_p2m_set(d1, GFN_GRANT, 2000, p2m_grant_map_rw, d2);
-    fake_p2m_set(d1, GFN_FOREIGN, 2001, p2m_map_foreign, d2);
-    fake_p2m_set(d1, GFN_PAGED, 0, p2m_ram_paged, NULL);
-    fake_p2m_set(d1, GFN_SHARED, 3000, p2m_ram_shared, dom_cow);
-    fake_p2m_set(d1, GFN_XEN, 3001, p2m_ram_rw, dom_xen);
-    fake_p2m_set(d1, GFN_OTHER_DOMAIN, 2002, p2m_ram_rw, d2);
-    fake_p2m_set(d1, GFN_RO, 3002, p2m_ram_ro, NULL);
-    fake_p2m_set(d1, GFN_LOGDIRTY, 3003, p2m_ram_logdirty, NULL);
-
-    gpu = fake_gpu_create(GGTT_ENTRIES);
-    hw.gsm = gpu->gsm;
-    hw.mmio = gpu->mmio;
-    assert_int_equal(gtt_device_init(&dev, GGTT_ENTRIES, &hw), 0);
+    assert_int_equal(fake_host_create(&host, &layout), 0);
     c = config(AP_BASE, AP_SIZE, HID_BASE, HID_SIZE);
-    assert_int_equal(gtt_vgpu_create(&dev, &c, &v), 0);
+    assert_int_equal(gtt_vgpu_create(&host.dev, &c, &v), 0);
 
     return 0;
 }
@@ -110,12 +102,9 @@ static int teardown(void **state)
     gtt_vgpu_destroy(v);
     v = NULL;
     assert_clean();
-    gtt_device_destroy(&dev);
+    fake_host_destroy(&host);
     assert_int_equal(fake_domheap_live(), 0);
-    assert_int_equal(host_alloc_stats.xmalloc_live, xmalloc_base);
-    fake_gpu_destroy(gpu);
-    fake_domain_destroy(d1);
-    fake_domain_destroy(d2);
+    assert_int_equal(host_alloc_stats.xmalloc_live, host.xmalloc0);
     return 0;
 }
 
@@ -144,11 +133,11 @@ static void test_create_points_slices_at_scratch(void **state)
     assert_int_equal(fake_gpu_ggtt(AP_FIRST - 1), 0);   /* not ours */
     assert_int_equal(fake_gpu_ggtt(HID_FIRST + HID_NR), 0);
     assert_true(fake_gpu_tlb_invalidations() >= 1);
-    assert_non_null(dev.scratch);
-    assert_null(page_get_owner(dev.scratch));           /* Xen's, no owner */
-    assert_true(dev.scratch_mfn >= FAKE_XEN_MFN_BASE);
+    assert_non_null(host.dev.scratch);
+    assert_null(page_get_owner(host.dev.scratch));      /* Xen's, no owner */
+    assert_true(host.dev.scratch_mfn >= FAKE_XEN_MFN_BASE);
     /* The vGPU's own scratch page: Xen's too, not the device's. */
-    assert_int_not_equal(gtt_vgpu_scratch_mfn(v), dev.scratch_mfn);
+    assert_int_not_equal(gtt_vgpu_scratch_mfn(v), host.dev.scratch_mfn);
     assert_true(gtt_vgpu_scratch_mfn(v) >= FAKE_XEN_MFN_BASE);
     assert_null(page_get_owner(mfn_to_page(gtt_vgpu_scratch_mfn(v))));
 }
@@ -164,11 +153,11 @@ static void test_scratch_not_shared(void **state)
     struct gtt_vgpu *w;
 
     (void)state;
-    c.d = d2;
+    c.d = host.d2;
     c.id = 2;
-    assert_int_equal(gtt_vgpu_create(&dev, &c, &w), 0);
+    assert_int_equal(gtt_vgpu_create(&host.dev, &c, &w), 0);
     assert_int_not_equal(gtt_vgpu_scratch_mfn(w), gtt_vgpu_scratch_mfn(v));
-    assert_int_not_equal(gtt_vgpu_scratch_mfn(w), dev.scratch_mfn);
+    assert_int_not_equal(gtt_vgpu_scratch_mfn(w), host.dev.scratch_mfn);
     /* A refused entry of each goes to its own page. */
     assert_int_equal(gtt_ggtt_write(v, AP_FIRST, 0, 8, pte(GFN_HOLE)),
                      GTT_ERR_NOT_RAM);
@@ -181,7 +170,8 @@ static void test_scratch_not_shared(void **state)
     gtt_vgpu_destroy(w);
     /* Gone: its entries are the device's scratch, its page freed. */
     assert_int_equal(fake_gpu_ggtt(0x400),
-                     ((uint64_t)dev.scratch_mfn << 12) | GGTT_PTE_PRESENT);
+                     ((uint64_t)host.dev.scratch_mfn << 12) |
+                     GGTT_PTE_PRESENT);
 }
 
 /* RAM of the guest: host frame, one reference, guest value read back. */
@@ -231,15 +221,15 @@ static void test_other_bits_sanitised(void **state)
 static void test_protected_frame_accepted(void **state)
 {
     (void)state;
-    assert_int_equal(gtt_frame_protect(d1, 8), 0);
-    assert_int_equal(fake_p2m_type(d1, 8), p2m_ioreq_server);
-    assert_int_equal(gtt_frame_protect(d1, 8), -EBUSY);
-    assert_int_equal(gtt_frame_protect(d1, GFN_MMIO), -EBUSY);
+    assert_int_equal(gtt_frame_protect(host.d1, 8), 0);
+    assert_int_equal(fake_p2m_type(host.d1, 8), p2m_ioreq_server);
+    assert_int_equal(gtt_frame_protect(host.d1, 8), -EBUSY);
+    assert_int_equal(gtt_frame_protect(host.d1, GFN_MMIO), -EBUSY);
     assert_int_equal(gtt_ggtt_write(v, AP_FIRST + 2, 0, 8, pte(8)), GTT_OK);
     assert_int_equal(fake_gpu_ggtt(AP_FIRST + 2), pte(RAM_MFN + 8));
-    assert_int_equal(gtt_frame_unprotect(d1, 8), 0);
-    assert_int_equal(fake_p2m_type(d1, 8), p2m_ram_rw);
-    assert_int_equal(gtt_frame_unprotect(d1, 8), -EBUSY);
+    assert_int_equal(gtt_frame_unprotect(host.d1, 8), 0);
+    assert_int_equal(fake_p2m_type(host.d1, 8), p2m_ram_rw);
+    assert_int_equal(gtt_frame_unprotect(host.d1, 8), -EBUSY);
 }
 
 /*
@@ -501,7 +491,7 @@ static void test_destroy_returns_everything(void **state)
     v = NULL;
     assert_slices_scratch();
     assert_clean();
-    assert_int_equal(host_alloc_stats.xmalloc_live, xmalloc_base);
+    assert_int_equal(host_alloc_stats.xmalloc_live, host.xmalloc0);
     assert_int_equal(fake_domheap_live(), 1);
 }
 
@@ -551,8 +541,8 @@ static void test_slice_configs(void **state)
     {
         c = config(cases[i].ap_base, cases[i].ap_size, cases[i].hid_base,
                    cases[i].hid_size);
-        c.d = d2;
-        assert_int_equal(gtt_vgpu_create(&dev, &c, &w), cases[i].rc);
+        c.d = host.d2;
+        assert_int_equal(gtt_vgpu_create(&host.dev, &c, &w), cases[i].rc);
         if ( cases[i].rc )
         {
             assert_null(w);
@@ -567,7 +557,7 @@ static void test_slice_configs(void **state)
     }
     c = config(AP_BASE, AP_SIZE, HID_BASE, HID_SIZE);
     c.d = NULL;
-    assert_int_equal(gtt_vgpu_create(&dev, &c, &w), -EINVAL);
+    assert_int_equal(gtt_vgpu_create(&host.dev, &c, &w), -EINVAL);
     assert_int_equal(fake_refs_total(), 0);
 }
 
@@ -581,11 +571,11 @@ static void test_create_allocation_failure_sweep(void **state)
     int rc = -ENOMEM;
 
     (void)state;
-    c.d = d2;
+    c.d = host.d2;
     for ( fail = 0; rc == -ENOMEM && fail < 1000; fail++ )
     {
         host_alloc_stats.fail_after = fail;
-        rc = gtt_vgpu_create(&dev, &c, &w);
+        rc = gtt_vgpu_create(&host.dev, &c, &w);
         host_alloc_stats.fail_after = -1;
         if ( rc )
         {
@@ -607,10 +597,10 @@ static void test_device_checks(void **state)
     struct gtt_device d;
 
     (void)state;
-    assert_int_equal(gtt_device_init(&d, 0, &hw), -EINVAL);
+    assert_int_equal(gtt_device_init(&d, 0, &host.hw), -EINVAL);
     assert_int_equal(gtt_device_init(&d, 16, NULL), -EINVAL);
     host_alloc_stats.fail_after = 0;
-    assert_int_equal(gtt_device_init(&d, 16, &hw), -ENOMEM);
+    assert_int_equal(gtt_device_init(&d, 16, &host.hw), -ENOMEM);
     host_alloc_stats.fail_after = -1;
     assert_string_equal(gtt_reason_name(GTT_ERR_OUTSIDE_SLICE), "outside-slice");
     assert_string_equal(gtt_reason_name(GTT_ERR_OTHER_OWNER), "other-owner");

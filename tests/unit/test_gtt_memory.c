@@ -116,7 +116,7 @@ static void test_pending_in_shadow_entry(void **state)
     pt = shadow_pt0(&f);
     e = shadow_entry(pt, 0);
     assert_int_equal(e & PPGTT_ADDR_MASK,
-                     (uint64_t)(f.base + DATA) << GTT_PAGE_SHIFT);
+                     (uint64_t)(f.h.ram_mfn + DATA) << GTT_PAGE_SHIFT);
     assert_int_equal(e & PPGTT_SW_MASK, 0);
     scratch = shadow_entry(pt, 1);
 
@@ -132,7 +132,7 @@ static void test_pending_in_shadow_entry(void **state)
     fx_assert_maps(&f, root, 0, DATA + 5);
     for ( i = 0; i < PPGTT_ENTRIES; i++ )
         assert_int_equal(shadow_entry(pt, i) & PPGTT_SW_MASK, 0);
-    assert_int_equal(fake_page_refs(f.base + DATA), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA), 0);
     finish(&f);
 }
 
@@ -149,15 +149,15 @@ static void test_m2p(void **state)
 
     (void)state;
     build(&f, 1);
-    assert_int_equal(get_gpfn_from_mfn(f.base + 7), 7);
-    assert_int_equal(get_gpfn_from_mfn(f.d2_base + 3), 3);
+    assert_int_equal(get_gpfn_from_mfn(f.h.ram_mfn + 7), 7);
+    assert_int_equal(get_gpfn_from_mfn(f.h.d2_ram_mfn + 3), 3);
 
-    assert_int_equal(fake_p2m_set(f.d1, 7, 0, p2m_invalid, NULL), 0);
-    assert_int_equal(get_gpfn_from_mfn(f.base + 7), INVALID_M2P_ENTRY);
-    assert_int_equal(fake_p2m_set(f.d1, 9, f.d2_base + 3, p2m_grant_map_rw,
-                                  f.d2), 0);
-    assert_int_equal(get_gpfn_from_mfn(f.base + 9), INVALID_M2P_ENTRY);
-    assert_int_equal(get_gpfn_from_mfn(f.d2_base + 3), 3);
+    assert_int_equal(fake_p2m_set(f.h.d1, 7, 0, p2m_invalid, NULL), 0);
+    assert_int_equal(get_gpfn_from_mfn(f.h.ram_mfn + 7), INVALID_M2P_ENTRY);
+    assert_int_equal(fake_p2m_set(f.h.d1, 9, f.h.d2_ram_mfn + 3, p2m_grant_map_rw,
+                                  f.h.d2), 0);
+    assert_int_equal(get_gpfn_from_mfn(f.h.ram_mfn + 9), INVALID_M2P_ENTRY);
+    assert_int_equal(get_gpfn_from_mfn(f.h.d2_ram_mfn + 3), 3);
     pg = alloc_domheap_page(NULL, MEMF_no_owner);
     assert_non_null(pg);
     assert_int_equal(get_gpfn_from_mfn(mfn_x(page_to_mfn(pg))),
@@ -166,10 +166,10 @@ static void test_m2p(void **state)
 
     /* A mapped frame the guest then takes out of its p2m. */
     assert_int_equal(gtt_ppgtt_create(f.v, GTT_ROOT_L4, &root), GTT_OK);
-    fx_assert_maps_mfn(&f, root, 0, DATA, f.base + DATA);
-    assert_int_equal(fake_p2m_set(f.d1, DATA, 0, p2m_invalid, NULL), 0);
-    assert_int_equal(get_gpfn_from_mfn(f.base + DATA), INVALID_M2P_ENTRY);
-    fx_assert_maps_mfn(&f, root, 0, DATA, f.base + DATA);
+    fx_assert_maps_mfn(&f, root, 0, DATA, f.h.ram_mfn + DATA);
+    assert_int_equal(fake_p2m_set(f.h.d1, DATA, 0, p2m_invalid, NULL), 0);
+    assert_int_equal(get_gpfn_from_mfn(f.h.ram_mfn + DATA), INVALID_M2P_ENTRY);
+    fx_assert_maps_mfn(&f, root, 0, DATA, f.h.ram_mfn + DATA);
     finish(&f);
 }
 

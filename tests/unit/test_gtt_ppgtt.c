@@ -89,12 +89,12 @@ static void test_l4_population(void **state)
     assert_int_equal(st.refs_held, 8 + 4);
     assert_int_equal(st.entries_validated, 8 + 4);
     for ( i = 0; i < 8; i++ )
-        assert_int_equal(fake_page_refs(f.base + DATA + i), 1);
-    assert_int_equal(fake_page_refs(f.base + PT), 1);
+        assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + i), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + PT), 1);
 
     /* The context gets the shadow PML4, not the guest's. */
     assert_int_equal(gtt_ppgtt_pin(f.v, ROOT, roots), GTT_OK);
-    assert_int_not_equal(roots[0] >> GTT_PAGE_SHIFT, f.base + PML4);
+    assert_int_not_equal(roots[0] >> GTT_PAGE_SHIFT, f.h.ram_mfn + PML4);
     assert_true(roots[0] >> GTT_PAGE_SHIFT >= FAKE_XEN_MFN_BASE);
     assert_int_equal(roots[1], 0);
     assert_int_equal(gtt_ppgtt_destroy(f.v, ROOT), GTT_ERR_IN_USE);
@@ -225,7 +225,7 @@ static void test_bad_roots(void **state)
 
     (void)state;
     fx_init(&f, 0x1000);
-    fake_p2m_set(f.d1, 0x30, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x30, 0, p2m_mmio_direct, NULL);
     assert_int_equal(create_l4(&f, root), GTT_ERR_MMIO);
     root = (uint64_t)0x5000 << 12;
     assert_int_equal(create_l4(&f, root), GTT_ERR_NOT_RAM);
@@ -241,16 +241,15 @@ static void test_bad_roots(void **state)
 static void test_leaf_attacks(void **state)
 {
     static const struct {
-        p2m_type_t t;
-        bool d2_frame;
+        enum fake_frame_kind kind;
         unsigned int reason;
     } bad[] = {
-        { p2m_mmio_direct, false, GTT_ERR_MMIO },
-        { p2m_grant_map_rw, true, GTT_ERR_GRANT },
-        { p2m_map_foreign, true, GTT_ERR_FOREIGN },
-        { p2m_ram_rw, true, GTT_ERR_OTHER_OWNER },
-        { p2m_ram_paged, false, GTT_ERR_PAGED },
-        { p2m_invalid, false, GTT_ERR_NOT_RAM },
+        { FAKE_FRAME_MMIO, GTT_ERR_MMIO },
+        { FAKE_FRAME_GRANT, GTT_ERR_GRANT },
+        { FAKE_FRAME_FOREIGN, GTT_ERR_FOREIGN },
+        { FAKE_FRAME_OTHER_OWNER, GTT_ERR_OTHER_OWNER },
+        { FAKE_FRAME_PAGED, GTT_ERR_PAGED },
+        { FAKE_FRAME_HOLE, GTT_ERR_NOT_RAM },
     };
     struct fx f;
     struct gtt_stats st;
@@ -261,10 +260,10 @@ static void test_leaf_attacks(void **state)
     build_l4(&f, 0);
     for ( i = 0; i < ARRAY_SIZE(bad); i++ )
     {
-        unsigned long mfn = bad[i].d2_frame ? f.d2_base + i : 0;
+        /* Frames of d2 are its gfn i. */
+        struct fake_frame fr = { DATA + i, bad[i].kind, i };
 
-        fake_p2m_set(f.d1, DATA + i, mfn, bad[i].t,
-                     bad[i].d2_frame ? f.d2 : NULL);
+        assert_int_equal(fake_host_frames(&f.h, &fr, 1), 0);
         fx_poke(&f, PT, i, FX_PTE(DATA + i));
     }
     /* Past the guest's memory, and a good one. */
@@ -272,7 +271,7 @@ static void test_leaf_attacks(void **state)
     fx_poke(&f, PT, 11, FX_PTE(1ULL << 35));
     fx_poke(&f, PT, 12, FX_PTE(DATA + 12));
     /* A PDE naming MMIO as a page table. */
-    fake_p2m_set(f.d1, 0x40, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x40, 0, p2m_mmio_direct, NULL);
     fx_poke(&f, PD, 1, FX_PTE(0x40));
     assert_int_equal(create_l4(&f, ROOT), GTT_OK);
 
@@ -287,9 +286,8 @@ static void test_leaf_attacks(void **state)
         assert_int_equal(st.refused[bad[i].reason],
                          1 + (bad[i].reason == GTT_ERR_NOT_RAM ? 2 : 0) +
                          (bad[i].reason == GTT_ERR_MMIO ? 1 : 0));
-    for ( i = 0; i < ARRAY_SIZE(bad); i++ )
-        if ( bad[i].d2_frame )
-            assert_int_equal(fake_page_refs(f.d2_base + i), 0);
+    for ( i = 0; i < ARRAY_SIZE(bad); i++ )       /* d2's frames: none */
+        assert_int_equal(fake_page_refs(f.h.d2_ram_mfn + i), 0);
     assert_int_equal(st.refs_held, 4 + 1);
 
     /* The same through a trapped write: scratch, counted again. */
@@ -315,9 +313,9 @@ static void test_huge_2m(void **state)
     fx_poke(&f, PD, 2, FX_PTE(0x600) | PPGTT_PS);      /* one frame moved */
     fx_poke(&f, PD, 3, FX_PTE(0x800) | PPGTT_PS);      /* one frame MMIO */
     fx_poke(&f, PD, 4, FX_PTE(0xa00 + 7) | PPGTT_PS);  /* low bits ignored */
-    other = fx_guest_mfns(1, 1);
-    fake_p2m_set(f.d1, 0x605, other, p2m_ram_rw, NULL);
-    fake_p2m_set(f.d1, 0x807, 0, p2m_mmio_direct, NULL);
+    other = fake_guest_mfns(1);
+    fake_p2m_set(f.h.d1, 0x605, other, p2m_ram_rw, NULL);
+    fake_p2m_set(f.h.d1, 0x807, 0, p2m_mmio_direct, NULL);
     assert_int_equal(create_l4(&f, ROOT), GTT_OK);
 
     st = fx_stats(&f);
@@ -339,14 +337,14 @@ static void test_huge_2m(void **state)
     /* Every frame of every run referenced once, the refused one not. */
     assert_int_equal(fx_stats(&f).refs_held, 4 + 4 * 512 - 1);
     assert_int_equal(fake_page_refs(other), 1);
-    assert_int_equal(fake_page_refs(f.base + 0x605), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + 0x605), 0);
 
     /* Replacing a large entry drops its 512 references after the flush. */
     assert_int_equal(fx_write(&f, PD, 1, 0), GTT_OK);
     fx_assert_scratch(&f, ROOT, MB(2));
-    assert_int_equal(fake_page_refs(f.base + 0x400), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + 0x400), 1);
     assert_int_equal(gtt_sync(f.v), GTT_OK);
-    assert_int_equal(fake_page_refs(f.base + 0x400), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + 0x400), 0);
     assert_int_equal(fx_stats(&f).refs_held, 4 + 3 * 512 - 1);
 
     finish_l4(&f);
@@ -364,8 +362,8 @@ static void test_huge_1g(void **state)
     fx_poke(&f, PML4, 0, FX_PTE(PDP));
     fx_poke(&f, PDP, 1, FX_PTE(0x40000) | PPGTT_PS);
     fx_poke(&f, PDP, 2, FX_PTE(0x80000) | PPGTT_PS);
-    other = fx_guest_mfns(1, 1);
-    fake_p2m_set(f.d1, 0x80000 + 0x1234, other, p2m_ram_rw, NULL);
+    other = fake_guest_mfns(1);
+    fake_p2m_set(f.h.d1, 0x80000 + 0x1234, other, p2m_ram_rw, NULL);
     assert_int_equal(create_l4(&f, ROOT), GTT_OK);
 
     st = fx_stats(&f);
@@ -396,9 +394,9 @@ static void test_huge_1g_split_quota(void **state)
     fx_init_cfg(&f, 0x80000, 64, true);
     fx_poke(&f, PML4, 0, FX_PTE(PDP));
     fx_poke(&f, PDP, 1, FX_PTE(0x40000) | PPGTT_PS);
-    spare = fx_guest_mfns(512, 1);
+    spare = fake_guest_mfns(512);
     for ( c = 0; c < 512; c++ )   /* one frame out of place in each 2M */
-        fake_p2m_set(f.d1, 0x40000 + c * 512 + 3, spare + c, p2m_ram_rw,
+        fake_p2m_set(f.h.d1, 0x40000 + c * 512 + 3, spare + c, p2m_ram_rw,
                      NULL);
     assert_int_equal(create_l4(&f, ROOT), GTT_ERR_QUOTA);
     fx_assert_idle(&f);
@@ -407,9 +405,9 @@ static void test_huge_1g_split_quota(void **state)
     fx_init_cfg(&f, 0x80000, 600, true);
     fx_poke(&f, PML4, 0, FX_PTE(PDP));
     fx_poke(&f, PDP, 1, FX_PTE(0x40000) | PPGTT_PS);
-    spare = fx_guest_mfns(512, 1);
+    spare = fake_guest_mfns(512);
     for ( c = 0; c < 512; c++ )
-        fake_p2m_set(f.d1, 0x40000 + c * 512 + 3, spare + c, p2m_ram_rw,
+        fake_p2m_set(f.h.d1, 0x40000 + c * 512 + 3, spare + c, p2m_ram_rw,
                      NULL);
     assert_int_equal(create_l4(&f, ROOT), GTT_OK);
     assert_int_equal(fx_stats(&f).shadow_pages, 2 + 1 + 512);
@@ -435,7 +433,7 @@ static void test_huge_64k(void **state)
     fx_poke(&f, PT, 0, FX_PTE(0x200));
     fx_poke(&f, PT, 1, FX_PTE(0x300));          /* not a 64K slot: ignored */
     fx_poke(&f, PT, 16, FX_PTE(0x213));         /* low bits ignored */
-    fake_p2m_set(f.d1, 0x213, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x213, 0, p2m_mmio_direct, NULL);
     assert_int_equal(create_l4(&f, ROOT), GTT_OK);
 
     for ( j = 0; j < 16; j++ )
@@ -451,7 +449,7 @@ static void test_huge_64k(void **state)
     assert_int_equal(st.splits, 2);
     assert_int_equal(st.refused[GTT_ERR_MMIO], 1);
     assert_int_equal(st.refs_held, 4 + 31);
-    assert_int_equal(fake_page_refs(f.base + 0x300), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + 0x300), 0);
 
     /* A trapped write to a non-64K slot changes nothing; to a 64K slot,
      * all 16. */
@@ -500,13 +498,13 @@ static void test_trapped_writes(void **state)
     fx_assert_scratch(&f, ROOT, 3 * PAGE_SIZE);
     assert_int_equal(fx_store(&f, gpa + 4, 4, 0), GTT_OK);
     fx_assert_scratch(&f, ROOT, 3 * PAGE_SIZE);
-    assert_int_equal(fake_page_refs(f.base + DATA + 3), 1);   /* deferred */
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 3), 1);   /* deferred */
     assert_int_equal(gtt_sync(f.v), GTT_OK);
     fx_assert_maps(&f, ROOT, 3 * PAGE_SIZE, DATA + 9);
-    assert_int_equal(fake_page_refs(f.base + DATA + 3), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 3), 0);
 
     /* A half that completes into MMIO: scratch after the sync too. */
-    fake_p2m_set(f.d1, 0x500, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x500, 0, p2m_mmio_direct, NULL);
     assert_int_equal(fx_store(&f, gpa, 4, (uint32_t)FX_PTE(0x500)), GTT_OK);
     assert_int_equal(gtt_sync(f.v), GTT_OK);
     fx_assert_scratch(&f, ROOT, 3 * PAGE_SIZE);
@@ -515,10 +513,10 @@ static void test_trapped_writes(void **state)
     /* 8 bytes: new entry in place; the old reference goes at the flush. */
     assert_int_equal(fx_write(&f, PT, 2, FX_PTE(DATA + 20)), GTT_OK);
     fx_assert_maps(&f, ROOT, 2 * PAGE_SIZE, DATA + 20);
-    assert_int_equal(fake_page_refs(f.base + DATA + 2), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 2), 1);
     assert_int_equal(gtt_sync(f.v), GTT_OK);
-    assert_int_equal(fake_page_refs(f.base + DATA + 2), 0);
-    assert_int_equal(fake_page_refs(f.base + DATA + 20), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 2), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 20), 1);
     assert_int_equal(fx_stats(&f).writes_trapped, 4);
 
     /* An upper-level entry: a new PT is protected, then read. */
@@ -546,11 +544,11 @@ static void test_table_freed_while_referenced(void **state)
     (void)state;
     start_l4(&f, 4);
 
-    fake_p2m_set(f.d1, PT, 0, p2m_invalid, NULL);
-    fake_p2m_set(f.d1, DATA + 1, 0, p2m_invalid, NULL);
-    assert_int_equal(fake_page_refs(f.base + PT), 1);
-    assert_int_equal(fake_page_refs(f.base + DATA + 1), 1);
-    assert_ptr_equal(page_get_owner(mfn_to_page(_mfn(f.base + PT))), f.d1);
+    fake_p2m_set(f.h.d1, PT, 0, p2m_invalid, NULL);
+    fake_p2m_set(f.h.d1, DATA + 1, 0, p2m_invalid, NULL);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + PT), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 1), 1);
+    assert_ptr_equal(page_get_owner(mfn_to_page(_mfn(f.h.ram_mfn + PT))), f.h.d1);
     fx_assert_maps(&f, ROOT, PAGE_SIZE, DATA + 1);
     assert_int_equal(gtt_sync(f.v), GTT_OK);
     fx_assert_maps(&f, ROOT, PAGE_SIZE, DATA + 1);
@@ -562,8 +560,8 @@ static void test_table_freed_while_referenced(void **state)
      */
     assert_int_equal(fx_write(&f, PD, 2, FX_PTE(PT)), GTT_OK);
     fx_assert_maps_mfn(&f, ROOT, MB(4) + PAGE_SIZE, DATA + 1,
-                       f.base + DATA + 1);
-    fake_p2m_set(f.d1, 0x51, 0, p2m_invalid, NULL);
+                       f.h.ram_mfn + DATA + 1);
+    fake_p2m_set(f.h.d1, 0x51, 0, p2m_invalid, NULL);
     assert_int_equal(fx_write(&f, PD, 3, FX_PTE(0x51)), GTT_OK);
     fx_assert_scratch(&f, ROOT, MB(6));
     assert_int_equal(fx_stats(&f).refused[GTT_ERR_NOT_RAM], 1);
@@ -571,10 +569,10 @@ static void test_table_freed_while_referenced(void **state)
 
     /* Dropping the PDE drops the last references, after the flush. */
     assert_int_equal(fx_write(&f, PD, 0, 0), GTT_OK);
-    assert_int_equal(fake_page_refs(f.base + PT), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + PT), 1);
     assert_int_equal(gtt_sync(f.v), GTT_OK);
-    assert_int_equal(fake_page_refs(f.base + PT), 0);
-    assert_int_equal(fake_page_refs(f.base + DATA + 1), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + PT), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 1), 0);
 
     finish_l4(&f);
 }
@@ -590,10 +588,10 @@ static void test_table_also_data(void **state)
     fx_poke(&f, PT, 2, FX_PTE(PT));             /* the PT maps itself */
     assert_int_equal(create_l4(&f, ROOT), GTT_OK);
     fx_assert_maps(&f, ROOT, 2 * PAGE_SIZE, PT);
-    assert_int_equal(fake_page_refs(f.base + PT), 2);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + PT), 2);
 
     /* The GPU writes an MMIO frame into it through the data mapping. */
-    fake_p2m_set(f.d1, 0x500, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x500, 0, p2m_mmio_direct, NULL);
     fx_poke(&f, PT, 0, FX_PTE(0x500));
     assert_int_equal(gtt_sync(f.v), GTT_OK);
     fx_assert_maps(&f, ROOT, 0, DATA);
@@ -618,7 +616,7 @@ static void test_shared_tables(void **state)
     assert_int_equal(create_l4(&f, root2), GTT_OK);
     assert_int_equal(fx_stats(&f).shadow_pages, 5);
     assert_int_equal(fx_stats(&f).address_spaces, 2);
-    assert_int_equal(fake_page_refs(f.base + DATA), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA), 1);
 
     fx_assert_maps(&f, ROOT, GB(1) + MB(2), DATA);
     fx_assert_maps(&f, root2, (5ULL << 39) + GB(1) + MB(2) + PAGE_SIZE,
@@ -674,8 +672,8 @@ static void test_quota_and_reclaim(void **state)
     assert_int_equal(fx_stats(&f).address_spaces, 3);
     assert_false(fx_protected(&f, 0x40));
     /* Its pages were needed at once: invalidated, then freed. */
-    assert_int_equal(fake_page_refs(f.base + 0x40), 0);
-    assert_int_equal(fake_page_refs(f.base + DATA), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + 0x40), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA), 0);
     fx_assert_maps(&f, roots[1], 0, DATA + 1);
 
     /* Pinning the reclaimed one shadows it again, reclaiming the third. */
@@ -731,12 +729,12 @@ static void test_oos(void **state)
     assert_false(gtt_wp_claims(f.v, PT));
     assert_int_equal(fx_stats(&f).oos_pages, 1);
 
-    fake_p2m_set(f.d1, 0x500, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x500, 0, p2m_mmio_direct, NULL);
     assert_int_equal(fx_write(&f, PT, 3, FX_PTE(0x500)), GTT_OK);
     assert_int_equal(fx_write(&f, PT, 4, FX_PTE(DATA + 14)), GTT_OK);
     fx_assert_maps(&f, ROOT, 3 * PAGE_SIZE, DATA + 3);
     fx_assert_scratch(&f, ROOT, 4 * PAGE_SIZE);
-    assert_int_equal(fake_page_refs(f.base + DATA + 3), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 3), 1);
 
     assert_int_equal(gtt_sync(f.v), GTT_OK);
     fx_assert_scratch(&f, ROOT, 3 * PAGE_SIZE);
@@ -747,7 +745,7 @@ static void test_oos(void **state)
     assert_int_equal(st.resyncs, 2);
     assert_int_equal(st.oos_pages, 0);
     assert_true(fx_protected(&f, PT));
-    assert_int_equal(fake_page_refs(f.base + DATA + 3), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 3), 0);
 
     /* Back in sync, trapped again. */
     assert_int_equal(fx_write(&f, PT, 5, FX_PTE(DATA + 15)), GTT_OK);
@@ -777,7 +775,7 @@ static void test_oos_after_untrapped_store(void **state)
     (void)state;
     fx_init(&f, 0x1000);
     build_l4(&f, 4);
-    fake_p2m_set(f.d1, 0x500, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x500, 0, p2m_mmio_direct, NULL);
     fx_poke(&f, PT, 5, FX_PTE(0x500));          /* refused, unchanged */
     fx_poke(&f, PD, 1, FX_PTE(0x30) | PPGTT_IPS);
     fx_poke(&f, 0x30, 0, FX_PTE(0x200));
@@ -818,11 +816,11 @@ static void test_oos_after_untrapped_store(void **state)
     assert_int_equal(st.resyncs, 3);            /* 2, 3 and the 64K run */
     assert_int_equal(st.refused[GTT_ERR_MMIO], 1);
     assert_true(fx_protected(&f, PT));
-    assert_int_equal(fake_page_refs(f.base + DATA + 2), 0);
-    assert_int_equal(fake_page_refs(f.base + DATA + 3), 0);
-    assert_int_equal(fake_page_refs(f.base + DATA + 20), 1);
-    assert_int_equal(fake_page_refs(f.base + 0x215), 0);
-    assert_int_equal(fake_page_refs(f.base + 0x30f), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 2), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 3), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + DATA + 20), 1);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + 0x215), 0);
+    assert_int_equal(fake_page_refs(f.h.ram_mfn + 0x30f), 1);
     finish_l4(&f);
 }
 
@@ -868,7 +866,7 @@ static void test_l3_bad_pdp(void **state)
     (void)state;
     fx_init(&f, 0x1000);
     fx_poke(&f, 0x20, 0, FX_PTE(0x23));
-    fake_p2m_set(f.d1, 0x22, 0, p2m_mmio_direct, NULL);
+    fake_p2m_set(f.h.d1, 0x22, 0, p2m_mmio_direct, NULL);
     assert_int_equal(gtt_ppgtt_create(f.v, GTT_ROOT_L3, pdps), GTT_ERR_MMIO);
     assert_false(fx_protected(&f, 0x20));
     assert_false(fx_protected(&f, 0x23));
@@ -992,16 +990,16 @@ static void test_scratch_per_vgpu(void **state)
     assert_int_equal(gtt_ppgtt_pin(f.v, ROOT, sh1), GTT_OK);
     leaf1 = shadow_leaf0(sh1[0], 4);
     assert_int_equal(leaf1 & (PPGTT_PRESENT | PPGTT_RW), PPGTT_PRESENT);
-    assert_int_not_equal(leaf1 >> GTT_PAGE_SHIFT, f.dev.scratch_mfn);
+    assert_int_not_equal(leaf1 >> GTT_PAGE_SHIFT, f.h.dev.scratch_mfn);
     assert_null(page_get_owner(mfn_to_page(_mfn(leaf1 >> GTT_PAGE_SHIFT))));
 
-    cfg.d = f.d2;
+    cfg.d = f.h.d2;
     cfg.id = 2;
     cfg.aperture_base = 12u << 20;
     cfg.aperture_size = 2u << 20;
     cfg.hidden_base = 14u << 20;
     cfg.hidden_size = 2u << 20;
-    assert_int_equal(gtt_vgpu_create(&f.dev, &cfg, &v2), 0);
+    assert_int_equal(gtt_vgpu_create(&f.h.dev, &cfg, &v2), 0);
     assert_int_equal(gtt_ppgtt_create(v2, GTT_ROOT_L4, &root2), GTT_OK);
     assert_int_equal(gtt_ppgtt_pin(v2, root2, sh2), GTT_OK);
     leaf2 = shadow_leaf0(sh2[0], 4);
@@ -1019,7 +1017,7 @@ static void test_scratch_per_vgpu(void **state)
  */
 static void populate_mixed(struct fx *f)
 {
-    unsigned long other = fx_guest_mfns(2, 1);
+    unsigned long other = fake_guest_mfns(2);
 
     fx_poke(f, PML4, 0, FX_PTE(PDP));
     fx_poke(f, PDP, 0, FX_PTE(PD));
@@ -1029,8 +1027,8 @@ static void populate_mixed(struct fx *f)
     fx_poke(f, PD, 2, FX_PTE(0x400) | PPGTT_PS);
     fx_poke(f, PT, 0, FX_PTE(0x200));
     fx_poke(f, PT, 16, FX_PTE(0x210));
-    fake_p2m_set(f->d1, 0x40000 + 700, other, p2m_ram_rw, NULL);
-    fake_p2m_set(f->d1, 0x400 + 9, other + 1, p2m_ram_rw, NULL);
+    fake_p2m_set(f->h.d1, 0x40000 + 700, other, p2m_ram_rw, NULL);
+    fake_p2m_set(f->h.d1, 0x400 + 9, other + 1, p2m_ram_rw, NULL);
 }
 
 static void test_alloc_failure_sweep(void **state)

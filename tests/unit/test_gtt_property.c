@@ -190,7 +190,7 @@ static void op_table_write(struct prop *p)
 static void op_p2m_change(struct prop *p)
 {
     unsigned long gfn = DATA_LO + rnd(p, DATA_HI - DATA_LO);
-    struct domain *d1 = p->f.d1;
+    struct domain *d1 = p->f.h.d1;
 
     switch ( rnd(p, 4) )
     {
@@ -204,7 +204,7 @@ static void op_p2m_change(struct prop *p)
         fake_p2m_set(d1, gfn, p->spare + rnd(p, NR_SPARE), p2m_ram_rw, NULL);
         break;
     default:
-        fake_p2m_set(d1, gfn, p->f.base + gfn, p2m_ram_rw, NULL);
+        fake_p2m_set(d1, gfn, p->f.h.ram_mfn + gfn, p2m_ram_rw, NULL);
         break;
     }
 }
@@ -339,7 +339,7 @@ static void check_walks(struct prop *p, unsigned int per_root)
             if ( rc != GTT_OK || x.scratch )
                 continue;
             PCHECK(p, x.domain == 1);
-            PCHECK(p, page_get_owner(mfn_to_page(_mfn(x.mfn))) == p->f.d1);
+            PCHECK(p, page_get_owner(mfn_to_page(_mfn(x.mfn))) == p->f.h.d1);
             PCHECK(p, x.mfn < p->nr_frames);
             PCHECK(p, x.gfn < p->gfns);
         }
@@ -370,12 +370,12 @@ static void check_refs(struct prop *p)
         uint64_t pte = fake_gpu_ggtt(i);
 
         mfn = (pte & FAKE_GPU_PTE_ADDR) >> GTT_PAGE_SHIFT;
-        if ( (pte & FAKE_GPU_PTE_PRESENT) && mfn != p->f.dev.scratch_mfn &&
+        if ( (pte & FAKE_GPU_PTE_PRESENT) && mfn != p->f.h.dev.scratch_mfn &&
              mfn != gtt_vgpu_scratch_mfn(v) )
             count_ref(p, mfn, false);
     }
-    for ( i = 0; i < v->deferred.nr; i++ )
-        count_ref(p, v->deferred.frames[i].mfn, false);
+    for ( i = 0; i < v->refs.deferred.nr; i++ )
+        count_ref(p, v->refs.deferred.frames[i].mfn, false);
 
     PCHECK(p, p->expect[0] == 0);
     for ( mfn = 1; mfn < p->nr_frames; mfn++ )
@@ -387,7 +387,7 @@ static void check_refs(struct prop *p)
         total += p->expect[mfn];
     }
     PCHECK(p, fake_refs_total() == (long)total);
-    PCHECK(p, v->refs_held == total);
+    PCHECK(p, v->refs.held == total);
 }
 
 /* Property 3: quota; claims agree with the p2m. */
@@ -398,7 +398,7 @@ static void check_tracking(struct prop *p)
     PCHECK(p, p->f.v->stats.shadow_pages <= p->f.v->ppgtt.quota);
     for ( gfn = POOL_PML4; gfn < DATA_HI; gfn++ )
         PCHECK(p, gtt_wp_claims(p->f.v, gfn) ==
-                  (fake_p2m_type(p->f.d1, gfn) == p2m_ioreq_server));
+                  (fake_p2m_type(p->f.h.d1, gfn) == p2m_ioreq_server));
 }
 
 static void op_sync(struct prop *p)
@@ -406,7 +406,7 @@ static void op_sync(struct prop *p)
     int rc = gtt_sync(p->f.v);
 
     PCHECK(p, rc == GTT_OK || rc == GTT_ERR_QUOTA);
-    PCHECK(p, p->f.v->deferred.nr == 0);
+    PCHECK(p, p->f.v->refs.deferred.nr == 0);
     check_walks(p, 24);
     check_refs(p);
     check_tracking(p);
@@ -414,23 +414,27 @@ static void op_sync(struct prop *p)
 
 static void setup_guest(struct prop *p)
 {
+    static const enum fake_frame_kind kinds[] = {
+        FAKE_FRAME_GRANT, FAKE_FRAME_FOREIGN, FAKE_FRAME_OTHER_OWNER,
+        FAKE_FRAME_MMIO,
+    };
     struct fx *f = &p->f;
+    struct fake_frame fr;
     unsigned long g;
 
-    for ( g = 0; g < 4; g++ )
+    /* SPECIAL + 4k + g: of kinds[k], on d2's gfn 4k + g (MMIO: none). */
+    for ( g = 0; g < 4 * ARRAY_SIZE(kinds); g++ )
     {
-        fake_p2m_set(f->d1, SPECIAL + g, f->d2_base + g, p2m_grant_map_rw,
-                     f->d2);
-        fake_p2m_set(f->d1, SPECIAL + 4 + g, f->d2_base + 4 + g,
-                     p2m_map_foreign, f->d2);
-        fake_p2m_set(f->d1, SPECIAL + 8 + g, f->d2_base + 8 + g, p2m_ram_rw,
-                     f->d2);
-        fake_p2m_set(f->d1, SPECIAL + 12 + g, 0, p2m_mmio_direct, NULL);
+        fr = (struct fake_frame){ SPECIAL + g, kinds[g / 4], g };
+        assert_int_equal(fake_host_frames(&f->h, &fr, 1), 0);
     }
-    p->spare = fx_guest_mfns(NR_SPARE, 1);
+    p->spare = fake_guest_mfns(NR_SPARE);
     for ( g = 0; g < NR_SPARE; g++ )
-        fake_p2m_set(f->d1, p->gfns - 1 - g, p->spare + g, p2m_ram_rw,
-                     NULL);
+    {
+        fr = (struct fake_frame){ p->gfns - 1 - g, FAKE_FRAME_RAM,
+                                  p->spare + g };
+        assert_int_equal(fake_host_frames(&f->h, &fr, 1), 0);
+    }
     p->nr_frames = p->spare + NR_SPARE;
     p->expect = calloc(p->nr_frames, sizeof(*p->expect));
     assert_non_null(p->expect);

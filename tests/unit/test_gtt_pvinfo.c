@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "vgpu.h"
+#include "fake-host.h"
 
 #define GGTT_ENTRIES   4096u               /* 16 MiB of GGTT */
 #define MAPPABLE_END   0x400000u           /* the host's aperture: 4 MiB */
@@ -21,35 +22,27 @@
 #define VGT_ID         7u
 #define PV(off)        (GTT_PVINFO_OFFSET + (off))
 
-static struct domain *d1;
-static struct fake_gpu *gpu;
-static struct gtt_hw hw;
-static struct gtt_device dev;
+static struct fake_host host;
 static struct gtt_vgpu *v;
-static long xmalloc_base;
 
 static int setup(void **state)
 {
+    static const struct fake_frame mmio = { 40, FAKE_FRAME_MMIO, 0xfe000 };
+    static const struct fake_host_layout layout = {
+        .ggtt_entries = GGTT_ENTRIES,
+        .max_gfn = 64, .ram = 32, .ram_mfn = 500,
+        .frames = &mmio, .nr_frames = 1,
+    };
     struct gtt_vgpu_config c = {
         .id = VGT_ID, .fences = FENCES,
         .aperture_base = AP_BASE, .aperture_size = AP_SIZE,
         .hidden_base = HID_BASE, .hidden_size = HID_SIZE,
     };
-    unsigned int g;
 
     (void)state;
-    fake_p2m_reset();
-    xmalloc_base = host_alloc_stats.xmalloc_live;
-    d1 = fake_domain_create(1, 64);
-    for ( g = 0; g < 32; g++ )
-        fake_p2m_set(d1, g, 500 + g, p2m_ram_rw, NULL);
-    fake_p2m_set(d1, 40, 0xfe000, p2m_mmio_direct, NULL);
-    c.d = d1;
-    gpu = fake_gpu_create(GGTT_ENTRIES);
-    hw.gsm = gpu->gsm;
-    hw.mmio = gpu->mmio;
-    assert_int_equal(gtt_device_init(&dev, GGTT_ENTRIES, &hw), 0);
-    assert_int_equal(gtt_vgpu_create(&dev, &c, &v), 0);
+    assert_int_equal(fake_host_create(&host, &layout), 0);
+    c.d = host.d1;
+    assert_int_equal(gtt_vgpu_create(&host.dev, &c, &v), 0);
 
     return 0;
 }
@@ -58,14 +51,12 @@ static int teardown(void **state)
 {
     (void)state;
     gtt_vgpu_destroy(v);
-    gtt_device_destroy(&dev);
+    fake_host_destroy(&host);
     assert_int_equal(fake_refs_total(), 0);
     assert_int_equal(fake_put_violations(), 0);
     assert_int_equal(fake_domheap_live(), 0);
     assert_int_equal(fake_maps_live(), 0);
-    assert_int_equal(host_alloc_stats.xmalloc_live, xmalloc_base);
-    fake_gpu_destroy(gpu);
-    fake_domain_destroy(d1);
+    assert_int_equal(host_alloc_stats.xmalloc_live, host.xmalloc0);
     return 0;
 }
 

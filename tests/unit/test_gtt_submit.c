@@ -353,9 +353,9 @@ static void check_refused(const struct bad_root *b, bool l3)
 
     env_init(&e, 0);
     if ( b->reason == GTT_ERR_MMIO )
-        fake_p2m_set(e.f.d1, b->gfn, 0, p2m_mmio_direct, NULL);
+        fake_p2m_set(e.f.h.d1, b->gfn, 0, p2m_mmio_direct, NULL);
     else if ( b->reason == GTT_ERR_OTHER_OWNER )
-        fake_p2m_set(e.f.d1, b->gfn, e.f.d2_base + 1, p2m_ram_rw, e.f.d2);
+        fake_p2m_set(e.f.h.d1, b->gfn, e.f.h.d2_ram_mfn + 1, p2m_ram_rw, e.f.h.d2);
     /* A good load first (of the same level): pinned, then undone. */
     memcpy(pdps, l3_pdps, sizeof(pdps));
     good_root = l3 ? GPA(L3_PD0 + 1) : GPA(PML4);

@@ -47,7 +47,7 @@ static void test_ppgtt_put_after_engine_invalidation(void **state)
     (void)state;
     build(&f, &root);
     assert_int_equal(gtt_ppgtt_pin(f.v, root, sh), GTT_OK);
-    old = f.base + DATA;
+    old = f.h.ram_mfn + DATA;
     assert_int_equal(fake_page_refs(old), 1);
     engines_snapshot(before);
     /* The render engine used the page: its TLB holds it. */

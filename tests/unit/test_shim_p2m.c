@@ -2,7 +2,8 @@
 /*
  * The host shim's fake p2m behaves as Xen's does where the GTT engine
  * depends on it: which types give a page, who owns it, and references;
- * type changes, Xen pages, mappings, and the simulated GPU.
+ * type changes, Xen pages, mappings, and the simulated GPU; and the
+ * hostile host the GTT tests build from a described layout (fake-host.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fake-p2m.h"
+#include "fake-host.h"
 
 static struct domain *d1, *d2;
 
@@ -255,6 +257,95 @@ static void test_fake_gpu_tracks_puts_against_invalidation(void **state)
     fake_gpu_destroy(gpu);
 }
 
+/* ---- fake-host.h ------------------------------------------------------ */
+
+static void test_fake_host_builds_described_layout(void **state)
+{
+    static const struct fake_frame frames[] = {
+        { 8, FAKE_FRAME_MMIO, 0xfe000 },
+        { 9, FAKE_FRAME_GRANT, 1 },
+        { 10, FAKE_FRAME_FOREIGN, 2 },
+        { 11, FAKE_FRAME_OTHER_OWNER, 3 },
+        { 12, FAKE_FRAME_PAGED, 0 },
+        { 13, FAKE_FRAME_SHARED, 3000 },
+        { 14, FAKE_FRAME_XEN, 3001 },
+        { 15, FAKE_FRAME_RO, 3002 },
+        { 16, FAKE_FRAME_LOGDIRTY, 3003 },
+        { 3, FAKE_FRAME_HOLE, 0 },
+    };
+    static const p2m_type_t type[] = {
+        p2m_mmio_direct, p2m_grant_map_rw, p2m_map_foreign, p2m_ram_rw,
+        p2m_ram_paged, p2m_ram_shared, p2m_ram_rw, p2m_ram_ro,
+        p2m_ram_logdirty, p2m_invalid,
+    };
+    const struct fake_host_layout layout = {
+        .ggtt_entries = 64, .max_gfn = 32, .ram = 8, .ram_align = 0x200,
+        .d2_max_gfn = 8, .d2_ram = 4,
+        .frames = frames, .nr_frames = ARRAY_SIZE(frames),
+    };
+    struct fake_host h;
+    struct page_info *pg;
+    p2m_type_t t;
+    unsigned int i;
+
+    (void)state;
+    assert_int_equal(fake_host_create(&h, &layout), 0);
+    assert_int_equal(h.d1->domain_id, 1);
+    assert_int_equal(h.d2->domain_id, 2);
+    assert_int_equal(h.ram_mfn & 0x1ff, 0);
+    pg = get_page_from_gfn(h.d1, 7, &t, P2M_ALLOC);
+    assert_non_null(pg);
+    assert_int_equal(mfn_x(page_to_mfn(pg)), h.ram_mfn + 7);
+    assert_ptr_equal(page_get_owner(pg), h.d1);
+    put_page(pg);
+    for ( i = 0; i < ARRAY_SIZE(frames); i++ )
+        assert_int_equal(fake_p2m_type(h.d1, frames[i].gfn), type[i]);
+    /* Borrowed frames are d2's gfns; the others where described. */
+    for ( i = 1; i <= 3; i++ )
+        assert_ptr_equal(page_get_owner(mfn_to_page(_mfn(h.d2_ram_mfn + i))),
+                         h.d2);
+    assert_ptr_equal(page_get_owner(mfn_to_page(_mfn(3000))), dom_cow);
+    assert_ptr_equal(page_get_owner(mfn_to_page(_mfn(3001))), dom_xen);
+    assert_ptr_equal(page_get_owner(mfn_to_page(_mfn(3002))), h.d1);
+    assert_non_null(h.gpu);
+    assert_int_equal(h.dev.ggtt_entries, 64);
+    assert_int_equal(fake_refs_total(), 0);
+    fake_host_destroy(&h);
+}
+
+static void test_fake_host_vgpus_and_bad_layouts(void **state)
+{
+    static const struct fake_frame grant = { 1, FAKE_FRAME_GRANT, 0 };
+    const struct fake_host_layout no_d2 = {
+        .ggtt_entries = 64, .max_gfn = 8, .ram = 4,
+        .frames = &grant, .nr_frames = 1,
+    };
+    const struct fake_host_layout ok = {
+        .ggtt_entries = 64, .max_gfn = 8, .ram = 4, .d2_max_gfn = 4,
+    };
+    struct fake_host h, left;
+    struct gtt_vgpu *v;
+
+    (void)state;
+    /* A grant map needs d2: refused, nothing left behind. */
+    assert_int_equal(fake_host_create(&h, &no_d2), -EINVAL);
+    assert_int_equal(fake_host_create(&h, &ok), 0);
+    assert_int_equal(fake_host_frames(&h, &grant, 1), 0);
+    assert_int_equal(fake_p2m_type(h.d1, 1), p2m_grant_map_rw);
+
+    v = fake_host_vgpu(&h, h.d1, 8, 0, 0x10000, 0x20000, 0x10000);
+    assert_non_null(v);
+    /* Overlapping slices: gtt_vgpu_create() refuses, NULL. */
+    assert_null(fake_host_vgpu(&h, h.d2, 8, 0x8000, 0x10000, 0, 0));
+    gtt_vgpu_destroy(v);
+    fake_host_destroy(&h);
+
+    /* A host a failed test left behind does not stop the next one. */
+    assert_int_equal(fake_host_create(&left, &ok), 0);
+    assert_int_equal(fake_host_create(&h, &ok), 0);
+    fake_host_destroy(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +359,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_change_type_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_domheap_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_frame_space, setup, teardown),
+        cmocka_unit_test(test_fake_host_builds_described_layout),
+        cmocka_unit_test(test_fake_host_vgpus_and_bad_layouts),
         cmocka_unit_test_setup_teardown(test_fake_gpu_tracks_puts_against_invalidation,
                                         setup, teardown),
     };

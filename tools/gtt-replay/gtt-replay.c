@@ -15,7 +15,7 @@
  */
 #include <inttypes.h>
 
-#include "platform.h"
+#include <asm/hvm/gtt.h>
 #include "sim.h"
 #include "trace.h"
 

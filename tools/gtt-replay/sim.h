@@ -9,7 +9,7 @@
 #ifndef GTT_REPLAY_SIM_H
 #define GTT_REPLAY_SIM_H
 
-#include "gtt.h"
+#include <asm/hvm/gtt.h>
 
 /* Upper bound of a trace domain's physical map (16 GiB of guest frames). */
 #define SIM_MAX_GFNS     (1UL << 22)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The display emulator's operations (emul_op.h): decoding of its argument
- * buffer, and the operations themselves.  The emulator is not trusted: it
+ * The display emulator's operations (<asm/hvm/gtt.h>): decoding of its
+ * argument buffer, and the operations themselves.  The emulator is not trusted: it
  * learns the display state Xen recorded from the guest's own writes, and
  * the guest frames of a plane's current surface, nothing else.
  */
-#include "emul_op.h"
+#include "vgpu.h"
 
 #define HDR_SIZE          sizeof(struct xen_gpu_emul_header)
 /* Offset in the buffer of a field of the header or of an op's struct. */

@@ -80,12 +80,12 @@ static void slot_point(struct gtt_vgpu *v, uint64_t slot, uint64_t index,
 
     gtt_hw_ggtt_write(v->dev, index,
                       frame_pte(f && f->pg ? f->mfn : none));
-    gtt_vgpu_mark_dirty(v);
+    gtt_refs_mark_dirty(&v->refs);
     g->frame[slot] = f ? f->pg : NULL;
     if ( old.pg )
     {
         old.mfn = gtt_page_mfn(old.pg);
-        gtt_vgpu_defer_put(v, &old);
+        gtt_refs_defer_put(&v->refs, &old);
     }
 }
 
@@ -133,7 +133,8 @@ static int entry_commit(struct gtt_vgpu *v, uint64_t slot, uint64_t index,
 
     v->ggtt.guest[slot] = gpte;
     if ( gpte & GGTT_PTE_PRESENT )
-        rc = gtt_vgpu_frame_get(v, (gpte & GGTT_PTE_ADDR_MASK) >> GTT_PAGE_SHIFT,
+        rc = gtt_refs_frame_get(&v->refs,
+                                (gpte & GGTT_PTE_ADDR_MASK) >> GTT_PAGE_SHIFT,
                                 &f);
     slot_install(v, slot, index, rc == GTT_OK ? &f : NULL);
 
@@ -175,7 +176,7 @@ static bool pending_half(struct gtt_vgpu *v, uint64_t slot, uint64_t index,
     {
         if ( g->nr_pending == GGTT_PENDING_MAX )
         {
-            gtt_vgpu_refuse(v, GTT_ERR_BAD_ACCESS);
+            gtt_refs_refuse(&v->refs, GTT_ERR_BAD_ACCESS);
             pending_drop(g, &g->pending[0]);
         }
         p = &g->pending[g->nr_pending++];
@@ -234,13 +235,13 @@ int gtt_ggtt_write(struct gtt_vgpu *v, uint64_t index, unsigned int offset,
         pending_drop(g, p);
 
     rc = entry_commit(v, slot, index, val);
-    gtt_vgpu_flush(v);
+    gtt_refs_flush(&v->refs);
     spin_unlock(&v->lock);
 
     return rc;
 
  refuse:
-    gtt_vgpu_refuse(v, rc);
+    gtt_refs_refuse(&v->refs, rc);
     spin_unlock(&v->lock);
     return rc;
 }

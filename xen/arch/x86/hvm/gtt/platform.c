@@ -154,14 +154,6 @@ void gtt_hw_ggtt_write(struct gtt_device *dev, uint64_t index, uint64_t pte)
     writeq(pte, gsm + index);
 }
 
-uint64_t gtt_hw_ggtt_read(struct gtt_device *dev, uint64_t index)
-{
-    const uint64_t __iomem *gsm = hw_of(dev)->gsm;
-
-    ASSERT(index < dev->ggtt_entries);
-    return readq(gsm + index);
-}
-
 static const unsigned int engine_tcr[] = {
     GTT_HW_RTCR, GTT_HW_M1TCR, GTT_HW_M2TCR, GTT_HW_BTCR, GTT_HW_VTCR,
 };

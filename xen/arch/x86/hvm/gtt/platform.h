@@ -10,7 +10,8 @@
 #ifndef GTT_PLATFORM_H
 #define GTT_PLATFORM_H
 
-#include "gtt.h"
+#include "private.h"
+#include <asm/hvm/gtt.h>
 
 /* A guest frame the GPU may reach: referenced until gtt_frame_put(). */
 struct gtt_frame {
@@ -51,17 +52,6 @@ unsigned long gtt_frame_gfn(unsigned long mfn);
 void *gtt_map(unsigned long mfn);
 void gtt_unmap(void *va);
 
-/*
- * The GPU, as Xen's wiring maps it and passes to gtt_device_init() (hw):
- * the GSM (BAR0 + 8 MiB: the physical GGTT, 8-byte entries, mapped
- * write-combining) and the register BAR (uncached).  A GGTT entry is always
- * written whole (writeq): the GPU never sees half an entry.
- */
-struct gtt_hw {
-    void __iomem *gsm;
-    void __iomem *mmio;
-};
-
 /* Gen8+ GGTT TLB invalidation: write GFX_FLSH_CNTL_EN to GFX_FLSH_CNTL_GEN6. */
 #define GTT_HW_FLSH_CNTL     0x101008u
 #define GTT_HW_FLSH_CNTL_EN  0x1u
@@ -83,7 +73,6 @@ struct gtt_hw {
 
 /* The GPU. */
 void gtt_hw_ggtt_write(struct gtt_device *dev, uint64_t index, uint64_t pte);
-uint64_t gtt_hw_ggtt_read(struct gtt_device *dev, uint64_t index);
 /*
  * Invalidate the GGTT TLB and, with engines, every engine's TLB too (only
  * needed once a PPGTT translation went: each costs uncached register

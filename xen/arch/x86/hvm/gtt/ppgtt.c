@@ -4,7 +4,7 @@
  * context PDPs or flagged PDP loads, shadowed on creation and again on pin
  * after a reclaim; translation by walking the shadow as the GPU would.
  */
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 /* Address spaces a guest may keep (each costs Xen a small allocation). */
 #define PPGTT_MAX_MMS 1024

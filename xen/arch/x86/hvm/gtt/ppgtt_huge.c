@@ -18,7 +18,7 @@
  * has to bound how often a guest may trigger that (a continuation, or
  * treating 1G entries as pending until the sync) before this is exposed.
  */
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 /*
  * Validate a 2M run at gfn into val: a large entry, or a split PT.
@@ -36,7 +36,7 @@ static int build_2m(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags,
 
     for ( taken = 0; taken < PPGTT_ENTRIES; taken++ )
     {
-        rc = gtt_vgpu_frame_get(v, gfn + taken, &f);
+        rc = gtt_refs_frame_get(&v->refs, gfn + taken, &f);
         if ( rc != GTT_OK )
             break;
         if ( taken == 0 ? (f.mfn & (PPGTT_ENTRIES - 1)) != 0

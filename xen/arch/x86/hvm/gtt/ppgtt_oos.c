@@ -14,7 +14,7 @@
  * stale but validated entries; the resync protects the page again, then
  * re-validates every entry that differs from the snapshot.
  */
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 /* List s among the tables with pending entries. */
 static void pend_add(struct gtt_vgpu *v, struct gtt_spt *s)

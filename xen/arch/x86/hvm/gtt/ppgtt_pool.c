@@ -5,7 +5,7 @@
  * their unlinking, and reclaim of the least recently used unpinned address
  * space when the quota is reached.
  */
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 void ppgtt_lru_add(struct gtt_ppgtt *p, struct gtt_mm *mm)
 {
@@ -43,7 +43,7 @@ void ppgtt_flush(struct gtt_vgpu *v)
     struct gtt_ppgtt *p = &v->ppgtt;
     unsigned int i;
 
-    gtt_vgpu_flush(v);
+    gtt_refs_flush(&v->refs);
     for ( i = 0; i < p->nr_zombies; i++ )
         gtt_page_free(p->zombies[i]);
     p->used -= p->nr_zombies;
@@ -93,7 +93,7 @@ void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
     struct gtt_ppgtt *p = &v->ppgtt;
 
     ASSERT(p->nr_zombies < p->quota);
-    v->engines_dirty = true;        /* walks may have it cached */
+    gtt_refs_mark_engines_dirty(&v->refs);  /* walks may have it cached */
     if ( p->nr_zombies == p->max_zombies )
     {
         struct page_info **z = ppgtt_array_grow(p->zombies, p->nr_zombies,
@@ -110,7 +110,7 @@ void ppgtt_pool_free(struct gtt_vgpu *v, struct page_info *pg)
         p->zombies = z;
     }
     p->zombies[p->nr_zombies++] = pg;
-    gtt_vgpu_mark_dirty(v);
+    gtt_refs_mark_dirty(&v->refs);
 }
 
 /*

@@ -4,7 +4,7 @@
  * counted, built from write-protected guest tables; entry installation
  * (new before old) and teardown.
  */
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 #define PPGTT_TABLE_FLAGS (PPGTT_PRESENT | PPGTT_RW)
 
@@ -90,7 +90,7 @@ uint64_t ppgtt_read_guest(const struct gtt_ppgtt *p, const struct gtt_spt *s,
 /* Release references taken on frames that no shadow entry ever held. */
 void ppgtt_unget_frame(struct gtt_vgpu *v, struct gtt_frame *f)
 {
-    gtt_vgpu_defer_put(v, f);
+    gtt_refs_defer_put(&v->refs, f);
 }
 
 /* Queue the drop of one frame behind the next TLB flush. */
@@ -98,8 +98,8 @@ void ppgtt_put_frame(struct gtt_vgpu *v, unsigned long mfn)
 {
     struct gtt_frame f = { .pg = gtt_mfn_to_page(mfn), .mfn = mfn };
 
-    v->engines_dirty = true;        /* the engines may have it cached */
-    gtt_vgpu_defer_put(v, &f);
+    gtt_refs_mark_engines_dirty(&v->refs);  /* engines may have it cached */
+    gtt_refs_defer_put(&v->refs, &f);
 }
 
 /* The same for nr host-contiguous frames (a 2M or 1G entry). */
@@ -168,7 +168,7 @@ void ppgtt_replace(struct gtt_vgpu *v, struct gtt_spt *s, unsigned int i,
     /* One aligned store: the GPU sees the old entry or the new one. */
     *(volatile uint64_t *)&t[i] = val;
     gtt_unmap(t);
-    gtt_vgpu_mark_dirty(v);
+    gtt_refs_mark_dirty(&v->refs);
     release_entry(v, s->kind, old);
 }
 
@@ -185,7 +185,7 @@ uint64_t ppgtt_leaf_4k(struct gtt_vgpu *v, unsigned long gfn, uint64_t flags)
 {
     struct gtt_frame f;
 
-    if ( gtt_vgpu_frame_get(v, gfn, &f) != GTT_OK )
+    if ( gtt_refs_frame_get(&v->refs, gfn, &f) != GTT_OK )
         return ppgtt_scratch_entry(v, PPGTT_PT);
 
     return ppgtt_leaf_entry(f.mfn, flags, false);
@@ -375,7 +375,7 @@ static void populate_pt(struct gtt_vgpu *v, struct gtt_spt *s,
             t[i] = ppgtt_leaf_4k(v, (g[i] & PPGTT_ADDR_MASK) >> GTT_PAGE_SHIFT,
                                  ppgtt_guest_flags(g[i], false));
     gtt_unmap(t);
-    gtt_vgpu_mark_dirty(v);
+    gtt_refs_mark_dirty(&v->refs);
 }
 
 /*
@@ -407,7 +407,7 @@ int ppgtt_spt_get(struct gtt_vgpu *v, unsigned long gfn, enum ppgtt_kind k,
     if ( rc != GTT_OK )
         return rc;
     s->gfn = gfn;
-    rc = gtt_vgpu_frame_get(v, gfn, &f);
+    rc = gtt_refs_frame_get(&v->refs, gfn, &f);
     if ( rc != GTT_OK )
     {
         ppgtt_spt_put(v, s);

@@ -9,10 +9,11 @@
  * Writers hold the vGPU's lock and store a slot whole.  gtt_wp_claims()
  * reads without it: inserting or changing a slot moves nothing, and a
  * removal, which shifts later slots of the probe chain back into the hole,
- * runs inside a sequence count the reader retries on.  Stores and loads go through volatile accesses in
- * program order, which x86 (TSO) keeps between CPUs.
+ * runs inside a sequence count the reader retries on.  Stores and loads go
+ * through volatile accesses in program order, which x86 (TSO) keeps between
+ * CPUs.
  */
-#include "vgpu.h"
+#include "ppgtt_private.h"
 
 #define WP_READ(x)     (*(volatile const typeof(x) *)&(x))
 #define WP_WRITE(x, v) (*(volatile typeof(x) *)&(x) = (v))
@@ -219,7 +220,7 @@ static int wp_write(struct gtt_vgpu *v, uint64_t gpa, unsigned int size,
 
     if ( (size != 4 && size != 8) || (off & (size - 1)) )
     {
-        gtt_vgpu_refuse(v, GTT_ERR_BAD_ACCESS);
+        gtt_refs_refuse(&v->refs, GTT_ERR_BAD_ACCESS);
         return GTT_ERR_BAD_ACCESS;
     }
     ws = p->wp ? ppgtt_wp_find(p, gfn) : NULL;     /* none after a reset */

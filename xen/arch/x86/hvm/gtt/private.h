@@ -2,10 +2,12 @@
 /*
  * Platform boundary of the GTT shadowing engine.
  *
- * Every file of the engine includes this header (through gtt.h) and nothing
- * else from the platform.  In the hypervisor it maps to Xen's internal API;
- * host builds (unit tests, gtt-replay, benchmarks) get the same names from
- * tests/shim over a simulated p2m and GPU.  This is the only file of the
+ * Every file of the engine includes this header (through platform.h) and
+ * nothing else from the platform but what the engine's public header,
+ * <asm/hvm/gtt.h>, includes (<xen/types.h>, <xen/spinlock.h>).  In the
+ * hypervisor it maps to Xen's internal API; host builds (unit tests,
+ * gtt-replay, benchmarks) get the same names from tests/shim over a
+ * simulated p2m and GPU (and those two headers from tests/shim/xen/).  This is the only file of the
  * engine that tests __XEN__ (the pattern of xen/lib/x86/private.h).
  */
 #ifndef GTT_PRIVATE_H

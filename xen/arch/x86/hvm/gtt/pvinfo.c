@@ -135,7 +135,7 @@ int gtt_pvinfo_write(struct gtt_vgpu *v, unsigned int offset,
             rc = pvinfo_dword_write(v, offset + 4, val >> 32);
     }
     if ( rc == GTT_ERR_BAD_ACCESS )
-        gtt_vgpu_refuse(v, rc);
+        gtt_refs_refuse(&v->refs, rc);
     spin_unlock(&v->lock);
 
     return rc;
@@ -182,7 +182,7 @@ int gtt_bar0_write(struct gtt_vgpu *v, uint64_t offset, unsigned int size,
                               (offset - GTT_GGTT_OFFSET) % GTT_ENTRY_SIZE,
                               size, val);
     spin_lock(&v->lock);
-    gtt_vgpu_refuse(v, GTT_ERR_BAD_ACCESS);
+    gtt_refs_refuse(&v->refs, GTT_ERR_BAD_ACCESS);
     spin_unlock(&v->lock);
 
     return GTT_ERR_BAD_ACCESS;

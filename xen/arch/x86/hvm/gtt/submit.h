@@ -26,7 +26,7 @@
 #ifndef GTT_SUBMIT_H
 #define GTT_SUBMIT_H
 
-#include "gtt.h"
+#include <asm/hvm/gtt.h>
 #include "../../../../common/gpu_audit/audit.h"
 
 /* Distinct address spaces one submission may load. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vGPU lifecycle in the GTT engine: the device (scratch page, the list of
- * vGPUs partitioning its GGTT), vGPU create/reset/destroy, statistics, and
- * the deferred reference drops every part of the engine uses.
+ * vGPUs partitioning its GGTT), vGPU create/reset/destroy, statistics.
+ * The references the tables hold on guest frames are refs.c's.
  */
 #include "vgpu.h"
 
@@ -55,103 +55,6 @@ void gtt_device_destroy(struct gtt_device *dev)
     gtt_page_free(dev->scratch);
     dev->scratch = NULL;
     dev->scratch_mfn = 0;
-}
-
-/* ------------------------------------------------------------------------
- * References and their deferred drops.
- * ------------------------------------------------------------------------ */
-
-void gtt_vgpu_refuse(struct gtt_vgpu *v, unsigned int reason)
-{
-    if ( reason > GTT_OK && reason < GTT_ERR_NR )
-        v->stats.refused[reason]++;
-}
-
-int gtt_vgpu_frame_get(struct gtt_vgpu *v, unsigned long gfn,
-                       struct gtt_frame *f)
-{
-    int rc = gtt_frame_get(v->d, gfn, f);
-
-    v->stats.entries_validated++;
-    if ( rc != GTT_OK )
-    {
-        gtt_vgpu_refuse(v, rc);
-        return rc;
-    }
-    v->refs_held++;
-
-    return GTT_OK;
-}
-
-static void frame_put_now(struct gtt_vgpu *v, struct gtt_frame *f)
-{
-    ASSERT(v->refs_held);
-    gtt_frame_put(f);
-    v->refs_held--;
-}
-
-void gtt_vgpu_mark_dirty(struct gtt_vgpu *v)
-{
-    v->hw_dirty = true;
-}
-
-void gtt_vgpu_flush(struct gtt_vgpu *v)
-{
-    unsigned int i;
-
-    if ( !v->hw_dirty && !v->deferred.nr )
-        return;
-    if ( !gtt_hw_tlb_invalidate(v->dev, v->engines_dirty) )
-        v->stats.tlb_timeouts++;
-    v->stats.tlb_invalidations++;
-    v->hw_dirty = false;
-    v->engines_dirty = false;
-    for ( i = 0; i < v->deferred.nr; i++ )
-        frame_put_now(v, &v->deferred.frames[i]);
-    v->deferred.nr = 0;
-}
-
-static bool deferred_grow(struct gtt_deferred_puts *q)
-{
-    unsigned int max = q->max ? q->max * 2 : GTT_DEFERRED_INITIAL;
-    struct gtt_frame *frames;
-
-    if ( q->max >= GTT_DEFERRED_MAX )
-        return false;
-    if ( max > GTT_DEFERRED_MAX )
-        max = GTT_DEFERRED_MAX;
-    frames = xmalloc_array(struct gtt_frame, max);
-    if ( !frames )
-        return false;
-    if ( q->nr )
-        memcpy(frames, q->frames, q->nr * sizeof(*frames));
-    xfree(q->frames);
-    q->frames = frames;
-    q->max = max;
-
-    return true;
-}
-
-void gtt_vgpu_defer_put(struct gtt_vgpu *v, struct gtt_frame *f)
-{
-    struct gtt_deferred_puts *q = &v->deferred;
-
-    if ( !f->pg )
-        return;
-    v->hw_dirty = true;
-    if ( q->nr == q->max && !deferred_grow(q) )
-    {
-        /*
-         * No room: invalidate now (the caller already replaced the entry),
-         * then the reference can go at once.
-         */
-        gtt_vgpu_flush(v);
-        frame_put_now(v, f);
-        return;
-    }
-    q->frames[q->nr++] = *f;
-    f->pg = NULL;
-    f->mfn = 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -223,7 +126,7 @@ static bool overlaps_other_vgpu(const struct gtt_device *dev,
 static void vgpu_free(struct gtt_vgpu *v)
 {
     gtt_ggtt_free(v);
-    xfree(v->deferred.frames);
+    gtt_refs_free(&v->refs);
     xfree(v);
 }
 
@@ -251,7 +154,7 @@ int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
         v->cfg.oos_threshold = GTT_DEFAULT_OOS_THRESHOLD;
     spin_lock_init(&v->lock);
 
-    if ( !deferred_grow(&v->deferred) || gtt_ggtt_init(v) )
+    if ( gtt_refs_init(&v->refs, dev, v->d, &v->stats) || gtt_ggtt_init(v) )
     {
         vgpu_free(v);
         return -ENOMEM;
@@ -277,7 +180,7 @@ int gtt_vgpu_create(struct gtt_device *dev, const struct gtt_vgpu_config *cfg,
     /* Whatever the slice held before, the guest starts from scratch. */
     spin_lock(&v->lock);
     gtt_ggtt_reset(v);
-    gtt_vgpu_flush(v);
+    gtt_refs_flush(&v->refs);
     spin_unlock(&v->lock);
     *out = v;
 
@@ -298,9 +201,9 @@ static void vgpu_clear(struct gtt_vgpu *v, bool going)
     gtt_ppgtt_teardown(v);
     memset(&v->pvinfo, 0, sizeof(v->pvinfo));
     memset(&v->display, 0, sizeof(v->display));
-    v->hw_dirty = true;
-    gtt_vgpu_flush(v);
-    ASSERT(!v->refs_held);
+    gtt_refs_mark_dirty(&v->refs);
+    gtt_refs_flush(&v->refs);
+    ASSERT(!v->refs.held);
 }
 
 void gtt_vgpu_reset(struct gtt_vgpu *v)
@@ -337,7 +240,7 @@ void gtt_vgpu_stats(struct gtt_vgpu *v, struct gtt_stats *st)
 {
     spin_lock(&v->lock);
     *st = v->stats;
-    st->refs_held = v->refs_held;
+    st->refs_held = v->refs.held;
     spin_unlock(&v->lock);
 }
 

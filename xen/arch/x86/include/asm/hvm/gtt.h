@@ -1,22 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * GTT shadowing engine: interface to the rest of Xen (MMIO intercepts,
- * submission, hypercalls) and to host tools (gtt-replay, tests).
+ * asm/hvm/gtt.h: the GTT shadowing engine (xen/arch/x86/hvm/gtt/) as the
+ * rest of Xen calls it: the device and vGPU lifecycle, the trapped BAR0
+ * accesses (GGTT window, PVINFO page, display registers), the PPGTT
+ * address spaces and trapped page-table writes, the display emulator's
+ * operations, and the submission glue (submit.h, included at the end).
+ * Host tools (gtt-replay, the tests) use the same interface.  Everything
+ * else of the engine is private to its directory.
  *
  * The guest's GGTT entries (written through the vGPU BAR) and its PPGTT
  * page tables (in its RAM, write-protected) are never seen by the GPU.  The
- * GPU walks shadow GTTs built here, whose every entry is either a scratch
- * page or a frame of the guest's own RAM on which the engine holds a page
- * reference.  See docs/architecture.md.
+ * GPU walks shadow GTTs built by the engine, whose every entry is either a
+ * scratch page or a frame of the guest's own RAM on which the engine holds
+ * a page reference.  See docs/architecture.md.
  *
  * Locking: every entry point takes the vGPU's lock; none may be called with
  * it held.  Entry points never sleep and never hold a lock across a return.
  */
-#ifndef GTT_GTT_H
-#define GTT_GTT_H
+#ifndef __ASM_X86_HVM_GTT_H__
+#define __ASM_X86_HVM_GTT_H__
 
-#include "private.h"
+/* Host builds get these names from tests/shim/xen/. */
+#include <xen/types.h>
+#include <xen/spinlock.h>
 #include <public/gpu.h>
+
+struct domain;
+struct page_info;
+
+struct gtt_vgpu;
 
 /* Why an operation was refused, or an entry pointed at scratch. */
 enum gtt_reason {
@@ -59,6 +71,17 @@ struct gtt_device {
     spinlock_t lock;
 };
 
+/*
+ * The GPU, as Xen's wiring maps it and passes to gtt_device_init() (hw):
+ * the GSM (BAR0 + 8 MiB: the physical GGTT, 8-byte entries, mapped
+ * write-combining) and the register BAR (uncached).  A GGTT entry is always
+ * written whole (writeq): the GPU never sees half an entry.
+ */
+struct gtt_hw {
+    void __iomem *gsm;
+    void __iomem *mmio;
+};
+
 int gtt_device_init(struct gtt_device *dev, uint64_t ggtt_entries, void *hw);
 void gtt_device_destroy(struct gtt_device *dev);
 
@@ -96,7 +119,6 @@ struct gtt_stats {
     unsigned long refs_held;      /* page references on guest frames */
 };
 
-struct gtt_vgpu;
 
 /*
  * 0, or -EINVAL (slices not page aligned, empty aperture, outside the
@@ -201,4 +223,67 @@ int gtt_translate_ggtt(struct gtt_vgpu *v, uint64_t gaddr,
 int gtt_translate_ppgtt(struct gtt_vgpu *v, uint64_t root_gpa, uint64_t gaddr,
                         struct gtt_xlate *x);
 
-#endif /* GTT_GTT_H */
+/* ------------------------------------------------------------------------
+ * The display emulator's operations (emul_op.c), as defined in
+ * xen/include/public/gpu.h: an argument buffer decoded into a request
+ * (nothing in it trusted: sizes, pads, ranges all checked), then run
+ * against the vGPU's recorded display state and its shadow GGTT.
+ *
+ * The dm_op glue (a later issue) copies the caller's buffer into Xen,
+ * calls gtt_emul_op(), and copies the buffer back and the frames out only
+ * when it returns XEN_GPU_EMUL_OK.
+ * ------------------------------------------------------------------------ */
+
+/* Why a buffer was refused, and where. */
+struct gtt_emul_verdict {
+    unsigned int reason;          /* XEN_GPU_EMUL_* */
+    uint32_t offset;              /* byte offset of the offending field in
+                                     the buffer (its length if truncated) */
+    uint32_t page;                /* per-page refusals of MAP_SURFACE: the
+                                     page's index in the request */
+};
+
+/* A decoded request: the op's struct, validated, with OUT fields to fill. */
+struct gtt_emul_req {
+    uint32_t op;                  /* XEN_GPU_EMUL_GET_INFO, ... */
+    union {
+        struct xen_gpu_emul_get_info info;
+        struct xen_gpu_emul_get_plane plane;
+        struct xen_gpu_emul_map_surface map;
+    } u;
+};
+
+/*
+ * Decode len bytes at buf (already copied from the caller).  Reads nothing
+ * at or past buf + len.  XEN_GPU_EMUL_OK with *req filled, or the reason
+ * (also in *vd).
+ */
+unsigned int gtt_emul_decode(const void *buf, size_t len,
+                             struct gtt_emul_req *req,
+                             struct gtt_emul_verdict *vd);
+
+/*
+ * Run a decoded request: its OUT fields are filled in.  MAP_SURFACE writes
+ * u.map.nr guest frame numbers to frames[] on success and zeroes them on
+ * refusal.  Takes v->lock.
+ */
+unsigned int gtt_emul_execute(struct gtt_vgpu *v, struct gtt_emul_req *req,
+                              uint64_t *frames, struct gtt_emul_verdict *vd);
+
+/*
+ * Decode, run, and write the op's struct (OUT fields filled) back into buf.
+ * frames_max: room in frames[] (the caller's second buffer); a MAP_SURFACE
+ * asking for more is refused with XEN_GPU_EMUL_ERR_COUNT.
+ */
+unsigned int gtt_emul_op(struct gtt_vgpu *v, void *buf, size_t len,
+                         uint64_t *frames, unsigned int frames_max,
+                         struct gtt_emul_verdict *vd);
+
+/*
+ * Submission glue (submit.c): PDP loads of an audited submission and the
+ * roots of context images, pinned in the engine.  Declared in submit.h
+ * (it needs the auditor's struct gpu_audit_sub), included here.
+ */
+#include "../../../hvm/gtt/submit.h"
+
+#endif /* __ASM_X86_HVM_GTT_H__ */
