@@ -35,6 +35,8 @@ cmd rules:
   priv             ring=reject ggtt=reject
   end | store      batch end / immediate store (feeds the jump-operand log)
   addr=SPEC | reg=SPEC | lri=DW | jump=SPEC    operands (at most 3)
+  index=SPEC       a byte offset into the context's status page (one page):
+                   offset + size must stay inside it (address options)
   deny=COND:REASON refuse the command when COND holds (REASON: gpu.h name
                    without XEN_GPU_AUDIT_)
   mem=ITEM,...     address-bearing dwords not described as operands (the
@@ -48,6 +50,8 @@ operand SPEC: DW followed by comma-separated options
   ggtt=COND        operand is a GGTT address when COND holds
   ggtt_reject      ... and that form is refused
   l2=COND          jump: starts a second-level batch when COND holds
+  dup=COND         addr: when COND holds the hardware may write the data
+                   again one size further: the range audited is twice the size
   if=COND          operand present only when COND holds (at most 2)
   access=r|w       value=DW (register write value, for masked registers)
 COND: DW:MASK (nonzero), DW:MASK=VAL, DW:MASK!=VAL
@@ -72,7 +76,7 @@ TYPES = {"mi": 0, "2d": 2, "3d": 3}
 ACTS = {"allow": 0, "reject": 1, "noop": 2, "event": 3}
 CLASSES = ["ring", "ggtt", "ppgtt"]
 SIZE_KINDS = {"fixed": 0, "tail": 1, "shift": 2}
-OPND = {"addr": 1, "reg": 2, "lri": 3, "jump": 4}
+OPND = {"addr": 1, "reg": 2, "lri": 3, "jump": 4, "index": 5}
 MAX_OPERANDS = 3
 MAX_DENY = 3
 MAX_CONDS = 3
@@ -124,9 +128,9 @@ def operand(kind, spec):
     o = {"kind": OPND[kind], "dw": num(parts[0]), "access": 0, "addr_dws": 0,
          "lo": 0, "hi": 0, "size_kind": 0, "size_dw": 0, "size_shift": 0,
          "value_dw": 0, "size": 0, "ggtt_reject": 0, "ggtt": dict(NO_COND),
-         "level2": dict(NO_COND),
+         "level2": dict(NO_COND), "dup": dict(NO_COND),
          "conds": []}
-    if kind in ("addr", "jump"):
+    if kind in ("addr", "jump", "index"):
         o.update(addr_dws=2, lo=0xfffffffc, hi=0xffff, size=4)
     if kind == "lri":
         o["access"] = 2
@@ -150,6 +154,8 @@ def operand(kind, spec):
             o["ggtt"] = cond(v)
         elif k == "l2" and kind == "jump":
             o["level2"] = cond(v)
+        elif k == "dup" and kind == "addr":
+            o["dup"] = cond(v)
         elif k == "ggtt_reject":
             o["ggtt_reject"] = 1
         elif k == "if":
@@ -474,6 +480,8 @@ def emit(spec, out):
                 w("                .ggtt = %s,\n" % c_cond(o["ggtt"]))
                 if o["level2"]["mask"]:
                     w("                .level2 = %s,\n" % c_cond(o["level2"]))
+                if o["dup"]["mask"]:
+                    w("                .dup = %s,\n" % c_cond(o["dup"]))
                 if o["conds"]:
                     w("                .conds = { %s },\n" % ", ".join(c_cond(x) for x in o["conds"]))
                 w("            },\n")

@@ -48,6 +48,10 @@
 #define GPU_OPND_REG      2   /* one register offset */
 #define GPU_OPND_LRI      3   /* offset/value pairs from .dw to the end */
 #define GPU_OPND_JUMP     4   /* batch start address */
+#define GPU_OPND_INDEX    5   /* byte offset into the context's status page */
+
+/* The per-process hardware status page a store index writes into. */
+#define GPU_STATUS_PAGE_BYTES 4096
 
 /* Register access. */
 #define GPU_ACC_READ      1
@@ -84,6 +88,8 @@ struct gpu_cmd_operand {
     uint8_t nr_conds;
     struct gpu_cmd_cond ggtt;  /* operand uses the GGTT when this holds (mask 0: never) */
     struct gpu_cmd_cond level2; /* jump: starts a second-level batch when this holds */
+    struct gpu_cmd_cond dup;   /* address: when this holds the hardware may
+                                  also write one size further (mask 0: never) */
     struct gpu_cmd_cond conds[GPU_MAX_CONDS]; /* operand present only if all hold */
 };
 
