@@ -9,7 +9,9 @@
  *     is the one the hardware may write, the data's size twice;
  *   PIPE_CONTROL / MI_FLUSH_DW Store Data Index: the index must lie inside
  *     the one-page status page;
- *   MI_ATOMIC: the length follows the Inline Data bit (3 or 11 dwords).
+ *   MI_ATOMIC: the length follows the Inline Data bit (3 or 11 dwords),
+ *     and the opcode's operand size agrees with Data Size;
+ *   MI_LOAD_REGISTER_IMM Byte Write Disables: refused.
  *
  * Each case is run on both generations where the command exists, in a
  * PPGTT batch and, for GGTT forms, a GGTT batch; verdicts are exact
@@ -290,6 +292,70 @@ static void test_atomic_inline_length(void **state)
         }
 }
 
+/*
+ * MI_ATOMIC: ATOMIC OPCODE bits 14:13 give the operand size too (0x0X
+ * dword, 0x2X qword, 0x4X octword).  The size audited is Data Size's
+ * (20:19): an opcode of a larger size is refused, a smaller one is
+ * audited at the larger Data Size.
+ */
+struct atomic_size_case {
+    uint32_t opcode, data_size;
+    uint32_t reason;
+};
+
+static void test_atomic_opcode_size(void **state)
+{
+    static const struct atomic_size_case cases[] = {
+        { 0x07, 0, XEN_GPU_AUDIT_OK },                  /* ADD dword */
+        { 0x27, 1, XEN_GPU_AUDIT_OK },                  /* ADD qword */
+        { 0x4e, 2, XEN_GPU_AUDIT_OK },                  /* octword op */
+        { 0x27, 0, XEN_GPU_AUDIT_OPERAND_SIZE },        /* 8 bytes, 4 audited */
+        { 0x4e, 0, XEN_GPU_AUDIT_OPERAND_SIZE },        /* 16 bytes, 4 audited */
+        { 0x4e, 1, XEN_GPU_AUDIT_OPERAND_SIZE },
+        { 0x67, 2, XEN_GPU_AUDIT_OPERAND_SIZE },        /* 32 bytes, 16 audited */
+        { 0x07, 1, XEN_GPU_AUDIT_OK },                  /* 8 audited, 4 used */
+        { 0x67, 3, XEN_GPU_AUDIT_OK },                  /* 32 audited */
+    };
+    unsigned int g, i;
+    uint32_t at;
+
+    (void)state;
+    for ( g = 0; g < ARRAY_SIZE(gens); g++ )
+        for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+        {
+            start(GPU_SPACE_PPGTT);
+            at = emit_cmd(&bb, ATOMIC_LEN(3) | (cases[i].opcode << 8) |
+                          (cases[i].data_size << 19), 3);
+            bb.r->dw[at + 1] = (uint32_t)SCRATCH;
+            expect(gens[g], RCS, GPU_SPACE_PPGTT, at, cases[i].reason);
+        }
+}
+
+/* ---- MI_LOAD_REGISTER_IMM: Byte Write Disables ------------------------ */
+
+static void test_lri_byte_write_disables(void **state)
+{
+    static const uint32_t disables[] = { 0x100, 0x200, 0x400, 0x800, 0xf00 };
+    unsigned int g, i;
+    uint32_t at;
+
+    (void)state;
+    for ( g = 0; g < ARRAY_SIZE(gens); g++ )
+    {
+        /* CS_GPR0, whitelisted on both generations: accepted whole. */
+        start(GPU_SPACE_PPGTT);
+        at = emit_lri(&bb, 0x2600, 0x12345678);
+        expect(gens[g], RCS, GPU_SPACE_PPGTT, at, XEN_GPU_AUDIT_OK);
+        for ( i = 0; i < ARRAY_SIZE(disables); i++ )
+        {
+            start(GPU_SPACE_PPGTT);
+            at = emit_lri(&bb, 0x2600, 0x12345678);
+            bb.r->dw[at] |= disables[i];
+            expect(gens[g], RCS, GPU_SPACE_PPGTT, at, XEN_GPU_AUDIT_REG_MASK);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +368,8 @@ int main(void)
         cmocka_unit_test_teardown(test_flush_dw_store_index, teardown),
         cmocka_unit_test_teardown(test_store_index_clear_is_address, teardown),
         cmocka_unit_test_teardown(test_atomic_inline_length, teardown),
+        cmocka_unit_test_teardown(test_atomic_opcode_size, teardown),
+        cmocka_unit_test_teardown(test_lri_byte_write_disables, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

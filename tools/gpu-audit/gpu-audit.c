@@ -233,14 +233,27 @@ static int dump_table(unsigned int gen, int json)
             if ( o->kind == GPU_OPND_REG )
                 printf(",\"access\":\"%s%s\"", o->access & GPU_ACC_READ ? "r" : "",
                        o->access & GPU_ACC_WRITE ? "w" : "");
+            if ( o->level2.mask )
+            {
+                printf(",\"l2_when\":");
+                print_cond(&o->level2);
+            }
             if ( o->dup.mask )
             {
                 printf(",\"dup_when\":");
                 print_cond(&o->dup);
             }
             if ( o->kind == GPU_OPND_ADDR || o->kind == GPU_OPND_INDEX )
-                printf(",\"size\":\"%s%u\"", o->size_kind == GPU_SIZE_TAIL ? "tail" :
-                       o->size_kind == GPU_SIZE_SHIFT ? "shift:" : "", o->size);
+                printf(",\"dws\":%u", o->addr_dws);
+            if ( o->kind == GPU_OPND_REG && o->value_dw )
+                printf(",\"value_dw\":%u", o->value_dw);
+            if ( (o->kind == GPU_OPND_ADDR || o->kind == GPU_OPND_INDEX) &&
+                 o->size_kind == GPU_SIZE_SHIFT )
+                printf(",\"size\":\"shift:%u:%u:%u\"", o->size_dw,
+                       o->size_shift, o->size);
+            else if ( o->kind == GPU_OPND_ADDR || o->kind == GPU_OPND_INDEX )
+                printf(",\"size\":\"%s%u\"",
+                       o->size_kind == GPU_SIZE_TAIL ? "tail" : "", o->size);
             if ( o->ggtt.mask )
             {
                 printf(",\"ggtt_when\":");

@@ -78,7 +78,7 @@ CLASSES = ["ring", "ggtt", "ppgtt"]
 SIZE_KINDS = {"fixed": 0, "tail": 1, "shift": 2}
 OPND = {"addr": 1, "reg": 2, "lri": 3, "jump": 4, "index": 5}
 MAX_OPERANDS = 3
-MAX_DENY = 3
+MAX_DENY = 5
 MAX_CONDS = 3
 
 

@@ -112,7 +112,7 @@ struct gpu_mem_field {
 };
 
 #define GPU_MAX_OPERANDS  3
-#define GPU_MAX_DENY      3
+#define GPU_MAX_DENY      5
 
 struct gpu_cmd_desc {
     const char *name;
