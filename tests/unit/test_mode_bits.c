@@ -267,6 +267,21 @@ struct atomic_case {
     uint32_t reason;
 };
 
+/* An MI_ATOMIC of this header and length on SCRATCH, on both generations. */
+static void expect_atomic(uint32_t header, unsigned int len, uint32_t reason)
+{
+    unsigned int g;
+    uint32_t at;
+
+    for ( g = 0; g < ARRAY_SIZE(gens); g++ )
+    {
+        start(GPU_SPACE_PPGTT);
+        at = emit_cmd(&bb, header, len);
+        bb.r->dw[at + 1] = (uint32_t)SCRATCH;
+        expect(gens[g], RCS, GPU_SPACE_PPGTT, at, reason);
+    }
+}
+
 static void test_atomic_inline_length(void **state)
 {
     static const struct atomic_case cases[] = {
@@ -277,19 +292,13 @@ static void test_atomic_inline_length(void **state)
         /* The hardware would run the 8 dwords the auditor skipped. */
         { false, 11, XEN_GPU_AUDIT_BAD_LENGTH },
     };
-    unsigned int g, i;
-    uint32_t at;
+    unsigned int i;
 
     (void)state;
-    for ( g = 0; g < ARRAY_SIZE(gens); g++ )
-        for ( i = 0; i < ARRAY_SIZE(cases); i++ )
-        {
-            start(GPU_SPACE_PPGTT);
-            at = emit_cmd(&bb, ATOMIC_LEN(cases[i].len) |
-                          (cases[i].inl ? ATOMIC_INLINE : 0), cases[i].len);
-            bb.r->dw[at + 1] = (uint32_t)SCRATCH;
-            expect(gens[g], RCS, GPU_SPACE_PPGTT, at, cases[i].reason);
-        }
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+        expect_atomic(ATOMIC_LEN(cases[i].len) |
+                      (cases[i].inl ? ATOMIC_INLINE : 0), cases[i].len,
+                      cases[i].reason);
 }
 
 /*
@@ -316,19 +325,12 @@ static void test_atomic_opcode_size(void **state)
         { 0x07, 1, XEN_GPU_AUDIT_OK },                  /* 8 audited, 4 used */
         { 0x67, 3, XEN_GPU_AUDIT_OK },                  /* 32 audited */
     };
-    unsigned int g, i;
-    uint32_t at;
+    unsigned int i;
 
     (void)state;
-    for ( g = 0; g < ARRAY_SIZE(gens); g++ )
-        for ( i = 0; i < ARRAY_SIZE(cases); i++ )
-        {
-            start(GPU_SPACE_PPGTT);
-            at = emit_cmd(&bb, ATOMIC_LEN(3) | (cases[i].opcode << 8) |
-                          (cases[i].data_size << 19), 3);
-            bb.r->dw[at + 1] = (uint32_t)SCRATCH;
-            expect(gens[g], RCS, GPU_SPACE_PPGTT, at, cases[i].reason);
-        }
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+        expect_atomic(ATOMIC_LEN(3) | (cases[i].opcode << 8) |
+                      (cases[i].data_size << 19), 3, cases[i].reason);
 }
 
 /* ---- MI_LOAD_REGISTER_IMM: Byte Write Disables ------------------------ */
