@@ -84,7 +84,7 @@ def rule_bits(row, xml_len):
         else:
             read |= dword_bits(dw, dw + o.get("dws", 2) - 1)
         size = o.get("size", "")
-        if size.startswith("tail"):
+        if size.startswith("tail") or size.startswith("scaled:"):
             last = max(row["length"].get("max", 0), xml_len) - 1
             read |= dword_bits(dw, last)
         elif size.startswith("shift:"):

@@ -92,6 +92,22 @@ static void exec_store_index(struct gpu_model_run *r, uint64_t off)
                        "its status page", (unsigned long long)off);
 }
 
+/*
+ * MI_CLFLUSH: from the Starting Cacheline Offset (DW1 11:6) of the page,
+ * one half cache line (32 bytes) per dword after the address; every page
+ * that range reaches is touched.
+ */
+static void exec_clflush(struct gpu_model_run *r, const uint32_t *dw,
+                         unsigned int len)
+{
+    unsigned int space = model_space(dw[0] & MI_HW_GGTT);
+    uint64_t a = addr_at(dw, 1, ~0x3fu), end = a + 32ull * (len - 3), p;
+
+    model_touch(r, space, a & ~0xfffull, false);
+    for ( p = (a & ~0xfffull) + 0x1000; p < end; p += 0x1000 )
+        model_touch(r, space, p, false);
+}
+
 /* MI_SEMAPHORE_WAIT: polls memory, or on Gen9 a register (bit 16). */
 static void exec_sem_wait(struct gpu_model_run *r, const uint32_t *dw)
 {
@@ -299,8 +315,7 @@ static void exec_mi(struct gpu_model_run *r, const uint32_t *dw,
         return;
     case MI_OP_CLFLUSH:
         if ( len >= 3 )
-            model_touch(r, model_space(dw[0] & MI_HW_GGTT),
-                        addr_at(dw, 1, ~0xfffu), false);
+            exec_clflush(r, dw, len);
         return;
     case MI_OP_REPORT_PERF:
         /* An OA report (GPU-wide counters) written to memory. */

@@ -11,7 +11,8 @@
  *     the one-page status page;
  *   MI_ATOMIC: the length follows the Inline Data bit (3 or 11 dwords),
  *     and the opcode's operand size agrees with Data Size;
- *   MI_LOAD_REGISTER_IMM Byte Write Disables: refused.
+ *   MI_LOAD_REGISTER_IMM Byte Write Disables: refused;
+ *   MI_CLFLUSH: the GGTT range audited covers every half cache line flushed.
  *
  * Each case is run on both generations where the command exists, in a
  * PPGTT batch and, for GGTT forms, a GGTT batch; verdicts are exact
@@ -333,6 +334,44 @@ static void test_atomic_opcode_size(void **state)
                       (cases[i].data_size << 19), 3, cases[i].reason);
 }
 
+/* ---- MI_CLFLUSH: the flushed range ------------------------------------- */
+
+/*
+ * From its Starting Cacheline Offset (DW1 11:6) the command flushes one
+ * half cache line (32 bytes) per dword after the address: a long one
+ * reaches past its page.  The GGTT form is audited for the page plus
+ * 32 bytes a dword.
+ */
+struct clflush_case {
+    uint64_t page;
+    unsigned int len;
+    uint32_t reason;
+};
+
+static void test_clflush_range(void **state)
+{
+    static const struct clflush_case cases[] = {
+        { SLICE_END - 4096, 3, XEN_GPU_AUDIT_OK },
+        { SLICE_END - 4096, 7, XEN_GPU_AUDIT_GGTT_RANGE },  /* 128 bytes past */
+        { SLICE_END - 8192, 7, XEN_GPU_AUDIT_OK },
+        { SLICE_END - 8192, 131, XEN_GPU_AUDIT_OK },        /* 4 KiB more */
+        { SLICE_END - 8192, 132, XEN_GPU_AUDIT_GGTT_RANGE },
+    };
+    unsigned int g, i;
+    uint32_t at;
+
+    (void)state;
+    for ( g = 0; g < ARRAY_SIZE(gens); g++ )
+        for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+        {
+            start(GPU_SPACE_PPGTT);
+            at = emit_cmd(&bb, MI_INSTR(0x27, cases[i].len - 2) | MI_USE_GGTT,
+                          cases[i].len);
+            bb.r->dw[at + 1] = (uint32_t)cases[i].page | 0xfc0;
+            expect(gens[g], RCS, GPU_SPACE_PPGTT, at, cases[i].reason);
+        }
+}
+
 /* ---- MI_LOAD_REGISTER_IMM: Byte Write Disables ------------------------ */
 
 static void test_lri_byte_write_disables(void **state)
@@ -372,6 +411,7 @@ int main(void)
         cmocka_unit_test_teardown(test_atomic_inline_length, teardown),
         cmocka_unit_test_teardown(test_atomic_opcode_size, teardown),
         cmocka_unit_test_teardown(test_lri_byte_write_disables, teardown),
+        cmocka_unit_test_teardown(test_clflush_range, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -251,6 +251,8 @@ static int dump_table(unsigned int gen, int json)
                  o->size_kind == GPU_SIZE_SHIFT )
                 printf(",\"size\":\"shift:%u:%u:%u\"", o->size_dw,
                        o->size_shift, o->size);
+            else if ( o->size_kind == GPU_SIZE_SCALED )
+                printf(",\"size\":\"scaled:%u:%u\"", o->size_shift, o->size);
             else if ( o->kind == GPU_OPND_ADDR || o->kind == GPU_OPND_INDEX )
                 printf(",\"size\":\"%s%u\"",
                        o->size_kind == GPU_SIZE_TAIL ? "tail" : "", o->size);

@@ -47,6 +47,7 @@ cmd rules:
 operand SPEC: DW followed by comma-separated options
   dws=1|2  lo=MASK  hi=MASK            address dwords and address bits
   size=N | size=tail | size=shift:DW:BIT:BASE
+  size=scaled:SHIFT:BASE  BASE + (each dword after the address << SHIFT)
   ggtt=COND        operand is a GGTT address when COND holds
   ggtt_reject      ... and that form is refused
   l2=COND          jump: starts a second-level batch when COND holds
@@ -75,7 +76,7 @@ ENGINES = ["rcs", "bcs", "vcs", "vcs2", "vecs"]
 TYPES = {"mi": 0, "2d": 2, "3d": 3}
 ACTS = {"allow": 0, "reject": 1, "noop": 2, "event": 3}
 CLASSES = ["ring", "ggtt", "ppgtt"]
-SIZE_KINDS = {"fixed": 0, "tail": 1, "shift": 2}
+SIZE_KINDS = {"fixed": 0, "tail": 1, "shift": 2, "scaled": 3}
 OPND = {"addr": 1, "reg": 2, "lri": 3, "jump": 4, "index": 5}
 MAX_OPERANDS = 3
 MAX_DENY = 5
@@ -145,6 +146,9 @@ def operand(kind, spec):
         elif k == "size":
             if v == "tail":
                 o["size_kind"] = 1
+            elif v.startswith("scaled:"):
+                _, b, base = v.split(":")
+                o.update(size_kind=3, size_shift=num(b), size=num(base))
             elif v.startswith("shift:"):
                 _, d, b, base = v.split(":")
                 o.update(size_kind=2, size_dw=num(d), size_shift=num(b), size=num(base))

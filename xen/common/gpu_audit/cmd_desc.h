@@ -61,6 +61,7 @@
 #define GPU_SIZE_FIXED    0   /* .size bytes */
 #define GPU_SIZE_TAIL     1   /* the rest of the command after the address */
 #define GPU_SIZE_SHIFT    2   /* .size << field(.size_dw, .size_shift, 2 bits) */
+#define GPU_SIZE_SCALED   3   /* .size + (dwords after the address) << .size_shift */
 
 /* Condition on a command dword: (dw[.dw] & .mask) == .val, or != when .ne. */
 struct gpu_cmd_cond {

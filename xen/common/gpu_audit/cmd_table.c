@@ -56,7 +56,9 @@ static bool operand_ok(const struct gpu_cmd_desc *d,
         if ( o->size_kind == GPU_SIZE_SHIFT &&
              (o->size_dw >= d->len_min || o->size_shift > 30 || !o->size) )
             return false;
-        if ( o->size_kind > GPU_SIZE_SHIFT )
+        if ( o->size_kind == GPU_SIZE_SCALED && o->size_shift > 16 )
+            return false;
+        if ( o->size_kind > GPU_SIZE_SCALED )
             return false;
         if ( o->kind == GPU_OPND_JUMP && !(d->flags & GPU_CF_JUMP) )
             return false;

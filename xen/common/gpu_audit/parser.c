@@ -89,6 +89,9 @@ static uint64_t operand_size(const struct cmd_ref *r,
     case GPU_SIZE_SHIFT:
         return (uint64_t)o->size <<
                ((ref_dw(r, o->size_dw) >> o->size_shift) & 3);
+    case GPU_SIZE_SCALED:
+        return o->size +
+               ((uint64_t)(len - o->dw - o->addr_dws) << o->size_shift);
     default:
         return o->size;
     }
