@@ -66,6 +66,8 @@ def fmt_rules(d):
             s += " " + o["access"]
         if o.get("ggtt_form") == "reject":
             s += " (GGTT form refused)"
+        if "dup_when" in o:
+            s += " (size doubled when DW%d & %s)" % (o["dup_when"]["dw"], o["dup_when"]["mask"])
         out.append(s)
     for x in r["deny"]:
         out.append("deny %s" % x["reason"])
@@ -100,7 +102,8 @@ def table(build):
         "width plus its bias, with the legal range); policy in ring, GGTT-batch",
         "and PPGTT-batch buffers; rules (operands the auditor checks: `addr`",
         "graphics address, `reg` register, `lri` register/value pairs, `jump`",
-        "batch start; `deny` conditions with their reason; `end` batch end;",
+        "batch start, `index` byte offset into the status page; `deny`",
+        "conditions with their reason; `end` batch end;",
         "`store` immediate store); address-bearing dwords (`mem=`: a 64-bit",
         "address at DW n and n+1, `:32` a 32-bit one, `every T from n` one in",
         "every T-dword group to the end).  Any opcode not listed is refused",

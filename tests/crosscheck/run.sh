@@ -7,7 +7,9 @@
 # address-bearing dwords (mem=) against genxml's address fields
 # (mem_check.py), and the documentation against the tables
 # (docs_check.py: the generated appendix docs/command-table.md is current,
-# every rule-carrying command is named in docs/audit-rules.md).  Fetches
+# every rule-carrying command is named in docs/audit-rules.md), and every
+# genxml field of a command with operands or deny rules against its
+# reviewed disposition (field_check.py, field-dispositions.txt).  Fetches
 # Mesa's Debian source first (cached in BUILD/mesa-src).  Accepted
 # disagreements: tests/crosscheck/exceptions.txt.
 #
@@ -64,4 +66,5 @@ run genxml python3 "$here/genxml_check.py" "$build"
 run blt python3 "$here/blt_table.py" "$build"
 run mem python3 "$here/mem_check.py" "$build"
 run docs python3 "$here/docs_check.py" "$build"
+run fields python3 "$here/field_check.py" "$build"
 summary "$passed" "$failed"

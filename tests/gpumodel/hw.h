@@ -96,6 +96,10 @@ static inline uint32_t gpu_hw_engine_base(unsigned int engine)
 #define MI_HW_STORE_INDEX     (1u << 21)   /* MI_FLUSH_DW */
 #define MI_HW_FLUSH_DW_GGTT   (1u << 2)    /* MI_FLUSH_DW DW1 */
 #define MI_HW_RPC_GGTT        (1u << 0)    /* MI_REPORT_PERF_COUNT DW1 */
+#define MI_HW_SDI_CORE_MODE   (1u << 0)    /* MI_STORE_DATA_IMM DW1 */
+#define MI_HW_SEM_REG_POLL    (1u << 16)   /* MI_SEMAPHORE_WAIT, Gen9 on */
+/* The per-process status page a Store Data Index writes into. */
+#define GPU_HW_STATUS_PAGE    4096u
 #define MI_HW_RPC_BYTES       256          /* largest OA report */
 
 /* PIPE_CONTROL (3D 0x7a00), DW1. */

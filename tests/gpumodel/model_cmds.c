@@ -62,11 +62,62 @@ static void exec_cond_bbe(struct gpu_model_run *r, const uint32_t *dw)
         model_bb_end(r);
 }
 
+/*
+ * MI_STORE_DATA_IMM.  In core mode (DW1 bit 0) the hardware writes the
+ * data one size past the address (the second core's slot, as GVT-g reads
+ * it); the model writes both places, the union of what the hardware may do.
+ */
 static void exec_sdi(struct gpu_model_run *r, const uint32_t *dw,
                      unsigned int len)
 {
-    model_access(r, model_space(dw[0] & MI_HW_GGTT), addr_at(dw, 1, ~3u),
-                 (void *)&dw[3], (len - 3) * 4, true);
+    unsigned int space = model_space(dw[0] & MI_HW_GGTT);
+    uint64_t a = addr_at(dw, 1, ~3u);
+
+    model_access(r, space, a, (void *)&dw[3], (len - 3) * 4, true);
+    if ( dw[1] & MI_HW_SDI_CORE_MODE )
+        model_access(r, space, a + (len - 3) * 4, (void *)&dw[3],
+                     (len - 3) * 4, true);
+}
+
+/*
+ * A Store Data Index write: into the context's status page at a byte
+ * offset.  The page is the first of the context image; past it lies the
+ * register state Xen audited, which no command may write.
+ */
+static void exec_store_index(struct gpu_model_run *r, uint64_t off)
+{
+    if ( off > GPU_HW_STATUS_PAGE - 8 )
+        gpu_check_fail(r->chk, GPU_V_UNAUDITED,
+                       "store index 0x%llx writes the context image past "
+                       "its status page", (unsigned long long)off);
+}
+
+/*
+ * MI_CLFLUSH: from the Starting Cacheline Offset (DW1 11:6) of the page,
+ * one half cache line (32 bytes) per dword after the address; every page
+ * that range reaches is touched.
+ */
+static void exec_clflush(struct gpu_model_run *r, const uint32_t *dw,
+                         unsigned int len)
+{
+    unsigned int space = model_space(dw[0] & MI_HW_GGTT);
+    uint64_t a = addr_at(dw, 1, ~0x3fu), end = a + 32ull * (len - 3), p;
+
+    model_touch(r, space, a & ~0xfffull, false);
+    for ( p = (a & ~0xfffull) + 0x1000; p < end; p += 0x1000 )
+        model_touch(r, space, p, false);
+}
+
+/* MI_SEMAPHORE_WAIT: polls memory, or on Gen9 a register (bit 16). */
+static void exec_sem_wait(struct gpu_model_run *r, const uint32_t *dw)
+{
+    if ( (dw[0] & MI_HW_SEM_REG_POLL) && r->c->table->spec->gen >= 9 )
+    {
+        model_reg_read(r, dw[2]);
+        return;
+    }
+    model_access(r, model_space(dw[0] & MI_HW_GGTT), addr_at(dw, 2, ~3u),
+                 NULL, 4, false);
 }
 
 static void exec_lri(struct gpu_model_run *r, const uint32_t *dw,
@@ -171,8 +222,13 @@ static void exec_flush_dw(struct gpu_model_run *r, const uint32_t *dw,
 {
     uint32_t v[2] = { dw[3], len > 4 ? dw[4] : 0 };
 
-    if ( !MI_HW_POST_SYNC(dw[0]) || (dw[0] & MI_HW_STORE_INDEX) )
-        return;                 /* none, or into the status page */
+    if ( !MI_HW_POST_SYNC(dw[0]) )
+        return;
+    if ( dw[0] & MI_HW_STORE_INDEX )
+    {
+        exec_store_index(r, addr_at(dw, 1, ~7u));
+        return;
+    }
     model_access(r, model_space(dw[1] & MI_HW_FLUSH_DW_GGTT),
                  addr_at(dw, 1, ~7u), v, 8, true);
 }
@@ -190,8 +246,13 @@ static void exec_pipe_control(struct gpu_model_run *r, const uint32_t *dw,
         model_reg_write(r, dw[2], dw[4]);
         return;
     }
-    if ( !PC_HW_POST_SYNC(dw[1]) || (dw[1] & PC_HW_STORE_INDEX) )
+    if ( !PC_HW_POST_SYNC(dw[1]) )
         return;
+    if ( dw[1] & PC_HW_STORE_INDEX )
+    {
+        exec_store_index(r, addr_at(dw, 2, ~7u));
+        return;
+    }
     if ( PC_HW_POST_SYNC(dw[1]) == 1 )
     {
         v[0] = dw[4];
@@ -250,13 +311,11 @@ static void exec_mi(struct gpu_model_run *r, const uint32_t *dw,
         return;
     case MI_OP_SEM_WAIT:
         if ( len >= 4 )
-            model_access(r, model_space(dw[0] & MI_HW_GGTT),
-                         addr_at(dw, 2, ~3u), NULL, 4, false);
+            exec_sem_wait(r, dw);
         return;
     case MI_OP_CLFLUSH:
         if ( len >= 3 )
-            model_touch(r, model_space(dw[0] & MI_HW_GGTT),
-                        addr_at(dw, 1, ~0xfffu), false);
+            exec_clflush(r, dw, len);
         return;
     case MI_OP_REPORT_PERF:
         /* An OA report (GPU-wide counters) written to memory. */

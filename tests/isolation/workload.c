@@ -670,6 +670,16 @@ static unsigned int spec_cmd(struct iso_workload *w,
             continue;
         if ( claimed & (1ull << o->dw) )
         {
+            /* A status-page index in place of that operand, at times past
+               the page. */
+            if ( o->kind == GPU_OPND_INDEX && pct(w, 20) )
+            {
+                for ( k = 0; k < o->nr_conds; k++ )
+                    cond_force(&o->conds[k], dw, len, true);
+                put_addr(o, dw, len, pct(w, 80) ? rnd32(w) % GPU_STATUS_PAGE_BYTES
+                                                : rnd32(w));
+                continue;
+            }
             /* Another operand's dword: this one must be absent. */
             if ( !o->nr_conds )
                 return 0;
@@ -821,6 +831,8 @@ static unsigned int hostile_cmd(struct iso_workload *w,
                     continue;
                 put_addr(o, dw, len, ggtt_addr_hostile(w, b->v));
                 cond_force(&o->ggtt, dw, len, true);
+                /* A store's core mode: written one size further too. */
+                cond_force(&o->dup, dw, len, pct(w, 50));
                 return len;
             }
         }

@@ -162,7 +162,7 @@ static void print_cond(const struct gpu_cmd_cond *c)
 }
 
 static const char *const act_names[] = { "allow", "reject", "noop", "event" };
-static const char *const kind_names[] = { "?", "addr", "reg", "lri", "jump" };
+static const char *const kind_names[] = { "?", "addr", "reg", "lri", "jump", "index" };
 static const char *const type_names[8] = { "mi", "?", "2d", "3d" };
 
 /* Opcode as written in the spec: 3D types show header bits 31:16. */
@@ -233,9 +233,29 @@ static int dump_table(unsigned int gen, int json)
             if ( o->kind == GPU_OPND_REG )
                 printf(",\"access\":\"%s%s\"", o->access & GPU_ACC_READ ? "r" : "",
                        o->access & GPU_ACC_WRITE ? "w" : "");
-            if ( o->kind == GPU_OPND_ADDR )
-                printf(",\"size\":\"%s%u\"", o->size_kind == GPU_SIZE_TAIL ? "tail" :
-                       o->size_kind == GPU_SIZE_SHIFT ? "shift:" : "", o->size);
+            if ( o->level2.mask )
+            {
+                printf(",\"l2_when\":");
+                print_cond(&o->level2);
+            }
+            if ( o->dup.mask )
+            {
+                printf(",\"dup_when\":");
+                print_cond(&o->dup);
+            }
+            if ( o->kind == GPU_OPND_ADDR || o->kind == GPU_OPND_INDEX )
+                printf(",\"dws\":%u", o->addr_dws);
+            if ( o->kind == GPU_OPND_REG && o->value_dw )
+                printf(",\"value_dw\":%u", o->value_dw);
+            if ( (o->kind == GPU_OPND_ADDR || o->kind == GPU_OPND_INDEX) &&
+                 o->size_kind == GPU_SIZE_SHIFT )
+                printf(",\"size\":\"shift:%u:%u:%u\"", o->size_dw,
+                       o->size_shift, o->size);
+            else if ( o->size_kind == GPU_SIZE_SCALED )
+                printf(",\"size\":\"scaled:%u:%u\"", o->size_shift, o->size);
+            else if ( o->kind == GPU_OPND_ADDR || o->kind == GPU_OPND_INDEX )
+                printf(",\"size\":\"%s%u\"",
+                       o->size_kind == GPU_SIZE_TAIL ? "tail" : "", o->size);
             if ( o->ggtt.mask )
             {
                 printf(",\"ggtt_when\":");

@@ -44,6 +44,8 @@ cmd rules:
   priv             ring=reject ggtt=reject
   end | store      batch end / immediate store (feeds the jump-operand log)
   addr=SPEC | reg=SPEC | lri=DW | jump=SPEC    operands (at most 3)
+  index=SPEC       a byte offset into the context's status page (one page):
+                   offset + size must stay inside it (address options)
   deny=COND:REASON refuse the command when COND holds (REASON: gpu.h name
                    without XEN_GPU_AUDIT_; at most 3)
   mem=ITEM,...     address-bearing dwords not described as operands (the
@@ -54,9 +56,12 @@ cmd rules:
 operand SPEC: DW followed by comma-separated options
   dws=1|2  lo=MASK  hi=MASK            address dwords and address bits
   size=N | size=tail | size=shift:DW:BIT:BASE
+  size=scaled:SHIFT:BASE  BASE + (each dword after the address << SHIFT)
   ggtt=COND        operand is a GGTT address when COND holds
   ggtt_reject      ... and that form is refused
   l2=COND          jump: starts a second-level batch when COND holds
+  dup=COND         addr: when COND holds the hardware may write the data
+                   again one size further: the range audited is twice the size
   if=COND          operand present only when COND holds (at most 3)
   access=r|w|rw    value=DW (register write value, for masked registers)
 COND: DW:MASK (nonzero), DW:MASK=VAL, DW:MASK!=VAL
@@ -83,15 +88,15 @@ ENGINES = ["rcs", "bcs", "vcs", "vcs2", "vecs"]  # XEN_GPU_ENGINE_*, GPU_ENG_*
 TYPES = ["mi", "2d", "3d"]                       # GPU_CMD_TYPE_*
 ACTS = ["allow", "reject", "noop", "event"]      # GPU_ACT_*
 CLASSES = ["ring", "ggtt", "ppgtt"]              # GPU_CLASS_*
-SIZE_KINDS = ["fixed", "tail", "shift"]          # GPU_SIZE_*
-OPND = ["addr", "reg", "lri", "jump"]            # GPU_OPND_*
+SIZE_KINDS = ["fixed", "tail", "shift", "scaled"]  # GPU_SIZE_*
+OPND = ["addr", "reg", "lri", "jump", "index"]   # GPU_OPND_*
 ACCESS = {"r": {"read"}, "w": {"write"}, "rw": {"read", "write"}}  # GPU_ACC_*
 # Flag sets, in the order their names are written.
 ACC_FLAGS = ["read", "write"]                    # GPU_ACC_*
 CMD_FLAGS = ["end", "jump", "store", "checked"]  # GPU_CF_*
 REG_FLAGS = ["masked", "pdp", "priv", "ctx", "virt"]  # GPU_RF_*
 MAX_OPERANDS = 3
-MAX_DENY = 3
+MAX_DENY = 5
 MAX_CONDS = 3
 
 
@@ -141,9 +146,9 @@ def operand(kind, spec):
     o = {"kind": kind, "dw": num(parts[0]), "access": set(), "addr_dws": 0,
          "lo": 0, "hi": 0, "size_kind": "fixed", "size_dw": 0, "size_shift": 0,
          "value_dw": 0, "size": 0, "ggtt_reject": 0, "ggtt": dict(NO_COND),
-         "level2": dict(NO_COND),
+         "level2": dict(NO_COND), "dup": dict(NO_COND),
          "conds": []}
-    if kind in ("addr", "jump"):
+    if kind in ("addr", "jump", "index"):
         o.update(addr_dws=2, lo=0xfffffffc, hi=0xffff, size=4)
     if kind == "lri":
         o["access"] = {"write"}
@@ -158,6 +163,9 @@ def operand(kind, spec):
         elif k == "size":
             if v == "tail":
                 o["size_kind"] = "tail"
+            elif v.startswith("scaled:"):
+                _, b, base = v.split(":")
+                o.update(size_kind="scaled", size_shift=num(b), size=num(base))
             elif v.startswith("shift:"):
                 _, d, b, base = v.split(":")
                 o.update(size_kind="shift", size_dw=num(d), size_shift=num(b), size=num(base))
@@ -167,6 +175,8 @@ def operand(kind, spec):
             o["ggtt"] = cond(v)
         elif k == "l2" and kind == "jump":
             o["level2"] = cond(v)
+        elif k == "dup" and kind == "addr":
+            o["dup"] = cond(v)
         elif k == "ggtt_reject":
             o["ggtt_reject"] = 1
         elif k == "if":
@@ -508,6 +518,8 @@ def emit(spec, out, symbol):
                 w("                .ggtt = %s,\n" % c_cond(o["ggtt"]))
                 if o["level2"]["mask"]:
                     w("                .level2 = %s,\n" % c_cond(o["level2"]))
+                if o["dup"]["mask"]:
+                    w("                .dup = %s,\n" % c_cond(o["dup"]))
                 if o["conds"]:
                     w("                .conds = { %s },\n" % ", ".join(c_cond(x) for x in o["conds"]))
                 w("            },\n")
@@ -577,7 +589,7 @@ def table_values(spec, mem):
                          ("value_dw", "value_dw"), ("ggtt_reject", "ggtt_reject")):
                 yield d, f, o[k]
             yield d, "nr_conds", len(o["conds"])
-            conds += [o["ggtt"], o["level2"]] + o["conds"]
+            conds += [o["ggtt"], o["level2"], o["dup"]] + o["conds"]
         for x in conds:
             for f in ("dw", "mask", "val", "ne"):
                 yield "gpu_cmd_cond", f, x[f]

@@ -48,6 +48,10 @@
 #define GPU_OPND_REG      2   /* one register offset */
 #define GPU_OPND_LRI      3   /* offset/value pairs from .dw to the end */
 #define GPU_OPND_JUMP     4   /* batch start address */
+#define GPU_OPND_INDEX    5   /* byte offset into the context's status page */
+
+/* The per-process hardware status page a store index writes into. */
+#define GPU_STATUS_PAGE_BYTES 4096
 
 /* Register access. */
 #define GPU_ACC_READ      1
@@ -57,6 +61,7 @@
 #define GPU_SIZE_FIXED    0   /* .size bytes */
 #define GPU_SIZE_TAIL     1   /* the rest of the command after the address */
 #define GPU_SIZE_SHIFT    2   /* .size << field(.size_dw, .size_shift, 2 bits) */
+#define GPU_SIZE_SCALED   3   /* .size + (dwords after the address) << .size_shift */
 
 /* Condition on a command dword: (dw[.dw] & .mask) == .val, or != when .ne. */
 struct gpu_cmd_cond {
@@ -84,6 +89,8 @@ struct gpu_cmd_operand {
     uint8_t nr_conds;
     struct gpu_cmd_cond ggtt;  /* operand uses the GGTT when this holds (mask 0: never) */
     struct gpu_cmd_cond level2; /* jump: starts a second-level batch when this holds */
+    struct gpu_cmd_cond dup;   /* address: when this holds the hardware may
+                                  also write one size further (mask 0: never) */
     struct gpu_cmd_cond conds[GPU_MAX_CONDS]; /* operand present only if all hold */
 };
 
@@ -106,7 +113,7 @@ struct gpu_mem_field {
 };
 
 #define GPU_MAX_OPERANDS  3
-#define GPU_MAX_DENY      3
+#define GPU_MAX_DENY      5
 
 struct gpu_cmd_desc {
     const char *name;

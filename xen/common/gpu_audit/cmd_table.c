@@ -36,7 +36,11 @@ static bool operand_ok(const struct gpu_cmd_desc *d,
 {
     unsigned int i, last = o->dw;
 
-    if ( o->nr_conds > GPU_MAX_CONDS || !cond_ok(&o->ggtt, d->len_min) )
+    if ( o->nr_conds > GPU_MAX_CONDS || !cond_ok(&o->ggtt, d->len_min) ||
+         !cond_ok(&o->dup, d->len_min) )
+        return false;
+    /* Only an address may be written twice. */
+    if ( o->dup.mask && o->kind != GPU_OPND_ADDR )
         return false;
     for ( i = 0; i < o->nr_conds; i++ )
         if ( !o->conds[i].mask || !cond_ok(&o->conds[i], d->len_min) )
@@ -52,7 +56,9 @@ static bool operand_ok(const struct gpu_cmd_desc *d,
         if ( o->size_kind == GPU_SIZE_SHIFT &&
              (o->size_dw >= d->len_min || o->size_shift > 30 || !o->size) )
             return false;
-        if ( o->size_kind > GPU_SIZE_SHIFT )
+        if ( o->size_kind == GPU_SIZE_SCALED && o->size_shift > 16 )
+            return false;
+        if ( o->size_kind > GPU_SIZE_SCALED )
             return false;
         if ( o->kind == GPU_OPND_JUMP && !(d->flags & GPU_CF_JUMP) )
             return false;
@@ -63,6 +69,15 @@ static bool operand_ok(const struct gpu_cmd_desc *d,
             return false;
         if ( o->value_dw && o->value_dw >= d->len_min )
             return false;
+        break;
+
+    case GPU_OPND_INDEX:
+        /* A fixed access that fits the status page, no GGTT form of its own. */
+        if ( o->addr_dws < 1 || o->addr_dws > 2 || o->ggtt.mask ||
+             o->size_kind != GPU_SIZE_FIXED || !o->size ||
+             o->size > GPU_STATUS_PAGE_BYTES )
+            return false;
+        last = o->dw + o->addr_dws - 1;
         break;
 
     case GPU_OPND_LRI:

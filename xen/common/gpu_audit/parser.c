@@ -89,38 +89,64 @@ static uint64_t operand_size(const struct cmd_ref *r,
     case GPU_SIZE_SHIFT:
         return (uint64_t)o->size <<
                ((ref_dw(r, o->size_dw) >> o->size_shift) & 3);
+    case GPU_SIZE_SCALED:
+        return o->size +
+               ((uint64_t)(len - o->dw - o->addr_dws) << o->size_shift);
     default:
         return o->size;
     }
 }
 
+/*
+ * An address operand.  When its .dup condition holds (a store's core mode)
+ * the hardware may write the data at the address or one size further: the
+ * range audited and the stores remembered cover both.
+ */
 static int check_addr(struct gpu_audit_sub *s, const struct cmd_ref *r,
                       const struct gpu_cmd_desc *d,
                       const struct gpu_cmd_operand *o, unsigned int len)
 {
     bool ggtt = o->ggtt.mask && cond_holds(r, &o->ggtt);
-    uint64_t addr = operand_addr(r, o);
-    unsigned int i;
+    unsigned int copies = o->dup.mask && cond_holds(r, &o->dup) ? 2 : 1;
+    uint64_t addr = operand_addr(r, o), size = operand_size(r, o, len);
+    unsigned int i, c;
 
     if ( ggtt )
     {
         if ( o->ggtt_reject )
             return XEN_GPU_AUDIT_GGTT_FORM;
-        if ( !gpu_audit_ggtt_range_ok(s->v, addr, operand_size(r, o, len)) )
+        if ( !gpu_audit_ggtt_range_ok(s->v, addr, size * copies) )
             return XEN_GPU_AUDIT_GGTT_RANGE;
     }
 
     /* Immediate stores are remembered: they may patch a jump operand. */
     if ( d->flags & GPU_CF_STORE )
-        for ( i = o->dw + o->addr_dws; i < len; i++ )
-        {
-            int rc = sub_log_store(s, ggtt ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT,
-                                   addr + 4 * (i - o->dw - o->addr_dws),
-                                   ref_dw(r, i));
+        for ( c = 0; c < copies; c++ )
+            for ( i = o->dw + o->addr_dws; i < len; i++ )
+            {
+                int rc = sub_log_store(s, ggtt ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT,
+                                       addr + c * size +
+                                       4 * (i - o->dw - o->addr_dws),
+                                       ref_dw(r, i));
 
-            if ( rc )
-                return rc;
-        }
+                if ( rc )
+                    return rc;
+            }
+
+    return 0;
+}
+
+/*
+ * A store index: a byte offset into the per-process status page (the
+ * first page of the context image).  Past that page lies the context's
+ * register state, which only Xen's audit of the image may write.
+ */
+static int check_index(const struct cmd_ref *r, const struct gpu_cmd_operand *o)
+{
+    uint64_t off = operand_addr(r, o);
+
+    if ( off > GPU_STATUS_PAGE_BYTES - o->size )
+        return XEN_GPU_AUDIT_STATUS_INDEX;
 
     return 0;
 }
@@ -217,6 +243,9 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
             break;
         case GPU_OPND_LRI:
             rc = check_lri(s, b, off, len);
+            break;
+        case GPU_OPND_INDEX:
+            rc = check_index(&r, o);
             break;
         case GPU_OPND_JUMP:
             return sub_jump(s, d, o, off, len);

@@ -30,6 +30,9 @@ static const char *const reason_names[XEN_GPU_AUDIT_NR] = {
     [XEN_GPU_AUDIT_PREDICATION]      = "predication",
     [XEN_GPU_AUDIT_CTX_LAYOUT]       = "context-layout",
     [XEN_GPU_AUDIT_CTX_CMD]          = "context-command",
+    [XEN_GPU_AUDIT_REG_POLL]         = "register-poll-refused",
+    [XEN_GPU_AUDIT_STATUS_INDEX]     = "status-index-out-of-page",
+    [XEN_GPU_AUDIT_OPERAND_SIZE]     = "operand-size-mismatch",
 };
 
 const char *gpu_audit_reason_name(unsigned int reason)

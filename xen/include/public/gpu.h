@@ -72,7 +72,11 @@
 /* Context images */
 #define XEN_GPU_AUDIT_CTX_LAYOUT          25  /* ring-context header differs from the layout */
 #define XEN_GPU_AUDIT_CTX_CMD             26  /* register state holds a command other than LRI */
-#define XEN_GPU_AUDIT_NR                  27
+/* Mode bits that change what an operand means (docs/audit-rules.md). */
+#define XEN_GPU_AUDIT_REG_POLL            27  /* semaphore wait polling a register */
+#define XEN_GPU_AUDIT_STATUS_INDEX        28  /* store index past the status page */
+#define XEN_GPU_AUDIT_OPERAND_SIZE        29  /* two fields give an access different sizes */
+#define XEN_GPU_AUDIT_NR                  30
 
 /*
  * Display emulator operations.
