@@ -109,7 +109,7 @@ $(BUILD)/gtt-replay: $(wildcard tools/gtt-replay/*.c) $(wildcard tools/gtt-repla
 # Sanitizer builds: every library source compiled once with ASan+UBSan into
 # $(BUILD)/asan/libgpuaudit.a; each sanitizer program links against it.
 SAN_OBJS   := $(patsubst %.c,$(BUILD)/asan/obj/%.o,$(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC)) \
-              $(patsubst $(BUILD)/gen/%.c,$(BUILD)/asan/obj/gen/%.o,$(GEN_SRC))
+              $(patsubst $(BUILD)/gen/%.c,$(BUILD)/asan/obj/gen/%.o,$(GEN_SRC) $(REF_SRC))
 SAN_LIB    := $(BUILD)/asan/libgpuaudit.a
 
 $(BUILD)/asan/obj/%.o: %.c $(SRC_HDRS)
