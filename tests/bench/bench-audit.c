@@ -63,9 +63,24 @@
 #include <time.h>
 
 #include "audit.h"
+#include "bench-streams.h"
 #include "region.h"
 
-#define MAX_REGIONS   16
+#define MAX_REGIONS   BENCH_MAX_REGIONS
+
+/*
+ * bench-audit-xen (mk/bench.mk) links the auditor built with Xen's code
+ * generation flags; its guest reads and copy-only baseline copy with Xen's
+ * memcpy.  The memcpy baselines keep libc's in both builds.
+ */
+#ifdef BENCH_XEN_FLAGS
+#include "xen-string.h"
+#define BUILD_NAME  "xen"
+#define guest_copy  bench_xen_memcpy
+#else
+#define BUILD_NAME  "host"
+#define guest_copy  memcpy
+#endif
 #define SYNTH_TOTAL   (1u << 20)
 #define SYNTH_BASE    0x100000000ULL
 
@@ -150,12 +165,21 @@ static int bench_read(void *priv, unsigned int space, uint64_t addr,
                       void *dst, unsigned int len)
 {
     struct submission *sub = priv;
-    const uint8_t *src;
-    unsigned int n;
+    const uint8_t *src = NULL;
+    unsigned int n = 0, i;
 
     if ( space != GPU_SPACE_PPGTT )
         return 0;
-    n = region_read(sub->r, sub->nr, addr, dst, len, &src);
+    for ( i = 0; i < sub->nr; i++ )
+        if ( addr >= sub->r[i].addr && addr - sub->r[i].addr < sub->r[i].size )
+        {
+            src = sub->r[i].data + (addr - sub->r[i].addr);
+            n = sub->r[i].size - (addr - sub->r[i].addr);
+            if ( n > len )
+                n = len;
+            guest_copy(dst, src, n);
+            break;
+        }
     if ( n && unlikely(recording) )
     {
         struct rd *d;
@@ -352,7 +376,7 @@ static void pass_copy(struct workload *w)
                     die("out of memory");
                 n++;
             }
-            memcpy(pages[n - 1] + d->page_off, d->src, d->len);
+            guest_copy(pages[n - 1] + d->page_off, d->src, d->len);
         }
         __asm__ volatile ( "" : : "r" (pages) : "memory" );
         for ( j = 0; j < n; j++ )
@@ -455,11 +479,7 @@ static uint64_t rng_state;
 
 static uint32_t rnd(void)
 {
-    /* xorshift64* */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (rng_state * 0x2545f4914f6cdd1dULL) >> 32;
+    return bench_rnd(&rng_state);
 }
 
 static unsigned int rnd_below(unsigned int n)
@@ -649,6 +669,31 @@ static void make_synth(struct workload *w, uint32_t size, uint64_t seed)
     }
 }
 
+/* A generated stream (bench-streams.c). */
+static void load_stream(struct workload *w, const char *name, uint64_t seed)
+{
+    struct bench_stream_sub *subs;
+    unsigned int nr = bench_stream_build(name, seed, &subs), i, j;
+
+    if ( !nr )
+        die("unknown stream");
+    snprintf(w->name, sizeof(w->name), "%s", name);
+    for ( i = 0; i < nr; i++ )
+    {
+        struct submission *sub = wl_add(w);
+
+        sub->gen = subs[i].gen;
+        sub->engine = subs[i].engine;
+        sub->nr = subs[i].nr;
+        for ( j = 0; j < subs[i].nr; j++ )
+        {
+            sub->r[j] = subs[i].r[j];
+            w->src_bytes += subs[i].r[j].size;
+        }
+    }
+    free(subs);
+}
+
 /* First pass: verdicts, byte and command counts, and the reads to replay. */
 static void record(struct workload *w)
 {
@@ -787,7 +832,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     static const uint32_t sizes[] = { 4096, 16384, 65536, 262144, 1048576 };
-    struct workload wl[1 + ARRAY_SIZE(sizes)];
+    struct workload wl[1 + ARRAY_SIZE(sizes) + 8];
     const char *corpus = "tests/data/corpus", *json = NULL, *only = NULL;
     double target = 1.5;
     unsigned int runs = 5, nr_wl = 0, i, g;
@@ -854,6 +899,9 @@ int main(int argc, char **argv)
             continue;
         make_synth(&wl[nr_wl++], sizes[i], seed);
     }
+    for ( i = 0; bench_stream_names[i]; i++ )
+        if ( !only || !strcmp(only, bench_stream_names[i]) )
+            load_stream(&wl[nr_wl++], bench_stream_names[i], seed);
     if ( !nr_wl )
         usage();
 
