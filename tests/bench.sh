@@ -4,7 +4,8 @@
 # Audit throughput against memcpy (BUILD/bench-audit, see
 # tests/bench/bench-audit.c), then, when valgrind is installed, the
 # instructions the audit executes per command (callgrind, a reduced run,
-# collecting only inside gpu_audit_run()), and one table per stream: ns per
+# collecting only inside the audit's calls, the submission's create and
+# destroy included, as the timed audit does), and one table per stream: ns per
 # command, audit/floor, audit/memcpy, Ir per command.  Writes
 # BUILD/bench.json.
 #
@@ -51,7 +52,7 @@ for build in "${BUILDS[@]}"; do
     echo '[]' >"$CG_JSON"
     command -v valgrind >/dev/null 2>&1 || continue
     bin=$(bin_of "$build")
-    echo "== instructions per command, $build build (valgrind --tool=callgrind, ${CG_REPS} pass(es), inside gpu_audit_run only)"
+    echo "== instructions per command, $build build (valgrind --tool=callgrind, ${CG_REPS} pass(es), the whole audit: create, start, run, verdict, destroy)"
     mkdir -p "$BUILD/callgrind"
     workloads=$("$bin" --corpus "$CORPUS" ${BENCH_WORKLOAD:+--workload "$BENCH_WORKLOAD"} \
                     --callgrind 1 2>/dev/null | awk '{print $2}')
@@ -59,8 +60,12 @@ for build in "${BUILDS[@]}"; do
         "read Ir%" "scan Ir/cmd"
     for wl in $workloads; do
         out="$BUILD/callgrind/$build-$wl.out"
-        line=$(valgrind --tool=callgrind --toggle-collect=gpu_audit_run \
-                   --callgrind-out-file="$out" \
+        line=$(valgrind --tool=callgrind --callgrind-out-file="$out" \
+                   --toggle-collect=gpu_audit_sub_create \
+                   --toggle-collect=gpu_audit_sub_start_batch \
+                   --toggle-collect=gpu_audit_run \
+                   --toggle-collect=gpu_audit_get_verdict \
+                   --toggle-collect=gpu_audit_sub_destroy \
                    "$bin" --corpus "$CORPUS" --workload "$wl" --callgrind "$CG_REPS" \
                    2>/dev/null | grep '^callgrind ')
         cmds=$(awk '{print $4}' <<<"$line")
@@ -87,7 +92,7 @@ print("%-15s %14d %10d %10.1f %8.1f%% %9.1f" % (wl, total, cmds, total / cmds,
       100.0 * readir / total, (total - readir) / cmds))
 PY
     done
-    echo "Ir = instructions executed inside gpu_audit_run() (copy + scan);" \
+    echo "Ir = instructions executed inside the audit's calls (set-up, copy, scan);" \
          "read = the guest-memory read callback (memcpy into the copy)"
     echo
 done
@@ -134,8 +139,8 @@ json.dump(timing, open(os.path.join(build_dir, "bench.json"), "w"), indent=1)
 
 print("== per stream (wall times are CPU-time medians on a possibly loaded "
       "machine; Ir/cmd is exact)")
-print("%-15s %-4s %8s %8s %11s %11s %9s" % ("workload", "build", "ns/cmd",
-      "floor ns", "audit/floor", "audit/memcpy", "Ir/cmd"))
+print("%-15s %-4s %8s %8s %11s %12s %9s %9s" % ("workload", "build", "ns/cmd",
+      "floor ns", "audit/floor", "audit/memcpy", "Ir/cmd", "max run"))
 rows = [("host", w) for w in timing["workloads"]]
 if "xen_flags" in timing:
     xen = {w["name"]: w for w in timing["xen_flags"]["workloads"]}
@@ -146,13 +151,16 @@ if "xen_flags" in timing:
             rows.append(("xen", xen[w["name"]]))
 for build, w in rows:
     ir = w.get("callgrind", {}).get("ir_per_command")
-    print("%-15s %-4s %8.1f %8.2f %11.2f %11.2f %9s" % (
+    print("%-15s %-4s %8.1f %8.2f %11.2f %12.2f %9s %9s" % (
         w["name"], build, w["ns_per_command"], w["floor_ns_per_command"],
         w["audit_over_floor"], w["audit_over_memcpy"],
-        "%.1f" % ir if ir is not None else "-"))
+        "%.1f" % ir if ir is not None else "-",
+        "%.0f us" % w["max_run_us"] if "max_run_us" in w else "-"))
 print("audit/floor: the whole audit (set-up, copy, scan) over the one-load-"
       "one-add decoder on the same streams (goal <= 1.25, Xen-flags build);\n"
-      "audit/memcpy: over a libc memcpy of the bytes the audit copied")
+      "audit/memcpy: over a libc memcpy of the bytes the audit copied;\n"
+      "max run: the longest single gpu_audit_run() call (no preemption check "
+      "inside it in Xen)")
 print("bench: summary in %s (audit/memcpy target >= 0.5: %s; audit/floor "
       "<= 1.25: %s)" % (os.path.join(build_dir, "bench.json"),
                         "met" if timing["meets_target"] else "NOT met",
