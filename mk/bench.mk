@@ -6,6 +6,8 @@
 #                     hypervisor objects (below), the host shim, GTT code and
 #                     the bench itself compiled normally
 #   make bench-profile  instructions per command class (tests/bench/profile.sh)
+#   make bench-check-paths  fast and careful paths agree on every bench
+#                     submission, both builds (bench-audit --check-paths)
 #
 # XEN_CODEGEN is taken from `V=1 mk/xen-check.sh` (Debian's Xen 4.17 tree,
 # defconfig, gcc 12): every flag of that compile line that changes code
@@ -91,7 +93,7 @@ BENCH_GTT  := $(if $(wildcard tests/bench/bench-gtt.c),$(BUILD)/bench-gtt)
 $(BUILD)/bench-gtt: tests/bench/bench-gtt.c $(BUILD)/libgpuaudit.a
 	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) $< $(BUILD)/libgpuaudit.a -o $@
 
-.PHONY: bench-profile
+.PHONY: bench-profile bench-check-paths
 bench: all
 	@mk/deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/bench-audit $(BUILD)/bench-audit-xen $(BENCH_GTT)
@@ -102,6 +104,10 @@ bench-profile: all
 	@mk/deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/bench-audit $(BUILD)/bench-audit-xen
 	@tests/bench/profile.sh $(BUILD)
+
+bench-check-paths: $(BUILD)/bench-audit $(BUILD)/bench-audit-xen
+	$(BUILD)/bench-audit --check-paths --corpus tests/data/corpus
+	$(BUILD)/bench-audit-xen --check-paths --corpus tests/data/corpus
 
 # `make clean` removes the Xen-flags build too.
 .PHONY: bench-clean

@@ -5,6 +5,7 @@
  *   bench-audit [--corpus DIR] [--time SECONDS] [--runs N] [--json FILE]
  *               [--workload NAME] [--seed N]
  *   bench-audit --callgrind REPS [--workload NAME]   (for tests/bench.sh)
+ *   bench-audit --check-paths [--workload NAME]
  *
  * Workloads: "corpus" (every submission of DIR/manifest.txt, audited as a
  * PPGTT batch on its generation's render engine), "synth-SIZE" (Gen9
@@ -63,6 +64,10 @@
  * --callgrind REPS audits the workload(s) REPS times without timing, for
  * valgrind --tool=callgrind --toggle-collect=gpu_audit_run, and prints
  * "callgrind WORKLOAD commands N bytes B submissions S".
+ *
+ * --check-paths audits every submission twice, by the fast path and, with
+ * a trace set, by the careful path alone, and compares everything the
+ * audit produces (paths_differ()): a guard for work on the fast path.
  */
 #include <inttypes.h>
 #include <malloc.h>
@@ -292,6 +297,113 @@ static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
     gpu_audit_sub_destroy(s);
 
     return reason;
+}
+
+/* With a trace set, every command takes the careful path. */
+static void trace_none(void *priv, const struct gpu_audit_sub *s,
+                       unsigned int buf, uint32_t offset,
+                       const struct gpu_cmd_desc *desc, unsigned int len_dw,
+                       unsigned int action)
+{
+}
+
+static struct gpu_audit_sub *audit_kept(struct submission *sub, bool careful)
+{
+    struct gpu_audit_sub *s;
+
+    s = gpu_audit_sub_create(&vgpus[sub->gen], sub->engine, &bench_ops, sub);
+    if ( !s )
+        die("gpu_audit_sub_create failed");
+    if ( careful )
+        gpu_audit_sub_set_trace(s, trace_none);
+    if ( gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, sub->r[0].addr) )
+        die("gpu_audit_sub_start_batch failed");
+    while ( gpu_audit_run(s) == -ERESTART )
+        continue;
+
+    return s;
+}
+
+/* One buffer of both audits: what the GPU would run and the jump targets. */
+static const char *bufs_differ(const struct gpu_audit_buf *a,
+                               const struct gpu_audit_buf *c)
+{
+    uint32_t off;
+
+    if ( a->gaddr != c->gaddr || a->kind != c->kind || a->level != c->level ||
+         a->len != c->len || a->scanned != c->scanned || a->stale != c->stale )
+        return "buffer (address, kind, level, length, scanned or stale)";
+    for ( off = 0; off < a->scanned; off += 4 )
+    {
+        if ( gpu_audit_buf_dw(a, off / 4) != gpu_audit_buf_dw(c, off / 4) )
+            return "copied dword";
+        if ( gpu_audit_buf_is_start(a, off) != gpu_audit_buf_is_start(c, off) )
+            return "command start";
+    }
+    return NULL;
+}
+
+/*
+ * The fast path (no trace) and the careful path (a trace: every command
+ * one at a time) must reach the same audit: verdict, counts, buffers, the
+ * copies byte for byte, command starts, relocations and notes.
+ */
+static const char *paths_differ(struct submission *sub)
+{
+    struct gpu_audit_sub *a = audit_kept(sub, false), *c = audit_kept(sub, true);
+    const struct gpu_audit_verdict *va = gpu_audit_get_verdict(a);
+    const struct gpu_audit_verdict *vc = gpu_audit_get_verdict(c);
+    const char *why = NULL;
+    unsigned int i;
+
+    if ( va->reason != vc->reason || va->buffer != vc->buffer ||
+         va->offset != vc->offset )
+        why = "verdict";
+    else if ( gpu_audit_sub_commands(a) != gpu_audit_sub_commands(c) )
+        why = "command count";
+    else if ( gpu_audit_sub_bytes(a) != gpu_audit_sub_bytes(c) )
+        why = "bytes copied";
+    else if ( gpu_audit_nr_bufs(a) != gpu_audit_nr_bufs(c) ||
+              gpu_audit_nr_relocs(a) != gpu_audit_nr_relocs(c) ||
+              gpu_audit_nr_notes(a) != gpu_audit_nr_notes(c) )
+        why = "number of buffers, relocations or notes";
+    for ( i = 0; !why && i < gpu_audit_nr_bufs(a); i++ )
+        why = bufs_differ(gpu_audit_get_buf(a, i), gpu_audit_get_buf(c, i));
+    for ( i = 0; !why && i < gpu_audit_nr_relocs(a); i++ )
+        if ( memcmp(gpu_audit_get_reloc(a, i), gpu_audit_get_reloc(c, i),
+                    sizeof(struct gpu_audit_reloc)) )
+            why = "relocation";
+    for ( i = 0; !why && i < gpu_audit_nr_notes(a); i++ )
+    {
+        const struct gpu_audit_note *na = gpu_audit_get_note(a, i);
+        const struct gpu_audit_note *nc = gpu_audit_get_note(c, i);
+
+        if ( na->kind != nc->kind || na->buf != nc->buf ||
+             na->offset != nc->offset || na->header != nc->header )
+            why = "note";
+    }
+    gpu_audit_sub_destroy(a);
+    gpu_audit_sub_destroy(c);
+
+    return why;
+}
+
+/* --check-paths: every submission of the workload; returns the mismatches. */
+static unsigned int check_paths(struct workload *w)
+{
+    unsigned int i, bad = 0;
+
+    for ( i = 0; i < w->nr; i++ )
+    {
+        const char *why = paths_differ(&w->subs[i]);
+
+        if ( why && bad++ < 5 )
+            fprintf(stderr, "bench-audit: %s #%u: fast and careful paths "
+                    "differ: %s\n", w->name, i, why);
+    }
+    printf("paths %s: %u submissions, %u differ\n", w->name, w->nr, bad);
+
+    return bad;
 }
 
 static void pass_audit(struct workload *w)
@@ -856,7 +968,8 @@ static void usage(void)
             "usage: bench-audit [--corpus DIR] [--time SECONDS] [--runs N]\n"
             "                   [--json FILE] [--workload NAME] [--seed N]\n"
             "                   [--cold-mib N] [--wp-flush-ns NS] [--wp-page-ns NS]\n"
-            "       bench-audit --callgrind REPS [--workload NAME] [--corpus DIR]\n");
+            "       bench-audit --callgrind REPS [--workload NAME] [--corpus DIR]\n"
+            "       bench-audit --check-paths [--workload NAME] [--corpus DIR]\n");
     exit(2);
 }
 
@@ -868,6 +981,7 @@ int main(int argc, char **argv)
     double target = 1.5;
     unsigned int runs = 5, nr_wl = 0, i, g;
     unsigned long callgrind = 0, cold_mib = 256;
+    bool paths = false;
     uint64_t seed = 0x5eed;
     int fail = 0;
     FILE *jf = NULL;
@@ -888,6 +1002,8 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 0);
         else if ( !strcmp(argv[i], "--callgrind") && i + 1 < (unsigned int)argc )
             callgrind = strtoul(argv[++i], NULL, 0);
+        else if ( !strcmp(argv[i], "--check-paths") )
+            paths = true;
         else if ( !strcmp(argv[i], "--cold-mib") && i + 1 < (unsigned int)argc )
             cold_mib = strtoul(argv[++i], NULL, 0);
         else if ( !strcmp(argv[i], "--wp-flush-ns") && i + 1 < (unsigned int)argc )
@@ -935,6 +1051,14 @@ int main(int argc, char **argv)
             load_stream(&wl[nr_wl++], bench_stream_names[i], seed);
     if ( !nr_wl )
         usage();
+
+    if ( paths )
+    {
+        for ( i = 0; i < nr_wl; i++ )
+            if ( check_paths(&wl[i]) )
+                fail = 1;
+        return fail;
+    }
 
     if ( callgrind )
     {
