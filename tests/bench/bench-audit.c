@@ -257,22 +257,32 @@ static void bench_trace(void *priv, const struct gpu_audit_sub *s,
         st->n = dw + len_dw;
 }
 
-/* One complete audit; returns the verdict's reason. */
-static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
-                              uint64_t *cmds)
+/* A submission of sub's batch, started, with trace (NULL: none). */
+static struct gpu_audit_sub *sub_begin(struct submission *sub,
+                                       gpu_audit_trace_fn *trace)
 {
     struct gpu_audit_sub *s;
-    const struct gpu_audit_verdict *v;
-    unsigned int reason;
-    int rc;
 
     s = gpu_audit_sub_create(&vgpus[sub->gen], sub->engine, &bench_ops, sub);
     if ( !s )
         die("gpu_audit_sub_create failed");
-    if ( recording )
-        gpu_audit_sub_set_trace(s, bench_trace);
+    if ( trace )
+        gpu_audit_sub_set_trace(s, trace);
     if ( gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, sub->r[0].addr) )
         die("gpu_audit_sub_start_batch failed");
+
+    return s;
+}
+
+/* One complete audit; returns the verdict's reason. */
+static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
+                              uint64_t *cmds)
+{
+    struct gpu_audit_sub *s = sub_begin(sub, recording ? bench_trace : NULL);
+    const struct gpu_audit_verdict *v;
+    unsigned int reason;
+    int rc;
+
     if ( unlikely(timing_runs) )
     {
         /* The longest stretch Xen would run without a preemption check. */
@@ -309,15 +319,8 @@ static void trace_none(void *priv, const struct gpu_audit_sub *s,
 
 static struct gpu_audit_sub *audit_kept(struct submission *sub, bool careful)
 {
-    struct gpu_audit_sub *s;
+    struct gpu_audit_sub *s = sub_begin(sub, careful ? trace_none : NULL);
 
-    s = gpu_audit_sub_create(&vgpus[sub->gen], sub->engine, &bench_ops, sub);
-    if ( !s )
-        die("gpu_audit_sub_create failed");
-    if ( careful )
-        gpu_audit_sub_set_trace(s, trace_none);
-    if ( gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, sub->r[0].addr) )
-        die("gpu_audit_sub_start_batch failed");
     while ( gpu_audit_run(s) == -ERESTART )
         continue;
 
