@@ -18,8 +18,9 @@
  *                 counting the first batch): a page copied and a buffer
  *                 search per call
  *   worst-store   4095 calls of one second-level batch (4095 jump
- *                 relocations), then 12288 MI_STORE_DATA_IMM: every stored
- *                 dword is compared with every relocation
+ *                 relocations), then 12288 MI_STORE_DATA_IMM of a qword:
+ *                 each of the two stored dwords is compared with every
+ *                 relocation (sub_log_store())
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@
 #define MI_BBE        0x05000000u
 #define MI_BBS_PPGTT  (MI(0x31, 3) | 0x100)
 #define MI_BBS_L2     0x400000u
-#define MI_SDI        MI(0x20, 4)
+#define MI_SDI_QWORD  (MI(0x20, 5) | 0x200000)
 #define MI_LRI(pairs) MI(0x22, 1 + 2 * (pairs))
 #define MI_FLUSH_DW   MI(0x26, 4)
 #define PIPE_CONTROL  0x7a000004u
@@ -261,7 +262,7 @@ static unsigned int build_calls(struct bench_stream_sub **out,
                                 unsigned int stores)
 {
     struct bench_stream_sub *subs = subs_alloc(1, XEN_GPU_ENGINE_RCS);
-    uint32_t l1_bytes = ((calls * 3 + stores * 4 + 1) * 4 + 4095) & ~4095u;
+    uint32_t l1_bytes = ((calls * 3 + stores * 5 + 1) * 4 + 4095) & ~4095u;
     uint32_t *l1 = zalloc(l1_bytes), *l2 = zalloc(targets * 4096), *p = l1;
     uint64_t l2_base = STREAM_BASE + (1ULL << 32);
     unsigned int i;
@@ -280,9 +281,10 @@ static unsigned int build_calls(struct bench_stream_sub **out,
     {
         uint64_t a = rnd_addr();
 
-        *p++ = MI_SDI;
+        *p++ = MI_SDI_QWORD;
         *p++ = a & ~7ULL;
         *p++ = a >> 32;
+        *p++ = rnd();
         *p++ = rnd();
     }
     batch_close(p, l1 + l1_bytes / 4 - 1);
