@@ -39,6 +39,14 @@ bin_of() { if [ "$1" = xen ]; then echo "$BUILD/bench-audit-xen"; else echo "$BI
 sfx_of() { if [ "$1" = xen ]; then echo -xen; fi; }
 
 status=0
+# The streams measured must audit the same by the fast and the careful path.
+for build in "${BUILDS[@]}"; do
+    echo "== fast and careful paths agree, $build build"
+    "$(bin_of "$build")" --corpus "$CORPUS" --check-paths \
+        ${BENCH_WORKLOAD:+--workload "$BENCH_WORKLOAD"} || status=1
+    echo
+done
+
 for build in "${BUILDS[@]}"; do
     echo "== throughput, $build build (${RUNS} x ~${SECONDS_PER} s per workload; this takes minutes)"
     "$(bin_of "$build")" --corpus "$CORPUS" --time "$SECONDS_PER" --runs "$RUNS" \
