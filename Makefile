@@ -4,6 +4,7 @@
 #   make test      every test suite; ends with "N passed, M failed"
 #   make demo      the CLI over the shipped sample batches
 #   make bench     audit throughput against memcpy, instructions per command
+#                  (host build and Xen code-generation flags: mk/bench.mk)
 #   make xen-check compile our hypervisor sources inside Debian's Xen 4.17
 #   make clean     remove what the build and the tests wrote; keep fetched
 #                  sources (src-cache, apt, xen-src, mesa-src)
@@ -165,19 +166,8 @@ test:
 demo: all
 	@tests/demo.sh $(BUILD)
 
-bench: all
-	@mk/deps.sh bench
-	@$(MAKE) --no-print-directory $(BUILD)/bench-audit $(BENCH_GTT)
-	@tests/bench.sh $(BUILD)
-	@$(if $(BENCH_GTT),tests/bench-gtt.sh $(BUILD))
-
-# GTT engine: trapped-write handler cost, PPGTT population, shadow memory.
-BENCH_GTT  := $(if $(wildcard tests/bench/bench-gtt.c),$(BUILD)/bench-gtt)
-$(BUILD)/bench-gtt: tests/bench/bench-gtt.c $(BUILD)/libgpuaudit.a
-	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) $< $(BUILD)/libgpuaudit.a -o $@
-
-$(BUILD)/bench-audit: tests/bench/bench-audit.c tools/gpu-audit/region.h $(BUILD)/libgpuaudit.a
-	$(CC) $(XEN_WARN) -Wno-declaration-after-statement $(CFLAGS) $(INCLUDES) -Itools/gpu-audit $< $(BUILD)/libgpuaudit.a -o $@
+# bench, bench-profile, bench-audit(-xen), bench-gtt: mk/bench.mk.
+include mk/bench.mk
 
 # Isolation checker, soak and checker self-test (mutants): mk/isolation.mk.
 -include mk/isolation.mk

@@ -5,11 +5,18 @@
  *   bench-audit [--corpus DIR] [--time SECONDS] [--runs N] [--json FILE]
  *               [--workload NAME] [--seed N]
  *   bench-audit --callgrind REPS [--workload NAME]   (for tests/bench.sh)
+ *   bench-audit --check-paths [--workload NAME]
  *
  * Workloads: "corpus" (every submission of DIR/manifest.txt, audited as a
- * PPGTT batch on its generation's render engine) and "synth-SIZE" (Gen9
+ * PPGTT batch on its generation's render engine), "synth-SIZE" (Gen9
  * render batches of SIZE bytes generated from a seeded PRNG with the
- * command mix and lengths real drivers emit; 1 MiB of batches per size).
+ * command mix and lengths real drivers emit; 1 MiB of batches per size),
+ * and the streams of bench-streams.c (blitter, tiny submissions, worst
+ * cases).
+ *
+ * Built twice (mk/bench.mk): bench-audit links the host build of the
+ * auditor, bench-audit-xen the auditor compiled with Xen's code generation
+ * flags, whose guest reads and copy-only baseline then use Xen's memcpy.
  *
  * Per workload, each of --runs measurements (median reported) times, for
  * the same number of passes over the workload:
@@ -30,6 +37,9 @@
  *            decoder that finds each command from the previous one's length
  *            can beat this chain.
  * The pass count is chosen so one audit measurement takes --time seconds.
+ * A last pass times each gpu_audit_run() call: the longest ("max run") is
+ * the longest stretch the hypervisor would spend without a preemption
+ * check.
  *
  * Write-protecting the guest's batch pages for the life of the submission
  * instead of copying them is modelled, not measured (it needs Xen's p2m):
@@ -54,6 +64,10 @@
  * --callgrind REPS audits the workload(s) REPS times without timing, for
  * valgrind --tool=callgrind --toggle-collect=gpu_audit_run, and prints
  * "callgrind WORKLOAD commands N bytes B submissions S".
+ *
+ * --check-paths audits every submission twice, by the fast path and, with
+ * a trace set, by the careful path alone, and compares everything the
+ * audit produces (paths_differ()): a guard for work on the fast path.
  */
 #include <inttypes.h>
 #include <malloc.h>
@@ -63,9 +77,24 @@
 #include <time.h>
 
 #include "audit.h"
+#include "bench-streams.h"
 #include "region.h"
 
-#define MAX_REGIONS   16
+#define MAX_REGIONS   BENCH_MAX_REGIONS
+
+/*
+ * bench-audit-xen (mk/bench.mk) links the auditor built with Xen's code
+ * generation flags; its guest reads and copy-only baseline copy with Xen's
+ * memcpy.  The memcpy baselines keep libc's in both builds.
+ */
+#ifdef BENCH_XEN_FLAGS
+#include "xen-string.h"
+#define BUILD_NAME  "xen"
+#define guest_copy  bench_xen_memcpy
+#else
+#define BUILD_NAME  "host"
+#define guest_copy  memcpy
+#endif
 #define SYNTH_TOTAL   (1u << 20)
 #define SYNTH_BASE    0x100000000ULL
 
@@ -108,11 +137,14 @@ struct workload {
     unsigned long reps;
     double t_audit, t_memcpy, t_copy;   /* medians, seconds per measurement */
     double t_cold, t_floor;
+    double max_run;           /* longest gpu_audit_run() call, seconds */
 };
 
 static struct gpu_audit_table tables[10];
 static struct gpu_audit_vgpu vgpus[10];
 static bool recording;
+static bool timing_runs;              /* audit_one(): time each run call */
+static double max_run;                /* the longest, in seconds */
 static volatile uint64_t sink;
 static uint8_t *cold;                 /* the cold memcpy's source arena */
 static size_t cold_size, cold_pos;
@@ -150,12 +182,21 @@ static int bench_read(void *priv, unsigned int space, uint64_t addr,
                       void *dst, unsigned int len)
 {
     struct submission *sub = priv;
-    const uint8_t *src;
-    unsigned int n;
+    const uint8_t *src = NULL;
+    unsigned int n = 0, i;
 
     if ( space != GPU_SPACE_PPGTT )
         return 0;
-    n = region_read(sub->r, sub->nr, addr, dst, len, &src);
+    for ( i = 0; i < sub->nr; i++ )
+        if ( addr >= sub->r[i].addr && addr - sub->r[i].addr < sub->r[i].size )
+        {
+            src = sub->r[i].data + (addr - sub->r[i].addr);
+            n = sub->r[i].size - (addr - sub->r[i].addr);
+            if ( n > len )
+                n = len;
+            guest_copy(dst, src, n);
+            break;
+        }
     if ( n && unlikely(recording) )
     {
         struct rd *d;
@@ -216,24 +257,47 @@ static void bench_trace(void *priv, const struct gpu_audit_sub *s,
         st->n = dw + len_dw;
 }
 
-/* One complete audit; returns the verdict's reason. */
-static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
-                              uint64_t *cmds)
+/* A submission of sub's batch, started, with trace (NULL: none). */
+static struct gpu_audit_sub *sub_begin(struct submission *sub,
+                                       gpu_audit_trace_fn *trace)
 {
     struct gpu_audit_sub *s;
-    const struct gpu_audit_verdict *v;
-    unsigned int reason;
-    int rc;
 
     s = gpu_audit_sub_create(&vgpus[sub->gen], sub->engine, &bench_ops, sub);
     if ( !s )
         die("gpu_audit_sub_create failed");
-    if ( recording )
-        gpu_audit_sub_set_trace(s, bench_trace);
+    if ( trace )
+        gpu_audit_sub_set_trace(s, trace);
     if ( gpu_audit_sub_start_batch(s, GPU_SPACE_PPGTT, sub->r[0].addr) )
         die("gpu_audit_sub_start_batch failed");
-    while ( (rc = gpu_audit_run(s)) == -ERESTART )
-        continue;
+
+    return s;
+}
+
+/* One complete audit; returns the verdict's reason. */
+static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
+                              uint64_t *cmds)
+{
+    struct gpu_audit_sub *s = sub_begin(sub, recording ? bench_trace : NULL);
+    const struct gpu_audit_verdict *v;
+    unsigned int reason;
+    int rc;
+
+    if ( unlikely(timing_runs) )
+    {
+        /* The longest stretch Xen would run without a preemption check. */
+        do {
+            double t0 = now(), t;
+
+            rc = gpu_audit_run(s);
+            t = now() - t0;
+            if ( t > max_run )
+                max_run = t;
+        } while ( rc == -ERESTART );
+    }
+    else
+        while ( (rc = gpu_audit_run(s)) == -ERESTART )
+            continue;
     v = gpu_audit_get_verdict(s);
     reason = v->reason;
     if ( bytes )
@@ -243,6 +307,106 @@ static unsigned int audit_one(struct submission *sub, uint64_t *bytes,
     gpu_audit_sub_destroy(s);
 
     return reason;
+}
+
+/* With a trace set, every command takes the careful path. */
+static void trace_none(void *priv, const struct gpu_audit_sub *s,
+                       unsigned int buf, uint32_t offset,
+                       const struct gpu_cmd_desc *desc, unsigned int len_dw,
+                       unsigned int action)
+{
+}
+
+static struct gpu_audit_sub *audit_kept(struct submission *sub, bool careful)
+{
+    struct gpu_audit_sub *s = sub_begin(sub, careful ? trace_none : NULL);
+
+    while ( gpu_audit_run(s) == -ERESTART )
+        continue;
+
+    return s;
+}
+
+/* One buffer of both audits: what the GPU would run and the jump targets. */
+static const char *bufs_differ(const struct gpu_audit_buf *a,
+                               const struct gpu_audit_buf *c)
+{
+    uint32_t off;
+
+    if ( a->gaddr != c->gaddr || a->kind != c->kind || a->level != c->level ||
+         a->len != c->len || a->scanned != c->scanned || a->stale != c->stale )
+        return "buffer (address, kind, level, length, scanned or stale)";
+    for ( off = 0; off < a->scanned; off += 4 )
+    {
+        if ( gpu_audit_buf_dw(a, off / 4) != gpu_audit_buf_dw(c, off / 4) )
+            return "copied dword";
+        if ( gpu_audit_buf_is_start(a, off) != gpu_audit_buf_is_start(c, off) )
+            return "command start";
+    }
+    return NULL;
+}
+
+/*
+ * The fast path (no trace) and the careful path (a trace: every command
+ * one at a time) must reach the same audit: verdict, counts, buffers, the
+ * copies byte for byte, command starts, relocations and notes.
+ */
+static const char *paths_differ(struct submission *sub)
+{
+    struct gpu_audit_sub *a = audit_kept(sub, false), *c = audit_kept(sub, true);
+    const struct gpu_audit_verdict *va = gpu_audit_get_verdict(a);
+    const struct gpu_audit_verdict *vc = gpu_audit_get_verdict(c);
+    const char *why = NULL;
+    unsigned int i;
+
+    if ( va->reason != vc->reason || va->buffer != vc->buffer ||
+         va->offset != vc->offset )
+        why = "verdict";
+    else if ( gpu_audit_sub_commands(a) != gpu_audit_sub_commands(c) )
+        why = "command count";
+    else if ( gpu_audit_sub_bytes(a) != gpu_audit_sub_bytes(c) )
+        why = "bytes copied";
+    else if ( gpu_audit_nr_bufs(a) != gpu_audit_nr_bufs(c) ||
+              gpu_audit_nr_relocs(a) != gpu_audit_nr_relocs(c) ||
+              gpu_audit_nr_notes(a) != gpu_audit_nr_notes(c) )
+        why = "number of buffers, relocations or notes";
+    for ( i = 0; !why && i < gpu_audit_nr_bufs(a); i++ )
+        why = bufs_differ(gpu_audit_get_buf(a, i), gpu_audit_get_buf(c, i));
+    for ( i = 0; !why && i < gpu_audit_nr_relocs(a); i++ )
+        if ( memcmp(gpu_audit_get_reloc(a, i), gpu_audit_get_reloc(c, i),
+                    sizeof(struct gpu_audit_reloc)) )
+            why = "relocation";
+    for ( i = 0; !why && i < gpu_audit_nr_notes(a); i++ )
+    {
+        const struct gpu_audit_note *na = gpu_audit_get_note(a, i);
+        const struct gpu_audit_note *nc = gpu_audit_get_note(c, i);
+
+        if ( na->kind != nc->kind || na->buf != nc->buf ||
+             na->offset != nc->offset || na->header != nc->header )
+            why = "note";
+    }
+    gpu_audit_sub_destroy(a);
+    gpu_audit_sub_destroy(c);
+
+    return why;
+}
+
+/* --check-paths: every submission of the workload; returns the mismatches. */
+static unsigned int check_paths(struct workload *w)
+{
+    unsigned int i, bad = 0;
+
+    for ( i = 0; i < w->nr; i++ )
+    {
+        const char *why = paths_differ(&w->subs[i]);
+
+        if ( why && bad++ < 5 )
+            fprintf(stderr, "bench-audit: %s #%u: fast and careful paths "
+                    "differ: %s\n", w->name, i, why);
+    }
+    printf("paths %s: %u submissions, %u differ\n", w->name, w->nr, bad);
+
+    return bad;
 }
 
 static void pass_audit(struct workload *w)
@@ -352,7 +516,7 @@ static void pass_copy(struct workload *w)
                     die("out of memory");
                 n++;
             }
-            memcpy(pages[n - 1] + d->page_off, d->src, d->len);
+            guest_copy(pages[n - 1] + d->page_off, d->src, d->len);
         }
         __asm__ volatile ( "" : : "r" (pages) : "memory" );
         for ( j = 0; j < n; j++ )
@@ -455,11 +619,7 @@ static uint64_t rng_state;
 
 static uint32_t rnd(void)
 {
-    /* xorshift64* */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (rng_state * 0x2545f4914f6cdd1dULL) >> 32;
+    return bench_rnd(&rng_state);
 }
 
 static unsigned int rnd_below(unsigned int n)
@@ -649,6 +809,31 @@ static void make_synth(struct workload *w, uint32_t size, uint64_t seed)
     }
 }
 
+/* A generated stream (bench-streams.c). */
+static void load_stream(struct workload *w, const char *name, uint64_t seed)
+{
+    struct bench_stream_sub *subs;
+    unsigned int nr = bench_stream_build(name, seed, &subs), i, j;
+
+    if ( !nr )
+        die("unknown stream");
+    snprintf(w->name, sizeof(w->name), "%s", name);
+    for ( i = 0; i < nr; i++ )
+    {
+        struct submission *sub = wl_add(w);
+
+        sub->gen = subs[i].gen;
+        sub->engine = subs[i].engine;
+        sub->nr = subs[i].nr;
+        for ( j = 0; j < subs[i].nr; j++ )
+        {
+            sub->r[j] = subs[i].r[j];
+            w->src_bytes += subs[i].r[j].size;
+        }
+    }
+    free(subs);
+}
+
 /* First pass: verdicts, byte and command counts, and the reads to replay. */
 static void record(struct workload *w)
 {
@@ -758,6 +943,12 @@ static void measure(struct workload *w, double target, unsigned int runs)
     w->t_copy = median(tc, runs);
     w->t_cold = median(tk, runs);
     w->t_floor = median(tf, runs);
+
+    max_run = 0;
+    timing_runs = true;
+    pass_audit(w);
+    timing_runs = false;
+    w->max_run = max_run;
     free(dst);
 }
 
@@ -780,18 +971,20 @@ static void usage(void)
             "usage: bench-audit [--corpus DIR] [--time SECONDS] [--runs N]\n"
             "                   [--json FILE] [--workload NAME] [--seed N]\n"
             "                   [--cold-mib N] [--wp-flush-ns NS] [--wp-page-ns NS]\n"
-            "       bench-audit --callgrind REPS [--workload NAME] [--corpus DIR]\n");
+            "       bench-audit --callgrind REPS [--workload NAME] [--corpus DIR]\n"
+            "       bench-audit --check-paths [--workload NAME] [--corpus DIR]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     static const uint32_t sizes[] = { 4096, 16384, 65536, 262144, 1048576 };
-    struct workload wl[1 + ARRAY_SIZE(sizes)];
+    struct workload wl[1 + ARRAY_SIZE(sizes) + 8];
     const char *corpus = "tests/data/corpus", *json = NULL, *only = NULL;
     double target = 1.5;
     unsigned int runs = 5, nr_wl = 0, i, g;
     unsigned long callgrind = 0, cold_mib = 256;
+    bool paths = false;
     uint64_t seed = 0x5eed;
     int fail = 0;
     FILE *jf = NULL;
@@ -812,6 +1005,8 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 0);
         else if ( !strcmp(argv[i], "--callgrind") && i + 1 < (unsigned int)argc )
             callgrind = strtoul(argv[++i], NULL, 0);
+        else if ( !strcmp(argv[i], "--check-paths") )
+            paths = true;
         else if ( !strcmp(argv[i], "--cold-mib") && i + 1 < (unsigned int)argc )
             cold_mib = strtoul(argv[++i], NULL, 0);
         else if ( !strcmp(argv[i], "--wp-flush-ns") && i + 1 < (unsigned int)argc )
@@ -854,8 +1049,19 @@ int main(int argc, char **argv)
             continue;
         make_synth(&wl[nr_wl++], sizes[i], seed);
     }
+    for ( i = 0; bench_stream_names[i]; i++ )
+        if ( !only || !strcmp(only, bench_stream_names[i]) )
+            load_stream(&wl[nr_wl++], bench_stream_names[i], seed);
     if ( !nr_wl )
         usage();
+
+    if ( paths )
+    {
+        for ( i = 0; i < nr_wl; i++ )
+            if ( check_paths(&wl[i]) )
+                fail = 1;
+        return fail;
+    }
 
     if ( callgrind )
     {
@@ -979,7 +1185,8 @@ int main(int argc, char **argv)
                     "\"floor_seconds\":%.6f,\"floor_bytes_per_s\":%.0f,"
                     "\"ratio_floor_memcpy\":%.4f,\"floor_ns_per_command\":%.3f,"
                     "\"wp_model_seconds\":%.6f,\"wp_model_bytes_per_s\":%.0f,"
-                    "\"ratio_wp_model_memcpy\":%.4f,\"wp_break_even_ns_per_page\":%.1f}",
+                    "\"ratio_wp_model_memcpy\":%.4f,\"wp_break_even_ns_per_page\":%.1f,"
+                    "\"max_run_us\":%.1f,\"build\":\"%s\"}",
                     i ? "," : "", w->name, w->nr, w->bytes, w->cmds,
                     w->src_bytes, w->rejected, w->reps, w->t_audit,
                     w->t_memcpy, w->t_copy, bytes / w->t_audit,
@@ -989,7 +1196,8 @@ int main(int argc, char **argv)
                     w->pages, w->t_cold, bytes / w->t_cold, w->t_cold / w->t_audit,
                     w->t_floor, bytes / w->t_floor, w->t_memcpy / w->t_floor,
                     w->t_floor / cmds * 1e9, wp_seconds(w), bytes / wp_seconds(w),
-                    w->t_memcpy / wp_seconds(w), wp_break_even_ns(w));
+                    w->t_memcpy / wp_seconds(w), wp_break_even_ns(w),
+                    w->max_run * 1e6, BUILD_NAME);
         }
         fprintf(jf, "\n]}\n");
         fclose(jf);
