@@ -397,7 +397,7 @@ static unsigned int scan_fast(const struct fast_ctx *c,
 
 /*
  * Scan until the frame stack is empty (returns 0), a rule is broken
- * (returns the reason), or budget bytes were scanned (returns -ERESTART).
+ * (returns the reason), or budget bytes were scanned (returns GPU_STEP_RESTART).
  *
  * Each pass of the loop checks, at a command boundary, what the fast path
  * may not see: the rest of a command it took beyond the copy, the budget,
@@ -431,7 +431,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
         int rc = GPU_STEP_NEXT;
 
         if ( done >= budget )
-            return -ERESTART;
+            return GPU_STEP_RESTART;
         stop = budget - done > UINT32_MAX - off ? UINT32_MAX : off + (budget - done);
         fast_set_frame(&fc, f, b, cls);
 
@@ -450,7 +450,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 if ( rc )
                 {
                     off = last;
-                    if ( rc == -ENODATA )
+                    if ( rc == GPU_COPY_END )
                         rc = XEN_GPU_AUDIT_CMD_OVERRUN;
                     break;
                 }
@@ -459,7 +459,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             if ( unlikely(off >= stop) )
             {
                 f->off = b->scanned = off;
-                rc = -ERESTART;
+                rc = GPU_STEP_RESTART;
                 break;
             }
 
@@ -475,7 +475,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 }
                 rc = sub_ensure(s, b, off + 4);
                 avail = b->len;
-                if ( rc == -ENODATA )
+                if ( rc == GPU_COPY_END )
                     rc = avail ? XEN_GPU_AUDIT_NO_END : XEN_GPU_AUDIT_JUMP_UNMAPPED;
                 if ( rc )
                     break;
@@ -548,7 +548,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
                 rc = sub_ensure(s, b, off + 4 * len);
                 avail = b->len;
                 pg = &b->pages[off / PAGE_SIZE];   /* the array may have moved */
-                if ( rc == -ENODATA )
+                if ( rc == GPU_COPY_END )
                     rc = XEN_GPU_AUDIT_CMD_OVERRUN;
                 if ( rc )
                     break;
@@ -583,12 +583,10 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             done += off - start;
             continue;
         }
-        if ( rc == -ERESTART )
+        if ( rc == GPU_STEP_RESTART )
             return rc;
-        if ( rc < 0 )
-            return sub_reject(s, rc == -ENOMEM ? XEN_GPU_AUDIT_NO_MEMORY
-                                               : XEN_GPU_AUDIT_READ_FAULT,
-                              f->buf, off);
+        /* Every other outcome is a reason: no step returns an errno. */
+        ASSERT(rc > 0 && rc < XEN_GPU_AUDIT_NR);
         return sub_reject(s, rc, f->buf, off);
     }
 

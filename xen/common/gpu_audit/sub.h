@@ -53,10 +53,6 @@ struct gpu_audit_sub {
     uint32_t jumps;
 };
 
-/* Outcome of one command, when not a rejection (reasons are > 0). */
-#define GPU_STEP_NEXT   0     /* continue after the command */
-#define GPU_STEP_FRAME  (-1)  /* the frame stack changed */
-
 /* submission.c */
 int sub_reject(struct gpu_audit_sub *s, unsigned int reason,
                uint32_t buf, uint32_t off);
@@ -77,8 +73,6 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget);
  * regs.c: 0 allowed, > 0 a reason, GPU_REG_ROOT an allowed page-table root,
  * GPU_REG_VIRT an allowed write whose value the vGPU's replaces.
  */
-#define GPU_REG_ROOT (-1)
-#define GPU_REG_VIRT (-2)
 int reg_check(const struct gpu_audit_sub *s, unsigned int cls,
                        uint32_t reg, unsigned int access, bool has_value,
                        uint32_t value);

@@ -5,7 +5,7 @@
  *
  * Buffers are scanned in execution order with an explicit frame stack
  * (ring, first-level batch, second-level batch), so the scan never recurses
- * and can stop after any command and resume later (-ERESTART).
+ * and can stop after any command and resume later (GPU_STEP_RESTART).
  */
 #include "sub.h"
 
@@ -101,7 +101,7 @@ int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end)
     if ( s->bytes > s->v->limits.max_bytes )
         return XEN_GPU_AUDIT_LIMIT_BYTES;
     /* A ring segment is fully mapped: a short read is a fault. */
-    if ( rc == -ENODATA && b->wrap_size && b->limit < limit )
+    if ( rc == GPU_COPY_END && b->wrap_size && b->limit < limit )
         return XEN_GPU_AUDIT_READ_FAULT;
 
     return rc;
@@ -566,10 +566,10 @@ int gpu_audit_run(struct gpu_audit_sub *s)
         return 0;
 
     rc = parser_scan(s, s->v->limits.chunk_bytes);
-    if ( rc == -ERESTART )
+    if ( rc == GPU_STEP_RESTART )
     {
         s->restarts++;
-        return rc;
+        return -ERESTART;
     }
 
     return sub_finish(s, rc > 0 ? rc : 0);
