@@ -422,7 +422,8 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
     while ( s->depth )
     {
         struct gpu_audit_frame *f = &s->frames[s->depth - 1];
-        struct gpu_audit_buf *b = &s->bufs[f->buf];
+        const uint32_t fbuf = f->buf;
+        struct gpu_audit_buf *b = &s->bufs[fbuf];
         const unsigned int cls = sub_class(b);
         const uint32_t slow = GPU_DISP_SLOW(cls);
         uint32_t off = f->off, start = off, last = off;
@@ -580,7 +581,11 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
         s->cmds = cmds;
         if ( rc == GPU_STEP_FRAME )
         {
-            done += off - start;
+            /*
+             * The command that changed the frames counts too, so a chain of
+             * jumps spends the budget.  (bufs may have moved: no b here.)
+             */
+            done += s->bufs[fbuf].scanned - start;
             continue;
         }
         if ( rc == GPU_STEP_RESTART )
