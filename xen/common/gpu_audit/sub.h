@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* State of one submission being audited (submission.c, parser.c). */
+/*
+ * State of one submission being audited: made by the driver (submission.c),
+ * scanned by the parser (parser.c, regs.c), kept by the services
+ * (services.c).
+ */
 #ifndef GPU_AUDIT_SUB_H
 #define GPU_AUDIT_SUB_H
 
@@ -52,31 +56,5 @@ struct gpu_audit_sub {
     uint32_t restarts;
     uint32_t jumps;
 };
-
-/* submission.c */
-int sub_reject(struct gpu_audit_sub *s, unsigned int reason,
-               uint32_t buf, uint32_t off);
-int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end);
-int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
-             uint32_t off, uint32_t header);
-int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
-             const struct gpu_cmd_operand *o, uint32_t off, unsigned int len);
-int sub_log_store(struct gpu_audit_sub *s, unsigned int space, uint64_t addr,
-                  uint32_t val);
-void sub_pop(struct gpu_audit_sub *s);
-unsigned int sub_class(const struct gpu_audit_buf *b);
-
-/* parser.c */
-int parser_scan(struct gpu_audit_sub *s, uint32_t budget);
-
-/*
- * regs.c: 0 allowed, > 0 a reason, GPU_REG_ROOT an allowed page-table root,
- * GPU_REG_VIRT an allowed write whose value the vGPU's replaces.
- */
-int reg_check(const struct gpu_audit_sub *s, unsigned int cls,
-                       uint32_t reg, unsigned int access, bool has_value,
-                       uint32_t value);
-/* Put the vGPU's values into the copy at every REG_REWRITE note. */
-unsigned int reg_rewrite(struct gpu_audit_sub *s);
 
 #endif /* GPU_AUDIT_SUB_H */
