@@ -138,16 +138,21 @@ static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
     for ( i = 1; i < len; i += 2 )
     {
         uint32_t reg = cmd_dw(b, off, i) & 0x7ffffc;
+        uint32_t val = cmd_dw(b, off, i + 1);
+        bool root;
 
-        rc = reg_check(s, cls, reg, GPU_ACC_WRITE, true, cmd_dw(b, off, i + 1));
+        rc = reg_check(s, cls, reg, GPU_ACC_WRITE, true, val);
         if ( rc > 0 )
             return rc;
         if ( rc == 0 )
             continue;
         /* A root or a virtualised register: redirected or rewritten. */
-        rc = sub_note(s, rc == GPU_REG_ROOT ? GPU_NOTE_PDP_LOAD
-                                            : GPU_NOTE_REG_REWRITE,
+        root = rc == GPU_REG_ROOT;
+        rc = sub_note(s, root ? GPU_NOTE_PDP_LOAD : GPU_NOTE_REG_REWRITE,
                       b - s->bufs, off + 4 * (i + 1), reg);
+        if ( !rc && root )
+            rc = sub_pdp_write(s, b - s->bufs, off, reg_group_index(s->t, reg),
+                               off + 4 * (i + 1), val);
         if ( rc )
             return rc;
     }

@@ -45,6 +45,19 @@ int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
     return (r->flags & GPU_RF_PDP) ? GPU_REG_ROOT : 0;
 }
 
+unsigned int reg_group_index(const struct gpu_audit_table *t, uint32_t reg)
+{
+    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(t, reg), *q = r;
+
+    ASSERT(r);
+    /* The generator emits a group's registers one after the other. */
+    while ( q > t->spec->regs && q[-1].engines == r->engines &&
+            q[-1].flags == r->flags && q[-1].offset + 4 == q->offset )
+        q--;
+
+    return r - q;
+}
+
 unsigned int reg_rewrite(struct gpu_audit_sub *s)
 {
     unsigned int i;

@@ -43,6 +43,12 @@ static int grow(void **arr, unsigned int nr, unsigned int *max, size_t elem,
     return 0;
 }
 
+/* A grow() failure as a reason. */
+static int grow_reason(int rc)
+{
+    return rc == -E2BIG ? XEN_GPU_AUDIT_LIMIT_CMDS : XEN_GPU_AUDIT_NO_MEMORY;
+}
+
 int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
              uint32_t off, uint32_t header)
 {
@@ -51,12 +57,45 @@ int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
                   sizeof(*n), GPU_AUDIT_MAX_NOTES);
 
     if ( rc )
-        return rc == -E2BIG ? XEN_GPU_AUDIT_LIMIT_CMDS : XEN_GPU_AUDIT_NO_MEMORY;
+        return grow_reason(rc);
     n = &s->notes[s->nr_notes++];
     n->kind = kind;
     n->buf = buf;
     n->offset = off;
     n->header = header;
+
+    return 0;
+}
+
+int sub_pdp_write(struct gpu_audit_sub *s, uint32_t buf, uint32_t cmd_off,
+                  unsigned int index, uint32_t val_off, uint32_t value)
+{
+    struct gpu_audit_pdp_load *ld = s->nr_pdp_loads
+                                    ? &s->pdp_loads[s->nr_pdp_loads - 1] : NULL;
+    struct gpu_audit_pdp_write *w;
+    int rc = grow((void **)&s->pdp_writes, s->nr_pdp_writes,
+                  &s->max_pdp_writes, sizeof(*w), GPU_AUDIT_MAX_NOTES);
+
+    if ( rc )
+        return grow_reason(rc);
+    if ( !ld || ld->buf != buf || ld->offset != cmd_off )
+    {
+        /* The first PDP write of this LRI. */
+        rc = grow((void **)&s->pdp_loads, s->nr_pdp_loads, &s->max_pdp_loads,
+                  sizeof(*ld), GPU_AUDIT_MAX_NOTES);
+        if ( rc )
+            return grow_reason(rc);
+        ld = &s->pdp_loads[s->nr_pdp_loads++];
+        ld->buf = buf;
+        ld->offset = cmd_off;
+        ld->first = s->nr_pdp_writes;
+        ld->nr = 0;
+    }
+    w = &s->pdp_writes[s->nr_pdp_writes++];
+    w->index = index;
+    w->offset = val_off;
+    w->value = value;
+    ld->nr++;
 
     return 0;
 }

@@ -17,6 +17,14 @@ int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end);
 int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
              uint32_t off, uint32_t header);
 
+/*
+ * A write of the PDP register index (in its group) by the LRI at cmd_off of
+ * buf, its value dword at val_off: added to that LRI's load record.  0 or
+ * a reason.
+ */
+int sub_pdp_write(struct gpu_audit_sub *s, uint32_t buf, uint32_t cmd_off,
+                  unsigned int index, uint32_t val_off, uint32_t value);
+
 /* A new buffer: its index, or -reason. */
 int sub_new_buf(struct gpu_audit_sub *s, unsigned int space, uint64_t gaddr,
                 unsigned int level, unsigned int kind, uint32_t limit);

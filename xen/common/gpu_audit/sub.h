@@ -46,6 +46,10 @@ struct gpu_audit_sub {
     unsigned int nr_relocs, max_relocs;
     struct gpu_audit_note *notes;
     unsigned int nr_notes, max_notes;
+    struct gpu_audit_pdp_load *pdp_loads;
+    unsigned int nr_pdp_loads, max_pdp_loads;
+    struct gpu_audit_pdp_write *pdp_writes;
+    unsigned int nr_pdp_writes, max_pdp_writes;
 
     struct gpu_audit_store log[GPU_AUDIT_STORE_LOG];
     unsigned int log_next, log_count;

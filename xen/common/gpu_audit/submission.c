@@ -153,6 +153,8 @@ void gpu_audit_sub_destroy(struct gpu_audit_sub *s)
     xfree(s->bufs);
     xfree(s->relocs);
     xfree(s->notes);
+    xfree(s->pdp_loads);
+    xfree(s->pdp_writes);
     xfree(s);
 }
 
@@ -195,15 +197,34 @@ const struct gpu_audit_note *gpu_audit_get_note(const struct gpu_audit_sub *s,
     return i < s->nr_notes ? &s->notes[i] : NULL;
 }
 
-int gpu_audit_set_pdp_value(struct gpu_audit_sub *s, unsigned int i,
-                            uint32_t value)
+unsigned int gpu_audit_nr_pdp_loads(const struct gpu_audit_sub *s)
 {
-    const struct gpu_audit_note *n = gpu_audit_get_note(s, i);
+    return s->nr_pdp_loads;
+}
 
-    if ( !s->finished || s->verdict.reason != XEN_GPU_AUDIT_OK || !n ||
-         n->kind != GPU_NOTE_PDP_LOAD )
+const struct gpu_audit_pdp_load *gpu_audit_get_pdp_load(
+    const struct gpu_audit_sub *s, unsigned int i)
+{
+    return i < s->nr_pdp_loads ? &s->pdp_loads[i] : NULL;
+}
+
+const struct gpu_audit_pdp_write *gpu_audit_get_pdp_write(
+    const struct gpu_audit_sub *s, const struct gpu_audit_pdp_load *ld,
+    unsigned int j)
+{
+    return j < ld->nr ? &s->pdp_writes[ld->first + j] : NULL;
+}
+
+int gpu_audit_set_pdp_value(struct gpu_audit_sub *s, unsigned int i,
+                            unsigned int j, uint32_t value)
+{
+    const struct gpu_audit_pdp_load *ld = gpu_audit_get_pdp_load(s, i);
+    const struct gpu_audit_pdp_write *w = ld ? gpu_audit_get_pdp_write(s, ld, j)
+                                             : NULL;
+
+    if ( !s->finished || s->verdict.reason != XEN_GPU_AUDIT_OK || !w )
         return -EINVAL;
-    copy_set_dw(&s->bufs[n->buf], n->offset / 4, value);
+    copy_set_dw(&s->bufs[ld->buf], w->offset / 4, value);
 
     return 0;
 }
