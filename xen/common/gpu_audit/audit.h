@@ -172,7 +172,7 @@ struct gpu_audit_ring {
 
 struct gpu_audit_verdict {
     uint32_t reason;          /* XEN_GPU_AUDIT_* */
-    uint32_t buffer;          /* index of the buffer (gpu_audit_buf()) */
+    uint32_t buffer;          /* index of the buffer (gpu_audit_get_buf()) */
     uint32_t offset;          /* byte offset of the command in that buffer */
     uint32_t header;          /* its first dword */
     uint64_t gaddr;           /* its graphics address */
