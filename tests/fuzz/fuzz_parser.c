@@ -23,6 +23,10 @@
  *   rest     buffer 0, then 1, then 2: little-endian dwords, mapped at
  *            0x100000, 0x200000, 0x300000 in both the GGTT and the PPGTT,
  *            so jumps between them (and into them) are reachable.
+ *   trailer  when the rest is 2 or 3 bytes longer than whole dwords, its
+ *            last two bytes (little-endian) make the reader fail: from
+ *            read number bits 15:12 on, every read returns -errno with
+ *            errno 1 + (bits 11:0 % 4095).
  * The vGPU owns GGTT slices [0, 16 MiB) and [1 GiB, 1 GiB + 64 KiB).
  *
  * After every audit it checks:
@@ -30,7 +34,11 @@
  *   - accepted: every buffer copy is sealed (done, len == scanned, and
  *     every byte of its pages after `scanned` is zero), and every
  *     relocation targets a command start in a sealed buffer;
- *   - after gpu_audit_sub_destroy(): nothing leaked (host_alloc_stats).
+ *   - after gpu_audit_sub_destroy(): nothing leaked (host_alloc_stats);
+ *   - no gpu_audit_run() call exceeds its budget: reads of guest memory and
+ *     copy pages taken stay within read_budget(), failing reader or not;
+ *   - a failing reader: its first failure is its last read, and an audit
+ *     it failed is refused with READ_FAULT.
  *
  * Build and run: tests/fuzz/run-smoke.sh BUILD SECONDS parser (all ten
  * variants); by hand:
@@ -50,10 +58,17 @@
 struct fuzz_mem {
     const uint8_t *data[NR_BUFS];
     uint32_t size[NR_BUFS];
+    unsigned long reads;      /* reads so far */
+    unsigned long call_reads, budget;  /* in this gpu_audit_run() call */
+    unsigned long fail_at;    /* first failing read (~0: none) */
+    int err;
+    unsigned long failed;
 };
 
 static struct gpu_audit_table tables[2];
 static long base_xmalloc, base_pages;
+/* Longest command of either generation, in bytes. */
+static unsigned long max_cmd_bytes;
 /* From FUZZ_VARIANT: generation (0: Gen8, 1: Gen9), engine; -1: byte 0. */
 static int fixed_gen = -1, fixed_engine = -1;
 static const char *const engine_names[XEN_GPU_ENGINE_NR] = {
@@ -67,10 +82,16 @@ static const char *const engine_names[XEN_GPU_ENGINE_NR] = {
 static int fuzz_read(void *priv, unsigned int space, uint64_t addr,
                      void *dst, unsigned int len)
 {
-    const struct fuzz_mem *m = priv;
+    struct fuzz_mem *m = priv;
     unsigned int i;
 
     (void)space;
+    CHECK(++m->call_reads <= m->budget);
+    if ( m->reads++ >= m->fail_at )
+    {
+        m->failed++;
+        return -m->err;
+    }
     for ( i = 0; i < NR_BUFS; i++ )
     {
         uint64_t base = BUF_BASE + i * BUF_STEP;
@@ -114,6 +135,8 @@ static void parse_variant(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    unsigned int i, c;
+
     (void)argc;
     (void)argv;
     parse_variant();
@@ -121,10 +144,30 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if ( gpu_audit_table_init(&tables[0], gpu_audit_spec_for_gen(8)) ||
          gpu_audit_table_init(&tables[1], gpu_audit_spec_for_gen(9)) )
         abort();
+    for ( i = 0; i < 2; i++ )
+        for ( c = 0; c < tables[i].spec->nr_cmds; c++ )
+            if ( 4ul * tables[i].spec->cmds[c].len_max > max_cmd_bytes )
+                max_cmd_bytes = 4ul * tables[i].spec->cmds[c].len_max;
     base_xmalloc = host_alloc_stats.xmalloc_live;
     base_pages = host_alloc_stats.pages_live;
 
     return 0;
+}
+
+/*
+ * What one gpu_audit_run() call may read (and copy pages it may take).  It
+ * scans at most the chunk and the command it stops in.  A frame change
+ * spends at least a dword of the chunk and a new frame a jump of the
+ * submission's max_chain, so it visits at most 2 * min(chunk / 4,
+ * max_chain) + 2 frames, each adding at most a partial page at either end
+ * of what it scans there.
+ */
+static unsigned long read_budget(const struct gpu_audit_limits *l)
+{
+    unsigned long jumps = l->chunk_bytes / 4 < l->max_chain
+                          ? l->chunk_bytes / 4 : l->max_chain;
+
+    return (l->chunk_bytes + max_cmd_bytes) / PAGE_SIZE + 4 * (jumps + 2);
 }
 
 static void check_sealed(const struct gpu_audit_sub *s)
@@ -172,6 +215,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     space = data[0] & 0x10 ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT;
 
     memset(&mem, 0, sizeof(mem));
+    mem.fail_at = ~0ul;
+    if ( (size - pos) % 4 >= 2 )
+    {
+        unsigned int t = data[size - 2] | (data[size - 1] << 8);
+
+        mem.fail_at = t >> 12;
+        mem.err = 1 + (t & 0xfff) % 4095;
+    }
     for ( i = 0; i < NR_BUFS; i++ )
     {
         n = (size - pos) & ~(size_t)3;
@@ -209,11 +260,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     else
         CHECK(!gpu_audit_sub_start_batch(s, space, BUF_BASE));
-    while ( (rc = gpu_audit_run(s)) == -ERESTART )
-        continue;
+    mem.budget = read_budget(&vgpu.limits);
+    do {
+        unsigned long pages = host_alloc_stats.pages_total;
+
+        mem.call_reads = 0;
+        rc = gpu_audit_run(s);
+        CHECK(host_alloc_stats.pages_total - pages <= mem.budget);
+    } while ( rc == -ERESTART );
     CHECK(rc == 0);
     v = gpu_audit_get_verdict(s);
     CHECK(v);
+    if ( mem.failed )
+    {
+        CHECK(mem.failed == 1);
+        CHECK(v->reason == XEN_GPU_AUDIT_READ_FAULT);
+    }
     CHECK(v->reason < XEN_GPU_AUDIT_NR);
     CHECK(strcmp(gpu_audit_reason_name(v->reason), "invalid"));
     if ( !v->reason )

@@ -20,6 +20,7 @@ static const char *const violation_names[GPU_V_NR] = {
     [GPU_V_UNAUDITED]     = "unaudited",
     [GPU_V_STALE_REACH]   = "stale-reach",
     [GPU_V_LEAK]          = "leak",
+    [GPU_V_AUDIT_BUDGET]  = "audit-budget",
 };
 
 const char *gpu_violation_name(unsigned int kind)

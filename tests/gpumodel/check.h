@@ -34,6 +34,8 @@ enum gpu_violation_kind {
     GPU_V_UNAUDITED,          /* executed something the auditor did not see */
     GPU_V_STALE_REACH,        /* reference dropped while the GPU could reach */
     GPU_V_LEAK,               /* reference, mapping or page left at teardown */
+    GPU_V_AUDIT_BUDGET,       /* a gpu_audit_run() call read past its budget,
+                                 or a reader error was retried or misreported */
     GPU_V_NR
 };
 

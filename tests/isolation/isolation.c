@@ -101,7 +101,7 @@ static void print_stats(const struct iso_stats *st, double secs,
            st->gtt_tlb, st->gtt_resyncs, st->gtt_reclaims, st->gtt_splits);
     printf("auditor refusals by reason:");
     for ( r = 0; r < 64; r++ )
-        if ( st->by_reason[r] && shown++ < 12 )
+        if ( st->by_reason[r] && shown++ < 32 )
             printf(" %s=%" PRIu64, gpu_audit_reason_name(r), st->by_reason[r]);
     printf("\n");
     printf("time %.2f s, %.0f operations/s\n", secs,

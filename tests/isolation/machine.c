@@ -25,6 +25,12 @@ struct iso_slot {
     uint64_t root[4];                  /* the context's guest roots */
     uint64_t shadow[4];                /* and their shadows */
     struct gtt_submit_pins pins;
+    /* The audit's reader: reads made, failing from fail_at on (fail_err). */
+    unsigned long reads, fail_at, failed;
+    int fail_err;
+    /* Reads of the current gpu_audit_run() call; past budget, none. */
+    unsigned long call_reads, budget;
+    bool over;
 };
 
 struct iso_vgpu {
@@ -83,6 +89,18 @@ static int iso_read(void *priv, unsigned int space, uint64_t addr, void *dst,
     struct gtt_vgpu *gv = s->vg->gv;
     unsigned int done = 0;
 
+    /* Past the call's budget the memory ends: any audit ends, no hang. */
+    if ( ++s->call_reads > s->budget )
+    {
+        s->over = true;
+        return 0;
+    }
+    if ( s->reads++ >= s->fail_at )
+    {
+        s->failed++;
+        return -s->fail_err;
+    }
+
     while ( done < len )
     {
         struct gtt_xlate x;
@@ -108,6 +126,64 @@ static int iso_read(void *priv, unsigned int space, uint64_t addr, void *dst,
 }
 
 static const struct gpu_audit_mem_ops iso_mem_ops = { .read = iso_read };
+
+/* Longest command of a generation, in bytes. */
+static unsigned long max_cmd_bytes(const struct gpu_audit_table *t)
+{
+    unsigned long max = 0;
+    unsigned int i;
+
+    for ( i = 0; i < t->spec->nr_cmds; i++ )
+        if ( 4ul * t->spec->cmds[i].len_max > max )
+            max = 4ul * t->spec->cmds[i].len_max;
+    return max;
+}
+
+/*
+ * Reads one gpu_audit_run() call may make.  It scans at most the chunk and
+ * the command it stops in.  A frame change spends at least a dword of the
+ * chunk and a new frame a jump of the submission's max_chain, so it visits
+ * at most 2 * min(chunk / 4, max_chain) + 2 frames, each adding at most a
+ * partial page at either end of what it scans there.
+ */
+static unsigned long call_read_budget(const struct gpu_audit_vgpu *av)
+{
+    unsigned long chunk = av->limits.chunk_bytes;
+    unsigned long jumps = chunk / 4 < av->limits.max_chain
+                          ? chunk / 4 : av->limits.max_chain;
+
+    return (chunk + max_cmd_bytes(av->table)) / PAGE_SIZE + 4 * (jumps + 2);
+}
+
+/*
+ * Run an audit to its verdict, every call within its read budget, and a
+ * failing reader's first failure its last read and the verdict's reason.
+ */
+static int run_audit(struct iso_vgpu *vg, struct iso_slot *s)
+{
+    const struct gpu_audit_verdict *v;
+    int rc;
+
+    s->budget = call_read_budget(&vg->av);
+    s->over = false;
+    do {
+        s->call_reads = 0;
+        rc = gpu_audit_run(s->sub);
+    } while ( rc == -ERESTART );
+    if ( s->over )
+        gpu_check_fail(vg->m->chk, GPU_V_AUDIT_BUDGET,
+                       "a gpu_audit_run() call read more than its budget of "
+                       "%lu (vGPU %u)", s->budget, vg->idx);
+    v = gpu_audit_get_verdict(s->sub);
+    if ( s->failed && (s->failed > 1 || !v ||
+                       v->reason != XEN_GPU_AUDIT_READ_FAULT) )
+        gpu_check_fail(vg->m->chk, GPU_V_AUDIT_BUDGET,
+                       "the reader failed %lu time(s) with -%d: verdict %s "
+                       "(vGPU %u)", s->failed, s->fail_err,
+                       v ? gpu_audit_reason_name(v->reason) : "none",
+                       vg->idx);
+    return rc;
+}
 
 /* A guest CPU store: trapped where the engine write-protects the frame. */
 static int guest_store(struct iso_vgpu *vg, uint64_t gpa, unsigned int size,
@@ -235,6 +311,9 @@ static void do_audit(struct iso_vgpu *vg, const struct iso_op *op,
     }
     s->ctx_pinned = true;
 
+    s->reads = s->failed = 0;
+    s->fail_at = op->fail_err ? op->fail_at : ~0ul;
+    s->fail_err = op->fail_err;
     s->sub = gpu_audit_sub_create(&vg->av, op->engine, &iso_mem_ops, s);
     if ( !s->sub )
     {
@@ -253,8 +332,7 @@ static void do_audit(struct iso_vgpu *vg, const struct iso_op *op,
     else
         rc = gpu_audit_sub_start_batch(s->sub, op->space, op->addr);
     if ( !rc )
-        while ( (rc = gpu_audit_run(s->sub)) == -ERESTART )
-            continue;
+        rc = run_audit(vg, s);
     v = gpu_audit_get_verdict(s->sub);
     if ( rc || !v || v->reason != XEN_GPU_AUDIT_OK )
     {

@@ -34,6 +34,7 @@ declare -A expect=(
     [g-jump-mid-command]=unaudited
     [h-priv-reg-from-ppgtt]=register
     [i-no-engine-tlb-flush]=stale-reach
+    [j-reader-eperm-as-step]=audit-budget
 )
 
 base=$BUILD/mutants

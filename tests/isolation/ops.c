@@ -135,6 +135,8 @@ void iso_op_print(FILE *f, const struct iso_op *op)
             fprintf(f, "%s 0x%" PRIx64, op->space ? "ppgtt" : "ggtt",
                     op->addr);
         print_roots(f, op);
+        if ( op->fail_err )
+            fprintf(f, " fail %u %u", op->fail_at, op->fail_err);
         fputc('\n', f);
         break;
     case ISO_OP_EXEC:
@@ -320,6 +322,16 @@ static int parse_op(struct line *l, const char *kw, struct iso_op *op)
         else
             l->bad = true;
         read_roots(l, op);
+        t = next_tok(l);
+        if ( t && !strcmp(t, "fail") )
+        {
+            op->fail_at = num(l);
+            op->fail_err = num(l);
+            if ( !op->fail_err || op->fail_err > 4095 )
+                l->bad = true;
+        }
+        else if ( t )
+            l->bad = true;
     }
     else if ( !strcmp(kw, "exec") )
     {

@@ -13,15 +13,17 @@
  *   pvinfo V OFFSET SIZE VALUE            BAR0 write to the PVINFO page
  *   store V GPA SIZE VALUE                guest CPU store
  *   cmds V GPA : DW.. | DW.. | ...        commands stored from GPA on
- *   audit V SLOT ENGINE ring START SIZE HEAD TAIL LEVEL ROOT..
- *   audit V SLOT ENGINE ggtt|ppgtt ADDR LEVEL ROOT..
+ *   audit V SLOT ENGINE ring START SIZE HEAD TAIL LEVEL ROOT.. [FAIL]
+ *   audit V SLOT ENGINE ggtt|ppgtt ADDR LEVEL ROOT.. [FAIL]
  *   exec V SLOT                           run the slot's submission
  *   reset V
  *   p2m V GFN KIND                        the guest's physmap changes:
  *                                         KIND out (ballooned out), back
  *                                         (its frame again), new (a new
  *                                         frame)
- * LEVEL is 3 (four ROOTs: PDP0..3) or 4 (one ROOT: the PML4).
+ * LEVEL is 3 (four ROOTs: PDP0..3) or 4 (one ROOT: the PML4).  FAIL is
+ * "fail K ERRNO": the auditor's reads of guest memory, from the K-th
+ * (from 0) on, return -ERRNO.
  */
 #ifndef ISO_OPS_H
 #define ISO_OPS_H
@@ -70,6 +72,8 @@ struct iso_op {
     uint64_t addr;                   /* entry index, offset, GPA, start */
     uint64_t val;
     uint64_t root[4];                /* AUDIT: context roots */
+    uint16_t fail_err;               /* AUDIT: reads fail with -fail_err */
+    uint16_t fail_at;                /* from this read on (fail_err != 0) */
     /* CMDS: nr_cmds commands of len[i] dwords, back to back in dw. */
     uint32_t *dw;
     uint16_t *len;

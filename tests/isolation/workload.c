@@ -1216,6 +1216,18 @@ static void submit(struct iso_workload *w, struct iso_episode *e,
                                                  : ggtt_addr_hostile(w, v);
     }
     op.hostile = w->hostile_pct != 0;
+    if ( w->hostile_pct && pct(w, 10) )
+    {
+        /*
+         * The reader fails, at any read: with the smallest values (those a
+         * careless outcome code collides with), any value errno.h defines,
+         * or anything in the -errno range.
+         */
+        static const unsigned int ranges[] = { 4, 133, 133, 4095 };
+
+        op.fail_at = below(w, 12);
+        op.fail_err = 1 + below(w, ranges[below(w, 4)]);
+    }
     audit_op(e, v, slot, engine, sp, &op);
     if ( w->hostile_pct && pct(w, 10) )
     {

@@ -456,6 +456,148 @@ static void test_partial_loads_refused(void **state)
     env_fini(&e, NULL, 0);
 }
 
+#define GPR_LDW(n) (0x2600u + 8 * (n))
+
+/* The engine's shadow roots of a space, as a second pin reports them. */
+static void shadow_of(struct env *e, uint64_t root, uint64_t sh[4])
+{
+    assert_int_equal(gtt_ppgtt_pin(e->f.v, root, sh), GTT_OK);
+    assert_int_equal(gtt_ppgtt_unpin(e->f.v, root), GTT_OK);
+}
+
+/* Write j of the auditor's PDP load record i: its index and value dword. */
+static void assert_pdp_write(struct env *e, unsigned int i, unsigned int j,
+                             unsigned int index, uint32_t val_dw)
+{
+    const struct gpu_audit_pdp_load *ld = gpu_audit_get_pdp_load(e->r.sub, i);
+    const struct gpu_audit_pdp_write *w;
+
+    assert_non_null(ld);
+    w = gpu_audit_get_pdp_write(e->r.sub, ld, j);
+    assert_non_null(w);
+    assert_int_equal(w->index, index);
+    assert_int_equal(w->offset, DW(val_dw));
+    assert_int_equal(w->value, mem_peek(&e->m, GPU_SPACE_GGTT,
+                                        RING + DW(val_dw)));
+}
+
+/*
+ * One record per LRI that loads PDPs, whatever the order of its writes
+ * and whatever else it loads, and exactly the named shadow halves written:
+ * PDPs in a scrambled order; a PML4 load among GPRs with PDP0's low dword
+ * written twice (every write carries the shadow, the last value counts).
+ */
+static void test_pdp_records(void **state)
+{
+    /* (PDP, high) in LRI order. */
+    static const unsigned int order[8][2] = {
+        { 2, 0 }, { 0, 1 }, { 3, 1 }, { 1, 0 },
+        { 0, 0 }, { 3, 0 }, { 1, 1 }, { 2, 1 },
+    };
+    struct env e;
+    uint64_t sh[4], roots3[1] = { GPA(L3_PD0) }, roots4[1] = { GPA(PML4) };
+    uint32_t pairs[16], at, i;
+
+    (void)state;
+    env_init(&e, 0);
+    for ( i = 0; i < 8; i++ )
+    {
+        unsigned int n = order[i][0];
+
+        pairs[2 * i] = order[i][1] ? PDP_UDW(n) : PDP_LDW(n);
+        pairs[2 * i + 1] = order[i][1] ? l3_pdps[n] >> 32 : (uint32_t)l3_pdps[n];
+    }
+    emit_noops(&e.ring, 2);
+    at = emit_lri_n(&e.ring, pairs, 8);
+    env_audit(&e);
+    assert_int_equal(gpu_audit_nr_pdp_loads(e.r.sub), 1);
+    assert_int_equal(gpu_audit_get_pdp_load(e.r.sub, 0)->buf, 0);
+    assert_int_equal(gpu_audit_get_pdp_load(e.r.sub, 0)->offset, DW(at));
+    assert_int_equal(gpu_audit_get_pdp_load(e.r.sub, 0)->nr, 8);
+    for ( i = 0; i < 8; i++ )
+        assert_pdp_write(&e, 0, i, 2 * order[i][0] + order[i][1],
+                         at + 2 + 2 * i);
+    assert_null(gpu_audit_get_pdp_write(e.r.sub,
+                                        gpu_audit_get_pdp_load(e.r.sub, 0), 8));
+    assert_int_equal(gtt_submit_apply_pdp_loads(e.f.v, e.r.sub, GTT_ROOT_L3,
+                                                &e.pins), GTT_OK);
+    shadow_of(&e, GPA(L3_PD0), sh);
+    for ( i = 0; i < 8; i++ )
+    {
+        uint64_t root = sh[order[i][0]];
+
+        assert_int_equal(copy_val(&e, at, i),
+                         order[i][1] ? (uint32_t)(root >> 32) : (uint32_t)root);
+        assert_int_equal(run_dw(&e.r, 0, at + 1 + 2 * i), pairs[2 * i]);
+    }
+    gtt_submit_release(e.f.v, &e.pins);
+    env_fini(&e, roots3, 1);
+
+    env_init(&e, 0);
+    {
+        const uint32_t mixed[12] = {
+            GPR_LDW(0), 0x11111111, PDP_LDW(0), 0xdead000,
+            GPR_LDW(1), 0x22222222, PDP_UDW(0), 0,
+            PDP_LDW(0), GPA(PML4), GPR_LDW(2), 0x33333333,
+        };
+
+        at = emit_lri_n(&e.ring, mixed, 6);
+        env_audit(&e);
+        assert_int_equal(gpu_audit_nr_pdp_loads(e.r.sub), 1);
+        assert_int_equal(gpu_audit_get_pdp_load(e.r.sub, 0)->nr, 3);
+        assert_pdp_write(&e, 0, 0, 0, at + 4);
+        assert_pdp_write(&e, 0, 1, 1, at + 8);
+        assert_pdp_write(&e, 0, 2, 0, at + 10);
+        assert_int_equal(gtt_submit_apply_pdp_loads(e.f.v, e.r.sub,
+                                                    GTT_ROOT_L4, &e.pins),
+                         GTT_OK);
+        /* The space of the last value, not of the first. */
+        assert_int_equal(e.pins.nr, 1);
+        assert_int_equal(e.pins.space[0].guest[0], GPA(PML4));
+        shadow_of(&e, GPA(PML4), sh);
+        assert_int_equal(copy_val(&e, at, 1), (uint32_t)sh[0]);
+        assert_int_equal(copy_val(&e, at, 3), sh[0] >> 32);
+        assert_int_equal(copy_val(&e, at, 4), (uint32_t)sh[0]);
+        /* The GPRs are the guest's. */
+        assert_int_equal(copy_val(&e, at, 0), 0x11111111);
+        assert_int_equal(copy_val(&e, at, 2), 0x22222222);
+        assert_int_equal(copy_val(&e, at, 5), 0x33333333);
+    }
+    gtt_submit_release(e.f.v, &e.pins);
+    env_fini(&e, roots4, 1);
+}
+
+/*
+ * A load refused after others were redirected (a whole PML4 load, then an
+ * LRI of PDP0's low dword only, then a root split over two LRIs): every
+ * value dword is the guest's again, nothing stays pinned or created.
+ */
+static void test_pdp_refusal_undone(void **state)
+{
+    struct env e;
+    uint32_t a, b, c, d;
+
+    (void)state;
+    env_init(&e, 0);
+    a = emit_pml4(&e.ring, GPA(PML4));
+    b = emit_lri(&e.ring, PDP_LDW(0), GPA(L4B));
+    c = emit_lri(&e.ring, PDP_UDW(0), 0);
+    d = emit_lri(&e.ring, PDP_LDW(0), GPA(L4B));
+    env_audit(&e);
+    assert_int_equal(gpu_audit_nr_pdp_loads(e.r.sub), 4);
+    assert_int_equal(gpu_audit_get_pdp_load(e.r.sub, 1)->offset, DW(b));
+    assert_int_equal(gpu_audit_get_pdp_load(e.r.sub, 2)->offset, DW(c));
+    assert_int_equal(gpu_audit_get_pdp_load(e.r.sub, 3)->offset, DW(d));
+    assert_int_equal(gtt_submit_apply_pdp_loads(e.f.v, e.r.sub, GTT_ROOT_L4,
+                                                &e.pins), GTT_ERR_BAD_ROOT);
+    assert_int_equal(e.pins.nr, 0);
+    assert_int_equal(fx_stats(&e.f).address_spaces, 0);
+    assert_int_equal(copy_val(&e, a, 0), guest_val(&e, a, 0));
+    assert_int_equal(copy_val(&e, a, 1), (uint32_t)GPA(PML4));
+    assert_int_equal(copy_val(&e, b, 0), (uint32_t)GPA(L4B));
+    env_fini(&e, NULL, 0);
+}
+
 /* More distinct spaces than a submission may hold. */
 static void test_too_many_spaces(void **state)
 {
@@ -636,6 +778,8 @@ int main(void)
         cmocka_unit_test(test_l3_name_clash),
         cmocka_unit_test(test_bad_roots_refused),
         cmocka_unit_test(test_partial_loads_refused),
+        cmocka_unit_test(test_pdp_records),
+        cmocka_unit_test(test_pdp_refusal_undone),
         cmocka_unit_test(test_too_many_spaces),
         cmocka_unit_test(test_ctx_roots),
         cmocka_unit_test(test_held_not_reclaimed),

@@ -172,7 +172,7 @@ struct gpu_audit_ring {
 
 struct gpu_audit_verdict {
     uint32_t reason;          /* XEN_GPU_AUDIT_* */
-    uint32_t buffer;          /* index of the buffer (gpu_audit_buf()) */
+    uint32_t buffer;          /* index of the buffer (gpu_audit_get_buf()) */
     uint32_t offset;          /* byte offset of the command in that buffer */
     uint32_t header;          /* its first dword */
     uint64_t gaddr;           /* its graphics address */
@@ -224,6 +224,23 @@ struct gpu_audit_note {
     uint32_t buf;
     uint32_t offset;          /* command (flip, noop) or value dword (PDP, REG) */
     uint32_t header;          /* command header, or register offset (PDP, REG) */
+};
+
+/*
+ * An LRI that loads page-table root registers (the spec's 'pdp' group,
+ * PDP0 low dword first): its writes of them, in command order, are
+ * gpu_audit_get_pdp_write(s, load, 0 .. nr - 1).
+ */
+struct gpu_audit_pdp_load {
+    uint32_t buf;
+    uint32_t offset;          /* the LRI's header */
+    uint32_t first, nr;       /* its writes */
+};
+
+struct gpu_audit_pdp_write {
+    uint32_t index;           /* the register's place in its group, from 0 */
+    uint32_t offset;          /* its value dword, in the LRI's buffer */
+    uint32_t value;           /* the guest's value */
 };
 
 struct gpu_audit_sub;
@@ -280,12 +297,19 @@ const struct gpu_audit_reloc *gpu_audit_get_reloc(
 unsigned int gpu_audit_nr_notes(const struct gpu_audit_sub *s);
 const struct gpu_audit_note *gpu_audit_get_note(const struct gpu_audit_sub *s,
                                                 unsigned int i);
+unsigned int gpu_audit_nr_pdp_loads(const struct gpu_audit_sub *s);
+const struct gpu_audit_pdp_load *gpu_audit_get_pdp_load(
+    const struct gpu_audit_sub *s, unsigned int i);
+const struct gpu_audit_pdp_write *gpu_audit_get_pdp_write(
+    const struct gpu_audit_sub *s, const struct gpu_audit_pdp_load *ld,
+    unsigned int j);
 /*
- * Write the value dword of PDP_LOAD note i in the copy (the shadow root
- * half the GPU must load): accepted submissions only, else -EINVAL.
+ * Write the value dword of write j of PDP load i in the copy (the shadow
+ * root half the GPU must load, or the guest's again): accepted submissions
+ * only, else -EINVAL.
  */
 int gpu_audit_set_pdp_value(struct gpu_audit_sub *s, unsigned int i,
-                            uint32_t value);
+                            unsigned int j, uint32_t value);
 uint64_t gpu_audit_sub_commands(const struct gpu_audit_sub *s);
 uint64_t gpu_audit_sub_bytes(const struct gpu_audit_sub *s);
 

@@ -90,7 +90,7 @@ static int copy_add_page(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
         struct gpu_audit_page *np = xmalloc_array(struct gpu_audit_page, n);
 
         if ( !np )
-            return -ENOMEM;
+            return XEN_GPU_AUDIT_NO_MEMORY;
         if ( b->nr_pages )
             memcpy(np, b->pages, b->nr_pages * sizeof(*np));
         xfree(b->pages);
@@ -101,7 +101,7 @@ static int copy_add_page(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
     pg = &b->pages[b->nr_pages];
     pg->dw = pool_get(v);
     if ( !pg->dw )
-        return -ENOMEM;
+        return XEN_GPU_AUDIT_NO_MEMORY;
     memset(pg->starts, 0, sizeof(pg->starts));
     b->nr_pages++;
 
@@ -109,9 +109,10 @@ static int copy_add_page(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
 }
 
 /*
- * Make bytes [0, end) of the buffer present in the copy.  Returns 0, or
- * -ENODATA if the buffer's mapping or limit ends first (b->limit is then the
- * real end), -ENOMEM, or the reader's error.
+ * Make bytes [0, end) of the buffer present in the copy.  Returns 0,
+ * GPU_COPY_END if the buffer's mapping or limit ends first (b->limit is then
+ * the real end), XEN_GPU_AUDIT_NO_MEMORY, or XEN_GPU_AUDIT_READ_FAULT for
+ * any error of the reader: whatever its value, it means only that.
  */
 int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
                 const struct gpu_audit_mem_ops *mem, void *priv, uint32_t end)
@@ -124,7 +125,7 @@ int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
         int got;
 
         if ( b->len >= b->limit )
-            return -ENODATA;
+            return GPU_COPY_END;
         if ( want > b->limit - b->len )
             want = b->limit - b->len;
         if ( b->wrap_size )
@@ -147,10 +148,8 @@ int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
         got = mem->read(priv, b->space, addr,
                         (uint8_t *)b->pages[b->len / PAGE_SIZE].dw + in_page,
                         want);
-        if ( got < 0 )
-            return got;
-        if ( (unsigned int)got > want )
-            return -EIO;
+        if ( got < 0 || (unsigned int)got > want )
+            return XEN_GPU_AUDIT_READ_FAULT;
         /* Whole dwords only: a mapping cannot end mid-dword. */
         got &= ~3;
         b->len += got;

@@ -4,6 +4,7 @@
 #define GPU_AUDIT_COPY_H
 
 #include "audit.h"
+#include "outcome.h"
 
 int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
                 const struct gpu_audit_mem_ops *mem, void *priv, uint32_t end);

@@ -23,9 +23,6 @@
 /* CTX_CONTROL Engine Context Restore Inhibit, with its write enable. */
 #define CTX_RESTORE_INHIBIT 0x00010001u
 
-/* The shadow's rescan request (not a reason). */
-#define CTX_RESCAN        (-1)
-
 static inline uint32_t *shadow_dw(const struct gpu_audit_ctx *x, uint32_t dw)
 {
     return &x->pages[dw / GPU_CTX_PAGE_DWS][dw % GPU_CTX_PAGE_DWS];
@@ -275,7 +272,7 @@ static int check_header(struct gpu_audit_ctx *x, uint32_t *ptrs,
  * MI_BATCH_BUFFER_END (the shadow is zero after it) or the image's end.
  * With 'reuse', pages 2.. were audited by an earlier scan that entered
  * page 2 at x->state_entry: the scan stops there if it enters there too,
- * and asks for a full rescan (CTX_RESCAN) if it does not.
+ * and asks for a full rescan (GPU_CTX_RESCAN) if it does not.
  */
 static int scan_state(struct gpu_audit_ctx *x, bool reuse)
 {
@@ -294,7 +291,7 @@ static int scan_state(struct gpu_audit_ctx *x, bool reuse)
         {
             entry = dw;
             if ( reuse )
-                return entry == x->state_entry ? 0 : CTX_RESCAN;
+                return entry == x->state_entry ? 0 : GPU_CTX_RESCAN;
         }
 
         hdr = *shadow_dw(x, dw);
@@ -404,7 +401,7 @@ int ctx_image_audit(struct gpu_audit_ctx *x)
             return rc;
 
         if ( reuse && memcmp(ptrs, x->ptr_val, sizeof(ptrs)) )
-            rc = CTX_RESCAN;
+            rc = GPU_CTX_RESCAN;
         else if ( inhibit )
         {
             /* Nothing after the header is restored: the shadow has none. */
@@ -414,14 +411,14 @@ int ctx_image_audit(struct gpu_audit_ctx *x)
         else
         {
             if ( reuse && x->state_entry == GPU_CTX_ENTRY_ZEROED )
-                rc = CTX_RESCAN;
+                rc = GPU_CTX_RESCAN;
             else
                 rc = scan_state(x, reuse);
             if ( rc > 0 )
                 return rc;
         }
 
-        if ( rc != CTX_RESCAN )
+        if ( rc != GPU_CTX_RESCAN )
         {
             if ( !reuse )
                 for ( p = 0; p < GPU_CTX_PART_NR; p++ )

@@ -4,7 +4,8 @@
  * does and apply the rules its descriptor carries.  There is no per-command
  * code here: everything a command needs is in its descriptor.
  */
-#include "sub.h"
+#include "parser.h"
+#include "regs.h"
 
 #define PAGE_MASK_BYTES (~(uint32_t)(PAGE_SIZE - 1))
 
@@ -163,16 +164,21 @@ static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
     for ( i = 1; i < len; i += 2 )
     {
         uint32_t reg = cmd_dw(b, off, i) & 0x7ffffc;
+        uint32_t val = cmd_dw(b, off, i + 1);
+        bool root;
 
-        rc = reg_check(s, cls, reg, GPU_ACC_WRITE, true, cmd_dw(b, off, i + 1));
+        rc = reg_check(s, cls, reg, GPU_ACC_WRITE, true, val);
         if ( rc > 0 )
             return rc;
         if ( rc == 0 )
             continue;
         /* A root or a virtualised register: redirected or rewritten. */
-        rc = sub_note(s, rc == GPU_REG_ROOT ? GPU_NOTE_PDP_LOAD
-                                            : GPU_NOTE_REG_REWRITE,
+        root = rc == GPU_REG_ROOT;
+        rc = sub_note(s, root ? GPU_NOTE_PDP_LOAD : GPU_NOTE_REG_REWRITE,
                       b - s->bufs, off + 4 * (i + 1), reg);
+        if ( !rc && root )
+            rc = sub_pdp_write(s, b - s->bufs, off, reg_group_index(s->t, reg),
+                               off + 4 * (i + 1), val);
         if ( rc )
             return rc;
     }
@@ -424,22 +430,163 @@ static unsigned int scan_fast(const struct fast_ctx *c,
     return i;
 }
 
+/* Where the scan of one frame is: what the prologue and the careful step share. */
+struct scan_pos {
+    struct gpu_audit_sub *s;
+    struct gpu_audit_frame *f;
+    struct gpu_audit_buf *b;
+    unsigned int cls;
+    uint32_t slow;            /* GPU_DISP_SLOW() of the class */
+    uint32_t off;             /* next command */
+    uint32_t last;            /* the last command the fast path took */
+    uint32_t avail;           /* bytes copied */
+    uint32_t stop;            /* the budget ends here */
+    uint64_t cmds;
+};
+
+/*
+ * At a command boundary, what the fast path may not see: the rest of a
+ * command it took beyond the copy, the budget, the next header's presence
+ * (or the end of a ring segment).  GPU_STEP_NEXT: the header at p->off is
+ * in the copy and within the budget.
+ */
+static int scan_prologue(struct scan_pos *p)
+{
+    struct gpu_audit_buf *b = p->b;
+    int rc;
+
+    if ( unlikely(p->off > p->avail) )
+    {
+        /* The fast path's last command goes on past the copy. */
+        rc = sub_ensure(p->s, b, p->off);
+        p->avail = b->len;
+        if ( rc )
+        {
+            p->off = p->last;
+            return rc == GPU_COPY_END ? XEN_GPU_AUDIT_CMD_OVERRUN : rc;
+        }
+    }
+
+    if ( unlikely(p->off >= p->stop) )
+    {
+        p->f->off = b->scanned = p->off;
+        return GPU_STEP_RESTART;
+    }
+
+    if ( unlikely(p->off + 4 > p->avail) )
+    {
+        /* A ring segment simply ends; a batch must end itself. */
+        if ( b->wrap_size && p->off == b->limit )
+        {
+            b->scanned = p->off;
+            sub_pop(p->s);
+            return GPU_STEP_FRAME;
+        }
+        rc = sub_ensure(p->s, b, p->off + 4);
+        p->avail = b->len;
+        if ( rc == GPU_COPY_END )
+            return p->avail ? XEN_GPU_AUDIT_NO_END : XEN_GPU_AUDIT_JUMP_UNMAPPED;
+        if ( rc )
+            return rc;
+    }
+
+    return GPU_STEP_NEXT;
+}
+
+/*
+ * The careful path: the command at p->off, its header in the copy, with its
+ * descriptor's rules; p->off goes past it (GPU_STEP_NEXT) or the outcome
+ * is returned.
+ */
+static int scan_careful(struct scan_pos *p, struct gpu_audit_page *pg)
+{
+    struct gpu_audit_sub *s = p->s;
+    const struct gpu_audit_table *t = s->t;
+    const unsigned int engine = s->engine;
+    struct gpu_audit_buf *b = p->b;
+    const struct gpu_cmd_desc *d = NULL;
+    uint32_t off = p->off, hdr, ent;
+    unsigned int len;
+    int rc;
+
+    if ( unlikely(++p->cmds > s->v->limits.max_cmds) )
+        return XEN_GPU_AUDIT_LIMIT_CMDS;
+
+    hdr = pg->dw[(off % PAGE_SIZE) / 4];
+    if ( hdr == 0 )
+    {
+        /* MI_NOOP */
+        page_mark_start(pg, off);
+        if ( unlikely(s->trace) )
+            s->trace(s->priv, s, p->f->buf, off,
+                     gpu_audit_lookup(t, engine, 0), 1, GPU_ACT_ALLOW);
+        p->off = off + 4;
+        return GPU_STEP_NEXT;
+    }
+
+    ent = gpu_audit_dispatch(t, engine, hdr);
+    if ( unlikely(!ent) )
+        return XEN_GPU_AUDIT_UNKNOWN_CMD;
+
+    if ( likely(!(ent & p->slow)) )
+        /* No rules, any length its field can express. */
+        len = gpu_audit_fast_len(ent, hdr);
+    else
+    {
+        d = &t->spec->cmds[(ent & GPU_DISP_IDX_MASK) - 1];
+        len = gpu_audit_cmd_len(d, hdr);
+        if ( len < d->len_min || len > d->len_max ||
+             (d->len_set && !(d->len_set & (1u << len))) )
+            return XEN_GPU_AUDIT_BAD_LENGTH;
+    }
+
+    if ( unlikely(off + 4 * len > p->avail) )
+    {
+        rc = sub_ensure(s, b, off + 4 * len);
+        p->avail = b->len;
+        pg = &b->pages[off / PAGE_SIZE];   /* the array may have moved */
+        if ( rc )
+            return rc == GPU_COPY_END ? XEN_GPU_AUDIT_CMD_OVERRUN : rc;
+    }
+
+    page_mark_start(pg, off);
+    if ( unlikely(s->trace) )
+    {
+        const struct gpu_cmd_desc *td = d ?: gpu_audit_lookup(t, engine, hdr);
+
+        s->trace(s->priv, s, p->f->buf, off, td, len, td->policy[p->cls]);
+    }
+
+    if ( d && (d->flags & GPU_CF_CHECKED) )
+    {
+        struct cmd_ref r;
+
+        cmd_ref_init(&r, b, off);
+        p->f->off = b->scanned = off;
+        s->cmds = p->cmds;
+        if ( rules_apply(t, ent, d, &r, p->cls) )
+        {
+            rc = check_cmd(s, b, off, d, len, hdr, p->cls);
+            if ( rc != GPU_STEP_NEXT )
+                return rc;
+        }
+    }
+    p->off = off + 4 * len;
+
+    return GPU_STEP_NEXT;
+}
+
 /*
  * Scan until the frame stack is empty (returns 0), a rule is broken
- * (returns the reason), or budget bytes were scanned (returns -ERESTART).
+ * (returns the reason), or budget bytes were scanned (returns
+ * GPU_STEP_RESTART).
  *
- * Each pass of the loop checks, at a command boundary, what the fast path
- * may not see: the rest of a command it took beyond the copy, the budget,
- * the next header's presence.  The fast path then takes what it can of the
- * page; a command it stops at gets the careful path, one at a time, with
- * its descriptor's rules.
+ * Each pass of the loop takes the prologue at a command boundary; the fast
+ * path then takes what it can of the page; a command it stops at gets the
+ * careful path, one at a time.
  */
 int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
 {
-    const struct gpu_audit_table *t = s->t;
-    const unsigned int engine = s->engine;
-    gpu_audit_trace_fn *const trace = s->trace;
-    const uint64_t max_cmds = s->v->limits.max_cmds;
     struct fast_ctx fc;
     uint32_t done = 0;
 
@@ -451,174 +598,71 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
     while ( s->depth )
     {
         struct gpu_audit_frame *f = &s->frames[s->depth - 1];
-        struct gpu_audit_buf *b = &s->bufs[f->buf];
-        const unsigned int cls = sub_class(b);
-        const uint32_t slow = GPU_DISP_SLOW(cls);
-        uint32_t off = f->off, start = off, last = off;
-        uint32_t avail = b->len, stop;
-        uint64_t cmds = s->cmds;
+        const uint32_t fbuf = f->buf, start = f->off;
+        struct scan_pos p = {
+            .s = s, .f = f, .b = &s->bufs[fbuf], .off = start, .last = start,
+            .cmds = s->cmds,
+        };
         int rc = GPU_STEP_NEXT;
 
         if ( done >= budget )
-            return -ERESTART;
-        stop = budget - done > UINT32_MAX - off ? UINT32_MAX : off + (budget - done);
-        fast_set_frame(&fc, f, b, cls);
+            return GPU_STEP_RESTART;
+        p.cls = sub_class(p.b);
+        p.slow = GPU_DISP_SLOW(p.cls);
+        p.avail = p.b->len;
+        p.stop = budget - done > UINT32_MAX - start ? UINT32_MAX
+                                                    : start + (budget - done);
+        fast_set_frame(&fc, f, p.b, p.cls);
 
         while ( rc == GPU_STEP_NEXT )
         {
-            const struct gpu_cmd_desc *d = NULL;
+            uint32_t base;
             struct gpu_audit_page *pg;
-            uint32_t hdr, ent, base;
-            unsigned int len;
 
-            if ( unlikely(off > avail) )
-            {
-                /* The fast path's last command goes on past the copy. */
-                rc = sub_ensure(s, b, off);
-                avail = b->len;
-                if ( rc )
-                {
-                    off = last;
-                    if ( rc == -ENODATA )
-                        rc = XEN_GPU_AUDIT_CMD_OVERRUN;
-                    break;
-                }
-            }
-
-            if ( unlikely(off >= stop) )
-            {
-                f->off = b->scanned = off;
-                rc = -ERESTART;
+            rc = scan_prologue(&p);
+            if ( rc != GPU_STEP_NEXT )
                 break;
-            }
 
-            if ( unlikely(off + 4 > avail) )
-            {
-                /* A ring segment simply ends; a batch must end itself. */
-                if ( b->wrap_size && off == b->limit )
-                {
-                    b->scanned = off;
-                    sub_pop(s);
-                    rc = GPU_STEP_FRAME;
-                    break;
-                }
-                rc = sub_ensure(s, b, off + 4);
-                avail = b->len;
-                if ( rc == -ENODATA )
-                    rc = avail ? XEN_GPU_AUDIT_NO_END : XEN_GPU_AUDIT_JUMP_UNMAPPED;
-                if ( rc )
-                    break;
-            }
-
-            base = off & PAGE_MASK_BYTES;
-            pg = &b->pages[off / PAGE_SIZE];
-            if ( likely(!trace) )
+            base = p.off & PAGE_MASK_BYTES;
+            pg = &p.b->pages[p.off / PAGE_SIZE];
+            if ( likely(!s->trace) )
             {
                 uint32_t lim = base + PAGE_SIZE;
                 unsigned int i, at, end;
 
-                if ( lim > avail )
-                    lim = avail;
-                if ( lim > stop )
-                    lim = stop;
+                if ( lim > p.avail )
+                    lim = p.avail;
+                if ( lim > p.stop )
+                    lim = p.stop;
                 end = (lim - base + 3) / 4;
                 fc.base = base;
-                fc.avail = avail;
-                i = scan_fast(&fc, pg, (off - base) / 4, end, &cmds, &at, &rc);
-                last = base + 4 * at;
-                off = base + 4 * i;
+                fc.avail = p.avail;
+                i = scan_fast(&fc, pg, (p.off - base) / 4, end, &p.cmds, &at,
+                              &rc);
+                p.last = base + 4 * at;
+                p.off = base + 4 * i;
                 if ( rc != GPU_STEP_NEXT || i >= end )
                     continue;
             }
 
-            /* The careful path: one command. */
-            if ( unlikely(++cmds > max_cmds) )
-            {
-                rc = XEN_GPU_AUDIT_LIMIT_CMDS;
-                break;
-            }
-
-            hdr = pg->dw[(off % PAGE_SIZE) / 4];
-            if ( hdr == 0 )
-            {
-                /* MI_NOOP */
-                page_mark_start(pg, off);
-                if ( unlikely(trace) )
-                    trace(s->priv, s, f->buf, off, gpu_audit_lookup(t, engine, 0),
-                          1, GPU_ACT_ALLOW);
-                off += 4;
-                continue;
-            }
-
-            ent = gpu_audit_dispatch(t, engine, hdr);
-            if ( unlikely(!ent) )
-            {
-                rc = XEN_GPU_AUDIT_UNKNOWN_CMD;
-                break;
-            }
-
-            if ( likely(!(ent & slow)) )
-                /* No rules, any length its field can express. */
-                len = gpu_audit_fast_len(ent, hdr);
-            else
-            {
-                d = &t->spec->cmds[(ent & GPU_DISP_IDX_MASK) - 1];
-                len = gpu_audit_cmd_len(d, hdr);
-                if ( len < d->len_min || len > d->len_max ||
-                     (d->len_set && !(d->len_set & (1u << len))) )
-                {
-                    rc = XEN_GPU_AUDIT_BAD_LENGTH;
-                    break;
-                }
-            }
-
-            if ( unlikely(off + 4 * len > avail) )
-            {
-                rc = sub_ensure(s, b, off + 4 * len);
-                avail = b->len;
-                pg = &b->pages[off / PAGE_SIZE];   /* the array may have moved */
-                if ( rc == -ENODATA )
-                    rc = XEN_GPU_AUDIT_CMD_OVERRUN;
-                if ( rc )
-                    break;
-            }
-
-            page_mark_start(pg, off);
-            if ( unlikely(trace) )
-            {
-                const struct gpu_cmd_desc *td = d ?: gpu_audit_lookup(t, engine, hdr);
-
-                trace(s->priv, s, f->buf, off, td, len, td->policy[cls]);
-            }
-
-            if ( d && (d->flags & GPU_CF_CHECKED) )
-            {
-                struct cmd_ref r;
-
-                cmd_ref_init(&r, b, off);
-                f->off = b->scanned = off;
-                s->cmds = cmds;
-                if ( rules_apply(t, ent, d, &r, cls) )
-                    rc = check_cmd(s, b, off, d, len, hdr, cls);
-                if ( rc != GPU_STEP_NEXT )
-                    break;
-            }
-            off += 4 * len;
+            rc = scan_careful(&p, pg);
         }
 
-        s->cmds = cmds;
+        s->cmds = p.cmds;
         if ( rc == GPU_STEP_FRAME )
         {
-            done += off - start;
+            /*
+             * The command that changed the frames counts too, so a chain of
+             * jumps spends the budget.  (bufs may have moved: no p.b here.)
+             */
+            done += s->bufs[fbuf].scanned - start;
             continue;
         }
-        if ( rc == -ERESTART )
+        if ( rc == GPU_STEP_RESTART )
             return rc;
-        if ( rc < 0 )
-            return sub_reject(s, rc == -ENOMEM ? XEN_GPU_AUDIT_NO_MEMORY
-                                               : XEN_GPU_AUDIT_READ_FAULT,
-                              f->buf, off);
-        return sub_reject(s, rc, f->buf, off);
+        /* Every other outcome is a reason: no step returns an errno. */
+        ASSERT(rc > 0 && rc < XEN_GPU_AUDIT_NR);
+        return sub_reject(s, rc, f->buf, p.off);
     }
 
     return 0;

@@ -4,9 +4,9 @@
  * generation's whitelist for the executing engine, with the access asked
  * for; masked registers may only enable writes of whitelisted bits; and a
  * write to a virtualised register carries the vGPU's value, not the
- * guest's, in the copy the GPU executes.
+ * guest's, in the copy the GPU executes (the values: vgpu.c).
  */
-#include "sub.h"
+#include "regs.h"
 
 int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
               unsigned int access, bool has_value, uint32_t value)
@@ -45,63 +45,17 @@ int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
     return (r->flags & GPU_RF_PDP) ? GPU_REG_ROOT : 0;
 }
 
-/* Index of offset in v->vregs, or of where it would go. */
-static unsigned int vreg_find(const struct gpu_audit_vgpu *v, uint32_t offset)
+unsigned int reg_group_index(const struct gpu_audit_table *t, uint32_t reg)
 {
-    unsigned int lo = 0, hi = v->nr_vregs;
+    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(t, reg), *q = r;
 
-    while ( lo < hi )
-    {
-        unsigned int mid = lo + (hi - lo) / 2;
+    ASSERT(r);
+    /* The generator emits a group's registers one after the other. */
+    while ( q > t->spec->regs && q[-1].engines == r->engines &&
+            q[-1].flags == r->flags && q[-1].offset + 4 == q->offset )
+        q--;
 
-        if ( v->vregs[mid].offset < offset )
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-
-    return lo;
-}
-
-int gpu_audit_vgpu_set_vreg(struct gpu_audit_vgpu *v, uint32_t offset,
-                            uint32_t value)
-{
-    const struct gpu_reg_desc *r = gpu_audit_reg_lookup(v->table, offset);
-    unsigned int i;
-    int rc = 0;
-
-    if ( !r || !(r->flags & GPU_RF_VIRT) )
-        return -EINVAL;
-
-    spin_lock(&v->lock);
-    i = vreg_find(v, offset);
-    if ( i < v->nr_vregs && v->vregs[i].offset == offset )
-        v->vregs[i].value = value;
-    else if ( v->nr_vregs == GPU_AUDIT_MAX_VREGS )
-        rc = -ENOSPC;
-    else
-    {
-        memmove(&v->vregs[i + 1], &v->vregs[i],
-                (v->nr_vregs - i) * sizeof(v->vregs[0]));
-        v->vregs[i].offset = offset;
-        v->vregs[i].value = value;
-        v->nr_vregs++;
-    }
-    spin_unlock(&v->lock);
-
-    return rc;
-}
-
-bool gpu_audit_vgpu_get_vreg(const struct gpu_audit_vgpu *v, uint32_t offset,
-                             uint32_t *value)
-{
-    unsigned int i = vreg_find(v, offset);
-
-    if ( i == v->nr_vregs || v->vregs[i].offset != offset )
-        return false;
-    *value = v->vregs[i].value;
-
-    return true;
+    return r - q;
 }
 
 unsigned int reg_rewrite(struct gpu_audit_sub *s)

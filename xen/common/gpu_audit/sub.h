@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* State of one submission being audited (submission.c, parser.c). */
+/*
+ * State of one submission being audited: made by the driver (submission.c),
+ * scanned by the parser (parser.c, regs.c), kept by the services
+ * (services.c).
+ */
 #ifndef GPU_AUDIT_SUB_H
 #define GPU_AUDIT_SUB_H
 
@@ -42,6 +46,10 @@ struct gpu_audit_sub {
     unsigned int nr_relocs, max_relocs;
     struct gpu_audit_note *notes;
     unsigned int nr_notes, max_notes;
+    struct gpu_audit_pdp_load *pdp_loads;
+    unsigned int nr_pdp_loads, max_pdp_loads;
+    struct gpu_audit_pdp_write *pdp_writes;
+    unsigned int nr_pdp_writes, max_pdp_writes;
 
     struct gpu_audit_store log[GPU_AUDIT_STORE_LOG];
     unsigned int log_next, log_count;
@@ -52,37 +60,5 @@ struct gpu_audit_sub {
     uint32_t restarts;
     uint32_t jumps;
 };
-
-/* Outcome of one command, when not a rejection (reasons are > 0). */
-#define GPU_STEP_NEXT   0     /* continue after the command */
-#define GPU_STEP_FRAME  (-1)  /* the frame stack changed */
-
-/* submission.c */
-int sub_reject(struct gpu_audit_sub *s, unsigned int reason,
-               uint32_t buf, uint32_t off);
-int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end);
-int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
-             uint32_t off, uint32_t header);
-int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
-             const struct gpu_cmd_operand *o, uint32_t off, unsigned int len);
-int sub_log_store(struct gpu_audit_sub *s, unsigned int space, uint64_t addr,
-                  uint32_t val);
-void sub_pop(struct gpu_audit_sub *s);
-unsigned int sub_class(const struct gpu_audit_buf *b);
-
-/* parser.c */
-int parser_scan(struct gpu_audit_sub *s, uint32_t budget);
-
-/*
- * regs.c: 0 allowed, > 0 a reason, GPU_REG_ROOT an allowed page-table root,
- * GPU_REG_VIRT an allowed write whose value the vGPU's replaces.
- */
-#define GPU_REG_ROOT (-1)
-#define GPU_REG_VIRT (-2)
-int reg_check(const struct gpu_audit_sub *s, unsigned int cls,
-                       uint32_t reg, unsigned int access, bool has_value,
-                       uint32_t value);
-/* Put the vGPU's values into the copy at every REG_REWRITE note. */
-unsigned int reg_rewrite(struct gpu_audit_sub *s);
 
 #endif /* GPU_AUDIT_SUB_H */

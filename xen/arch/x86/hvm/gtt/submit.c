@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Submission glue (submit.h): the guest's page-table roots, loaded by the
- * PDP LRIs the auditor noted or named by a context image, become the
+ * PDP LRIs the auditor recorded or named by a context image, become the
  * shadow roots of the engine, pinned while the GPU may use them.
  */
 #include "vgpu.h"
 #include "submit.h"
-
-/* PDP registers: ring+0x270 (PDP0 low dword) .. ring+0x28c (PDP3 high). */
-#define PDP_REG_FIRST 0x270u
-#define PDP_REGS      8
 
 /*
  * Under v->lock: create the space of roots unless the engine knows it;
@@ -80,84 +76,41 @@ int gtt_submit_ctx_release(struct gtt_vgpu *gv, uint64_t root_gpa)
     return gtt_ppgtt_unpin(gv, root_gpa);
 }
 
-/* The values one LRI writes to the PDP registers. */
-struct pdp_load {
-    uint32_t half[PDP_REGS];
-    unsigned int written;         /* bit per register */
-};
-
-/* Register index 0..7 of a noted PDP register, or -1. */
-static int pdp_index(uint32_t reg)
-{
-    uint32_t off = (reg & 0xfff) - PDP_REG_FIRST;
-
-    return off < 4 * PDP_REGS && !(off & 3) ? off / 4 : -1;
-}
-
-/* Whether no command starts in (a, z] of b: offsets of one command. */
-static bool same_cmd(const struct gpu_audit_buf *b, uint32_t a, uint32_t z)
-{
-    uint32_t o;
-
-    if ( z <= a )
-        return false;
-    for ( o = a + 4; o <= z; o += 4 )
-        if ( gpu_audit_buf_is_start(b, o) )
-            return false;
-
-    return true;
-}
+/*
+ * The PDP registers in the order of the spec's group: PDP0 low dword,
+ * PDP0 high, .. PDP3 high.
+ */
+#define PDP_REGS      8
 
 /*
- * The notes of the PDP load starting at note first: every PDP note of the
- * same command.  Returns the index after its last note, or -1 if a
- * register is not a PDP.
+ * Level and roots of the load record i (the rule in submit.h), or 0: a
+ * register written twice counts with its last value, as on the GPU.
  */
-static int gather(const struct gpu_audit_sub *s, unsigned int first,
-                  struct pdp_load *ld)
+static unsigned int load_roots(const struct gpu_audit_sub *s, unsigned int i,
+                               uint64_t roots[4])
 {
-    const struct gpu_audit_note *n0 = gpu_audit_get_note(s, first);
-    const struct gpu_audit_buf *b = gpu_audit_get_buf(s, n0->buf);
-    unsigned int i, nr = gpu_audit_nr_notes(s), end = first + 1;
-    uint32_t last = n0->offset;
+    const struct gpu_audit_pdp_load *ld = gpu_audit_get_pdp_load(s, i);
+    uint32_t half[PDP_REGS] = { 0 };
+    unsigned int j, written = 0;
 
-    ld->written = 0;
-    for ( i = first; i < nr; i++ )
+    for ( j = 0; j < ld->nr; j++ )
     {
-        const struct gpu_audit_note *n = gpu_audit_get_note(s, i);
-        int r;
+        const struct gpu_audit_pdp_write *w = gpu_audit_get_pdp_write(s, ld, j);
 
-        if ( n->kind != GPU_NOTE_PDP_LOAD )
-            continue;
-        if ( i != first &&
-             (n->buf != n0->buf || !same_cmd(b, last, n->offset)) )
-            break;
-        r = pdp_index(n->header);
-        if ( r < 0 )
-            return -1;
-        ld->half[r] = gpu_audit_buf_dw(b, n->offset / 4);
-        ld->written |= 1u << r;
-        last = n->offset;
-        end = i + 1;
+        if ( w->index >= PDP_REGS )
+            return 0;
+        half[w->index] = w->value;
+        written |= 1u << w->index;
     }
-
-    return end;
-}
-
-/* Level and roots of a load (the rule in submit.h), or 0. */
-static unsigned int load_roots(const struct pdp_load *ld, uint64_t roots[4])
-{
-    unsigned int i;
-
-    for ( i = 0; i < 4; i++ )
-        roots[i] = ((uint64_t)ld->half[2 * i + 1] << 32) | ld->half[2 * i];
-    if ( ld->written == 0x03 )
+    for ( j = 0; j < 4; j++ )
+        roots[j] = ((uint64_t)half[2 * j + 1] << 32) | half[2 * j];
+    if ( written == 0x03 )
     {
         roots[1] = roots[2] = roots[3] = 0;
         return GTT_ROOT_L4;
     }
 
-    return ld->written == 0xff ? GTT_ROOT_L3 : 0;
+    return written == 0xff ? GTT_ROOT_L3 : 0;
 }
 
 /* The space of a load, pinned once per submission. */
@@ -195,65 +148,27 @@ static int hold(struct gtt_vgpu *v, struct gtt_submit_pins *pins,
     return GTT_OK;
 }
 
-/* Write the shadow halves into the copy at every PDP note of a load. */
-static int redirect(struct gpu_audit_sub *s, unsigned int first,
-                    unsigned int end, const struct gtt_submit_space *sp)
-{
-    unsigned int i;
-
-    for ( i = first; i < end; i++ )
-    {
-        const struct gpu_audit_note *n = gpu_audit_get_note(s, i);
-        int r;
-        uint64_t root;
-
-        if ( n->kind != GPU_NOTE_PDP_LOAD )
-            continue;
-        r = pdp_index(n->header);
-        root = sp->shadow[r / 2];
-        if ( gpu_audit_set_pdp_value(s, i, r & 1 ? root >> 32 : root) )
-            return GTT_ERR_BAD_ROOT;
-    }
-
-    return GTT_OK;
-}
-
 /*
- * Every load of s in turn: pinned on the first pass, written into the copy
- * on the second, so that a refusal leaves the copy as the guest wrote it.
+ * Write into the copy, at every PDP write of load i, the half of sp's
+ * shadow root it names, or (sp NULL) the guest's value again.
  */
-static int for_each_load(struct gtt_vgpu *v, struct gpu_audit_sub *s,
-                         unsigned int ctx_level, struct gtt_submit_pins *pins,
-                         bool write)
+static void redirect(struct gpu_audit_sub *s, unsigned int i,
+                     const struct gtt_submit_space *sp)
 {
-    unsigned int i = 0, nr = gpu_audit_nr_notes(s);
+    const struct gpu_audit_pdp_load *ld = gpu_audit_get_pdp_load(s, i);
+    unsigned int j;
 
-    while ( i < nr )
+    for ( j = 0; j < ld->nr; j++ )
     {
-        const struct gtt_submit_space *sp;
-        struct pdp_load ld;
-        uint64_t roots[4];
-        unsigned int level;
-        int end, rc;
+        const struct gpu_audit_pdp_write *w = gpu_audit_get_pdp_write(s, ld, j);
+        uint64_t root = sp ? sp->shadow[w->index / 2] : 0;
+        int rc = gpu_audit_set_pdp_value(s, i, j, !sp ? w->value :
+                                         w->index & 1 ? root >> 32 : root);
 
-        if ( gpu_audit_get_note(s, i)->kind != GPU_NOTE_PDP_LOAD )
-        {
-            i++;
-            continue;
-        }
-        end = gather(s, i, &ld);
-        if ( end < 0 || !(level = load_roots(&ld, roots)) ||
-             level != ctx_level )
-            return GTT_ERR_BAD_ROOT;
-        rc = hold(v, pins, level, roots, &sp);
-        if ( rc == GTT_OK && write )
-            rc = redirect(s, i, end, sp);
-        if ( rc != GTT_OK )
-            return rc;
-        i = end;
+        /* An accepted submission, a record of it: cannot fail. */
+        ASSERT(!rc);
+        (void)rc;
     }
-
-    return GTT_OK;
 }
 
 int gtt_submit_apply_pdp_loads(struct gtt_vgpu *gv, struct gpu_audit_sub *s,
@@ -261,22 +176,37 @@ int gtt_submit_apply_pdp_loads(struct gtt_vgpu *gv, struct gpu_audit_sub *s,
                                struct gtt_submit_pins *pins)
 {
     const struct gpu_audit_verdict *vd = gpu_audit_get_verdict(s);
-    int rc;
+    unsigned int i, nr = gpu_audit_nr_pdp_loads(s);
+    int rc = GTT_OK;
 
     pins->nr = 0;
     if ( !vd || vd->reason != XEN_GPU_AUDIT_OK )
         return GTT_ERR_BAD_ROOT;
 
-    rc = for_each_load(gv, s, ctx_level, pins, false);
-    if ( rc == GTT_OK )
-        rc = for_each_load(gv, s, ctx_level, pins, true);
-    if ( rc != GTT_OK )
-        while ( pins->nr )
-        {
-            const struct gtt_submit_space *sp = &pins->space[--pins->nr];
+    /* Every load in turn: its space pinned, its shadow root written. */
+    for ( i = 0; i < nr && rc == GTT_OK; i++ )
+    {
+        const struct gtt_submit_space *sp;
+        uint64_t roots[4];
+        unsigned int level = load_roots(s, i, roots);
 
-            space_unpin(gv, sp->guest[0], sp->created);
-        }
+        rc = level && level == ctx_level ? hold(gv, pins, level, roots, &sp)
+                                         : GTT_ERR_BAD_ROOT;
+        if ( rc == GTT_OK )
+            redirect(s, i, sp);
+    }
+    if ( rc == GTT_OK )
+        return rc;
+
+    /* Refused: the copy as the guest wrote it, nothing pinned. */
+    while ( i-- )
+        redirect(s, i, NULL);
+    while ( pins->nr )
+    {
+        const struct gtt_submit_space *sp = &pins->space[--pins->nr];
+
+        space_unpin(gv, sp->guest[0], sp->created);
+    }
 
     return rc;
 }

@@ -5,9 +5,11 @@
  * by the auditor; the PDPs of a context image) are replaced by the shadow
  * roots of the engine, which stay pinned until the GPU is done with them.
  *
- * Naming of a load.  The 8 registers ring+0x270..0x28c are PDP0..3, low
- * dword first.  The PDP notes of one MI_LOAD_REGISTER_IMM form one load;
- * its level is decided by which PDPs it writes (both halves each):
+ * Naming of a load.  The auditor records each MI_LOAD_REGISTER_IMM that
+ * writes the spec's PDP registers (gpu_audit_get_pdp_load()): for each
+ * write, the register's place in the group (PDP0 low dword 0, PDP0 high 1,
+ * .. PDP3 high 7), its value and where the value is.  One record is one
+ * load; its level is decided by which PDPs it writes (both halves each):
  *   - PDP0 only:      4-level, PDP0 holds the guest's PML4 address;
  *   - PDP0 .. PDP3:   3-level, four page directories (0: not present);
  *   - anything else:  refused (GTT_ERR_BAD_ROOT).
@@ -52,10 +54,11 @@ struct gtt_submit_pins {
  * space of every PDP load and write its shadow root into the copy.  Every
  * load must be of ctx_level: the GPU walks the PDP registers in the
  * context's mode whatever an LRI wrote, so a shadow PD loaded into a
- * 4-level context would be walked as a PML4, and its leaves as tables.  GTT_OK, or the reason the submission is
- * refused (the doorbell must not be rung); then nothing stays pinned,
- * pins is empty, the spaces it created are destroyed and the copy is as
- * the guest wrote it.  GTT_ERR_BAD_ROOT also for a submission not accepted.
+ * 4-level context would be walked as a PML4, and its leaves as tables.
+ * GTT_OK, or the reason the submission is refused (the doorbell must not be
+ * rung); then nothing stays pinned, pins is empty, the spaces it created are
+ * destroyed and the copy is as the guest wrote it.  GTT_ERR_BAD_ROOT also
+ * for a submission not accepted.
  */
 int gtt_submit_apply_pdp_loads(struct gtt_vgpu *gv, struct gpu_audit_sub *s,
                                unsigned int ctx_level,
