@@ -20,6 +20,9 @@
 /* Engine bits (index = XEN_GPU_ENGINE_*). */
 #define GPU_ENG_RCS   (1u << XEN_GPU_ENGINE_RCS)
 #define GPU_ENG_BCS   (1u << XEN_GPU_ENGINE_BCS)
+#define GPU_ENG_VCS   (1u << XEN_GPU_ENGINE_VCS)
+#define GPU_ENG_VCS2  (1u << XEN_GPU_ENGINE_VCS2)
+#define GPU_ENG_VECS  (1u << XEN_GPU_ENGINE_VECS)
 #define GPU_ENG_ALL   ((1u << XEN_GPU_ENGINE_NR) - 1)
 
 /* Buffer classes a command's policy distinguishes. */
