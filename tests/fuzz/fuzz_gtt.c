@@ -33,8 +33,9 @@
  * scratch or in a frame d1 owns; shadow pages within the quota.  After a
  * successful gtt_sync(): nothing pending, no stale GPU TLB entry, no
  * deferred drop; a PPGTT translation asked for after a sync agrees with
- * the guest's own walk of its tables (not present: scratch; else the same
- * gfn), where that walk is plain 4K.  After syncs, resets, destroys and
+ * the guest's own walk of its tables (not present: scratch; else the frame
+ * the p2m maps at the gfn the walk ends at, reported under the gfn the M2P
+ * gives that frame, or that gfn), where that walk is plain 4K.  After syncs, resets, destroys and
  * every FZ_DEEP_EVERY operations also: every physical GGTT entry in the
  * vGPU's slices is scratch or a d1 frame, the ones outside are untouched;
  * every PPGTT shadow reference is a frame of d1; the references on each
@@ -648,6 +649,21 @@ static int guest_walk(uint64_t root, unsigned int level, const uint64_t *pdps,
     }
 }
 
+/*
+ * A translation that the guest's walk says ends at gfn: the frame the p2m
+ * maps there (unless that p2m entry changed since the machine began),
+ * reported under the gfn the M2P says the frame backs (the other gfn of an
+ * alias), else under gfn.
+ */
+static void check_walk_frame(const struct gtt_xlate *x, uint64_t gfn)
+{
+    unsigned long m2p = get_gpfn_from_mfn(x->mfn);
+
+    if ( gfn < FZ_GFNS && !fz.remapped[gfn] )
+        CHECK(x->mfn == fz.mfn[gfn]);
+    CHECK(x->gfn == (m2p != INVALID_M2P_ENTRY ? m2p : gfn));
+}
+
 static void op_xlate_ggtt(void)
 {
     uint64_t gaddr = ((uint64_t)get16() << GTT_PAGE_SHIFT) | (get8() << 4);
@@ -684,7 +700,7 @@ static void op_xlate_ppgtt(void)
         if ( rc == GTT_OK && want == 0 )
             CHECK(x.scratch);
         if ( rc == GTT_OK && want == 1 && !x.scratch )
-            CHECK(x.gfn == gfn);
+            check_walk_frame(&x, gfn);
         return;
     }
     memset(&x, 0xa5, sizeof(x));
