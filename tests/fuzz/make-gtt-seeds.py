@@ -19,14 +19,23 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+_SRC = open(os.path.join(HERE, "fuzz_gtt.c")).read()
+
+
 def fuzz_gtt_ops():
     """OP_* of fuzz_gtt.c's enum, in order (their values)."""
-    src = open(os.path.join(HERE, "fuzz_gtt.c")).read()
-    body = re.search(r"enum\s*\{\s*(OP_GGTT_WRITE[^}]*)\}", src).group(1)
+    body = re.search(r"enum\s*\{\s*(OP_GGTT_WRITE[^}]*)\}", _SRC).group(1)
     names = re.findall(r"\b(OP_[A-Z0-9_]+)\b", body)
     ops = dict((n[3:], i) for i, n in enumerate(names))
     assert names[-1] == "OP_NR", names
     return ops
+
+
+def fuzz_gtt_define(name):
+    """The value of fuzz_gtt.c's #define name (an integer expression)."""
+    expr = re.search(r"#define\s+%s\s+(.*?)\s*(/\*|$)" % name, _SRC,
+                     re.M).group(1)
+    return eval(re.sub(r"(\d+)u\b", r"\1", expr), {})
 
 
 _OPS = fuzz_gtt_ops()
@@ -36,6 +45,13 @@ _OPS = fuzz_gtt_ops()
                       "DESTROY", "PIN", "UNPIN", "LOOKUP", "SYNC",
                       "XLATE_GGTT", "XLATE_PPGTT", "RESET", "FAIL", "P2M",
                       "BAR0_WRITE", "READ"))
+
+# GGTT indices: the aperture slice from 0, the hidden one, the gap between.
+GGTT_ENTRIES = fuzz_gtt_define("FZ_GGTT")
+AP_END = fuzz_gtt_define("FZ_AP_SIZE") >> 12
+HID_FIRST = fuzz_gtt_define("FZ_HID_BASE") >> 12
+HID_END = HID_FIRST + (fuzz_gtt_define("FZ_HID_SIZE") >> 12)
+assert 16 + 8 <= AP_END < HID_FIRST < HID_END <= GGTT_ENTRIES
 
 P, RW, PS, IPS = 1, 2, 4, 8
 HOSTILE = list(range(0xe0, 0xf0))
@@ -107,8 +123,8 @@ SEEDS = {
         store(PML4, 2, PAST_MEMORY), store(PML4, 3, PDP), store(PDP, 0, HOSTILE[0]),
         create(PML4), create(HOSTILE[2]), bytes([SYNC]), xlate_ppgtt(PML4)],
     "ggtt": [0x00] + [ggtt_write(i, 0x40 + i) for i in range(4)] +
-        [ggtt_write(1024 + 4, 0x48), ggtt_write(2048, 0x49),
-         ggtt_write(3000, 0x4a), ggtt_write(4100, 0x4b)] +
+        [ggtt_write(AP_END + 4, 0x48), ggtt_write(HID_FIRST, 0x49),
+         ggtt_write(HID_END - 1, 0x4a), ggtt_write(GGTT_ENTRIES + 4, 0x4b)] +
         [ggtt_write(8 + i, sel) for i, sel in enumerate(HOSTILE)] +
         [ggtt_write(5, 0x46, how=1), ggtt_write(5, 0, how=3),
          bytes([XLATE_GGTT, 0, 0, 0]), bytes([XLATE_GGTT, 9, 0, 0]),
