@@ -382,7 +382,7 @@ static NO_COV void check_ggtt_entry(uint64_t index, bool counting)
     unsigned long mfn = (pte & FAKE_GPU_PTE_ADDR) >> GTT_PAGE_SHIFT;
 
     if ( !(pte & FAKE_GPU_PTE_PRESENT) || mfn == m.dev.scratch_mfn ||
-         mfn == gtt_vgpu_scratch_mfn(fz.v) )
+         mfn == fz.v->ggtt.scratch_mfn )
         return;
     if ( counting )
         count_ref(NULL, mfn, false);
@@ -405,19 +405,20 @@ static NO_COV void check_ggtt_untouched(uint64_t first, uint64_t end)
  */
 static NO_COV void check_wp(void)
 {
-    const struct gtt_ppgtt *p = &fz.v->ppgtt;
+    const struct ppgtt_wp_slot *slot = fz.v->ppgtt.wp;
+    unsigned int i, nr = slot ? fz.v->ppgtt.wp_mask + 1 : 0;
     unsigned long g;
-    unsigned int i;
 
     for ( g = 0; g < FZ_GFNS; g++ )
         if ( fake_p2m_type(m.d1, g) == p2m_ioreq_server )
             CHECK(gtt_wp_claims(fz.v, g));
-    for ( i = 0; p->wp && i <= p->wp_mask; i++ )
+    for ( i = 0; i < nr; i++ )
     {
-        uint64_t w = p->wp[i].w;
+        uint64_t w = slot[i].w;
 
-        if ( !(w & PPGTT_WP_KEY_MASK) || !(w & PPGTT_WP_PROTECT) )
+        if ( !(w & PPGTT_WP_PROTECT) )
             continue;
+        CHECK(w & PPGTT_WP_KEY_MASK);
         g = (w & PPGTT_WP_KEY_MASK) - 1;
         CHECK(g < FZ_GFNS && fake_p2m_type(m.d1, g) == p2m_ioreq_server);
         CHECK(gtt_wp_claims(fz.v, g));
