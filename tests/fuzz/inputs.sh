@@ -9,8 +9,9 @@
 #   - hand-written ones, committed under tests/fuzz/ ($FUZZ): seeds in
 #     seeds/NAME/[VARIANT/], dictionaries NAME[-VARIANT].dict.
 # A target's seeds are those of both places; its dictionary the generated
-# one when there is one, else the committed one.  A dictionary in both
-# places is an error (one of them would be ignored).
+# one when there is one, else the committed one.  A dictionary or a
+# target's seed directory in both places is an error: the committed copy
+# would be a generated one going stale.
 #
 # Needs FUZZ (tests/fuzz) and GEN_INPUTS set.
 
@@ -25,10 +26,11 @@ fuzz_inputs_generate() {
             return 1
         }
     done
-    for d in "$GEN_INPUTS"/*.dict; do
+    for d in "$GEN_INPUTS"/*.dict "$GEN_INPUTS"/seeds/*; do
         [ -e "$d" ] || continue
-        if [ -e "$FUZZ/$(basename "$d")" ]; then
-            echo "fuzz: $(basename "$d") is both generated and committed" >&2
+        if [ -e "$FUZZ/${d#"$GEN_INPUTS"/}" ]; then
+            echo "fuzz: ${d#"$GEN_INPUTS"/} is both generated and" \
+                 "committed (tests/fuzz/)" >&2
             return 1
         fi
     done
