@@ -3,9 +3,10 @@
 #
 # Source coverage of the hypervisor code reached by each fuzz target's
 # corpus: builds BUILD/fuzz/cov/fuzz_NAME with clang's source-based
-# coverage (no sanitizers), replays the seeds and the corpus the runs of
-# run-smoke.sh left in BUILD/fuzz/NAME[-VARIANT]/corpus (each variant with
-# its FUZZ_VARIANT), and prints llvm-cov's per-file line coverage of
+# coverage (no sanitizers), replays the seeds (those run-smoke.sh generated
+# into BUILD/fuzz/inputs/ and the committed ones) and the corpus the runs
+# of run-smoke.sh left in BUILD/fuzz/NAME[-VARIANT]/corpus (each variant
+# with its FUZZ_VARIANT), and prints llvm-cov's per-file line coverage of
 # xen/common/gpu_audit and xen/arch/x86/hvm/gtt, then a line per target:
 #   coverage NAME: L% of lines, R% of regions (xen/ files it reaches)
 # Run `make fuzz` (or run-smoke.sh) first: the corpus is what it found.
@@ -22,8 +23,10 @@ CLANG=${SAN_CC:-clang}
 AUDIT="$ROOT/xen/common/gpu_audit"
 GTT="$ROOT/xen/arch/x86/hvm/gtt"
 SHIM="$ROOT/tests/shim"
+GEN_INPUTS="$OUT/inputs"
+. "$FUZZ/inputs.sh"
 
-if [ ! -f "$OUT/gen/cmd_gen9.c" ]; then
+if [ ! -f "$OUT/gen/cmd_gen9.c" ] || [ ! -d "$GEN_INPUTS" ]; then
     echo "coverage: run tests/fuzz/run-smoke.sh $BUILD first" >&2
     exit 1
 fi
@@ -54,26 +57,18 @@ for name in "${targets[@]}"; do
         continue
     fi
     rm -f "$COV/$name"-*.profraw
-    # Replays: "variant seeds corpus" (variant - when none).
-    runs=()
-    if compgen -G "$FUZZ/seeds/$name/*/" >/dev/null; then
-        for d in "$FUZZ/seeds/$name"/*/; do
-            v=$(basename "$d")
-            runs+=("$v $d $OUT/$name-$v/corpus")
-        done
-    else
-        runs+=("- $FUZZ/seeds/$name $OUT/$name/corpus")
-    fi
-    for r in "${runs[@]}"; do
-        set -- $r
-        dirs=()
-        for d in "$2" "$3"; do
-            [ -d "$d" ] && dirs+=("$d")
-        done
+    # Replays: one per variant (- when none).
+    mapfile -t runs < <(fuzz_variants "$name")
+    [ ${#runs[@]} -gt 0 ] || runs=(-)
+    for v in "${runs[@]}"; do
+        corpus="$OUT/$name-$v/corpus"
+        [ "$v" = - ] && corpus="$OUT/$name/corpus"
+        mapfile -t dirs < <(fuzz_seed_dirs "$name" "$v")
+        [ -d "$corpus" ] && dirs+=("$corpus")
         [ ${#dirs[@]} -gt 0 ] || continue
-        FUZZ_VARIANT=$([ "$1" = - ] || echo "$1") \
-            LLVM_PROFILE_FILE="$COV/$name-$1.profraw" \
-            "$bin" -runs=0 "${dirs[@]}" >"$COV/replay-$name-$1.log" 2>&1
+        FUZZ_VARIANT=$([ "$v" = - ] || echo "$v") \
+            LLVM_PROFILE_FILE="$COV/$name-$v.profraw" \
+            "$bin" -runs=0 "${dirs[@]}" >"$COV/replay-$name-$v.log" 2>&1
     done
     llvm-profdata merge -sparse "$COV/$name"-*.profraw \
         -o "$COV/$name.profdata" || continue

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """Write the parser fuzzer's dictionaries, one per (generation, engine):
-tests/fuzz/parser-genG-ENGINE.dict, from the command spec.
+OUT/parser-genG-ENGINE.dict, from the command spec.
 
-    tests/fuzz/make-dict.py
+    tests/fuzz/make-dict.py OUT
+
+run-smoke.sh writes them into BUILD/fuzz/inputs/ before every run, so
+they always match the spec; none is committed.
 
 Each holds, little-endian: the header dword of every command the engine
 has in that generation at its legal lengths (all of a short set, else the
@@ -19,15 +22,13 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fuzzspec as fs  # noqa: E402
 
-OUT = os.path.join(fs.ROOT, "tests", "fuzz")
-
 
 def entry(name, val):
     esc = "".join("\\x%02x" % b for b in fs.le32(val))
     return '%s="%s"' % (name.replace("-", "_").replace(".", "_"), esc)
 
 
-def write(gen, engine):
+def write(out, gen, engine):
     lines = ["# Gen%d %s: command headers, whitelisted registers, PDP registers,"
              % (gen, engine.upper()),
              "# jump forms, buffer addresses (little-endian).",
@@ -54,16 +55,19 @@ def write(gen, engine):
     for i in range(3):
         add("ADDR_BUF%d" % i, 0x100000 * (i + 1))
     add("MASK_ENABLE_ALL", 0xffff0000)
-    path = os.path.join(OUT, "parser-gen%d-%s.dict" % (gen, engine))
+    path = os.path.join(out, "parser-gen%d-%s.dict" % (gen, engine))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     return len(lines) - 3
 
 
 def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make-dict.py OUT")
+    os.makedirs(sys.argv[1], exist_ok=True)
     for gen in fs.GENS:
         for engine in fs.ENGINES:
-            n = write(gen, engine)
+            n = write(sys.argv[1], gen, engine)
             print("parser-gen%d-%s.dict: %d entries" % (gen, engine, n))
 
 

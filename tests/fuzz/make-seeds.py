@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """Write the parser fuzzer's seeds, one directory per (generation, engine):
-tests/fuzz/seeds/parser/genG-ENGINE/, in fuzz_parser.c's input layout
-(4-byte prefix, then buffers at 0x100000, 0x200000, 0x300000).
+OUT/seeds/parser/genG-ENGINE/, in fuzz_parser.c's input layout (4-byte
+prefix, then buffers at 0x100000, 0x200000, 0x300000).
 
-    tests/fuzz/make-seeds.py
+    tests/fuzz/make-seeds.py OUT
+
+run-smoke.sh writes them into BUILD/fuzz/inputs/ before every run, so
+they always match the spec; none is committed.
 
 Every engine gets, from the command spec: its commands (PPGTT-legal ones,
 16 a seed, each at its minimum length, zero operands, then
@@ -24,7 +27,6 @@ import fuzzspec as fs  # noqa: E402
 
 SAMPLES = os.path.join(fs.ROOT, "tests", "data", "samples")
 CORPUS = os.path.join(fs.ROOT, "tests", "data", "corpus")
-OUT = os.path.join(fs.ROOT, "tests", "fuzz", "seeds", "parser")
 BB_END = fs.MI_BATCH_BUFFER_END
 CMDS_PER_SEED = 16
 REGS_PER_LRI = 16
@@ -132,11 +134,14 @@ def corpus_seeds(gen, engine):
 
 
 def main():
-    if os.path.isdir(OUT):
-        shutil.rmtree(OUT)
+    if len(sys.argv) != 2:
+        sys.exit("usage: make-seeds.py OUT")
+    out = os.path.join(sys.argv[1], "seeds", "parser")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
     for variant in fs.VARIANTS:
         gen, engine = int(variant[3]), variant[5:]
-        d = os.path.join(OUT, variant)
+        d = os.path.join(out, variant)
         os.makedirs(d)
         seeds = spec_seeds(gen, engine)
         seeds.update(sample_seeds(gen, engine))

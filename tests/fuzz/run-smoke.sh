@@ -12,12 +12,14 @@
 # parallel; the shim without coverage feedback (its loops over simulated
 # frames are not what the fuzzers should steer by).
 #
-# A target NAME runs from the seeds in tests/fuzz/seeds/NAME/ with the
-# dictionary tests/fuzz/NAME.dict when present.  If seeds/NAME/ holds
-# directories, each is a variant of the target: it runs with
-# FUZZ_VARIANT=<directory name>, from those seeds, with the dictionary
-# tests/fuzz/NAME-<variant>.dict (else NAME.dict), and the variants share
-# the target's SECONDS (at least 2 s each).  Runs go $(nproc) at a time.
+# A target NAME runs from its seeds (seeds/NAME/) with its dictionary
+# (NAME.dict) when present.  If seeds/NAME/ holds directories, each is a
+# variant of the target: it runs with FUZZ_VARIANT=<directory name>, from
+# those seeds, with the dictionary NAME-<variant>.dict (else NAME.dict),
+# and the variants share the target's SECONDS (at least 2 s each).  Seeds
+# and dictionaries generated from the spec and from fuzz_gtt.c are written
+# into BUILD/fuzz/inputs/ before every run; hand-written ones are under
+# tests/fuzz/ (see inputs.sh).  Runs go $(nproc) at a time.
 #
 # Prints one line per run:
 #   fuzz NAME[/VARIANT]: ok, N execs, X exec/s, cov C of E edges (ft F), corpus K
@@ -43,6 +45,9 @@ AUDIT="$ROOT/xen/common/gpu_audit"
 GTT="$ROOT/xen/arch/x86/hvm/gtt"
 SHIM="$ROOT/tests/shim"
 
+GEN_INPUTS="$OUT/inputs"
+. "$FUZZ/inputs.sh"
+
 FLAGS=(-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -I"$ROOT/xen/include" -I"$ROOT/xen/arch/x86/include"
        -I"$AUDIT" -I"$GTT"
@@ -52,6 +57,10 @@ passed=0
 failed=0
 
 mkdir -p "$OUT/gen" "$OUT/obj" || exit 1
+if ! fuzz_inputs_generate; then
+    echo "fuzz: 0 passed, 1 failed"
+    exit 1
+fi
 for g in 8 9; do
     spec="$AUDIT/spec/gen$g.spec"
     dst="$OUT/gen/cmd_gen$g.c"
@@ -145,12 +154,7 @@ echo "fuzz: built ${#built[@]} targets in $(( $(date +%s) - start )) s"
 # Runs: "name variant seconds" lines.
 runs=()
 for name in "${built[@]}"; do
-    variants=()
-    if [ -d "$FUZZ/seeds/$name" ]; then
-        for d in "$FUZZ/seeds/$name"/*/; do
-            [ -d "$d" ] && variants+=("$(basename "$d")")
-        done
-    fi
+    mapfile -t variants < <(fuzz_variants "$name")
     if [ ${#variants[@]} -eq 0 ]; then
         runs+=("$name - $SECS")
         continue
@@ -165,28 +169,25 @@ done
 # run_one NAME VARIANT SECONDS: writes the run's line(s) to its dir's
 # result file and whether it passed to its status file.
 run_one() {
-    local name=$1 var=$2 secs=$3 tag dir seeds dict log rc
+    local name=$1 var=$2 secs=$3 tag dir dict log rc seeds
     local execs rate cov ft edges
     if [ "$var" = - ]; then
         tag=$name
-        seeds="$FUZZ/seeds/$name"
-        dict="$FUZZ/$name.dict"
         dir="$OUT/$name"
     else
         tag=$name/$var
-        seeds="$FUZZ/seeds/$name/$var"
-        dict="$FUZZ/$name-$var.dict"
-        [ -f "$dict" ] || dict="$FUZZ/$name.dict"
         dir="$OUT/$name-$var"
     fi
+    mapfile -t seeds < <(fuzz_seed_dirs "$name" "$var")
+    dict=$(fuzz_dict "$name" "$var")
     mkdir -p "$dir/corpus"
     log="$dir/run.log"
     args=(-max_total_time="$secs" -print_final_stats=1 -timeout=10
           -rss_limit_mb=2048 -artifact_prefix="$dir/")
-    [ -f "$dict" ] && args+=(-dict="$dict")
-    [ -d "$seeds" ] || seeds=
+    [ -n "$dict" ] && args+=(-dict="$dict")
     FUZZ_VARIANT=$([ "$var" = - ] || echo "$var") \
-        "$OUT/fuzz_$name" "${args[@]}" "$dir/corpus" $seeds >"$log" 2>&1
+        "$OUT/fuzz_$name" "${args[@]}" "$dir/corpus" "${seeds[@]}" \
+        >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
@@ -209,8 +210,8 @@ run_one() {
          >"$dir/result"
     echo ok >"$dir/status"
 }
-export -f run_one
-export OUT FUZZ
+export -f run_one fuzz_seed_dirs fuzz_dict
+export OUT FUZZ GEN_INPUTS
 
 echo "fuzz: ${#runs[@]} runs, $JOBS at a time"
 for r in "${runs[@]}"; do

@@ -352,3 +352,52 @@ void fake_p2m_reset(void)
     host_alloc_stats.pages_live -= domheap_live;
     domheap_live = 0;
 }
+
+static unsigned long mark_xen_mfn, *mark_free, mark_free_nr;
+
+static void forget_memory(unsigned long mfn)
+{
+    struct page_info *pg = fake_frame(mfn);
+
+    free(pg->mem);
+    pg->mem = NULL;
+}
+
+void fake_p2m_mark(void)
+{
+    unsigned long i;
+
+    free(mark_free);
+    mark_free = calloc(xen_free_nr + 1, sizeof(*mark_free));
+    ASSERT(mark_free);
+    for ( i = 0; i < xen_free_nr; i++ )
+    {
+        mark_free[i] = xen_free[i];
+        forget_memory(xen_free[i]);
+    }
+    mark_free_nr = xen_free_nr;
+    mark_xen_mfn = next_xen_mfn;
+}
+
+void fake_p2m_rewind(void)
+{
+    unsigned long mfn, i;
+
+    ASSERT(!maps_live);
+    for ( mfn = mark_xen_mfn; mfn < next_xen_mfn; mfn++ )
+    {
+        ASSERT(!fake_frame(mfn)->allocated);
+        forget_memory(mfn);
+    }
+    for ( i = 0; i < mark_free_nr; i++ )
+    {
+        ASSERT(!fake_frame(mark_free[i])->allocated);
+        forget_memory(mark_free[i]);
+    }
+    xen_free_nr = 0;
+    for ( i = 0; i < mark_free_nr; i++ )
+        host_ulong_push(&xen_free, &xen_free_nr, &xen_free_max, mark_free[i]);
+    next_xen_mfn = mark_xen_mfn;
+    for ( mfn = 1; mfn < next_guest_mfn; mfn++ )
+        forget_memory(mfn);
+}

@@ -160,6 +160,17 @@ long fake_domheap_live(void);           /* alloc_domheap_pages() not freed */
 /* put_page() that left fewer references than GPU-visible uses of a frame. */
 unsigned long fake_put_violations(void);
 void fake_p2m_reset(void);
+/*
+ * One machine for many runs (fuzz_gtt.c): fake_p2m_mark() records the
+ * domheap allocator; fake_p2m_rewind(), once every page allocated since is
+ * free again and no map is live, hands out the same frames in the same
+ * order as after the mark and forgets the contents of those, of the frames
+ * free at the mark and of every guest frame (the next map_domain_page()
+ * gives zeroed memory).  Guest p2m entries, owners and types are the
+ * caller's to put back.
+ */
+void fake_p2m_mark(void);
+void fake_p2m_rewind(void);
 
 /* For the simulated GPU: the frame (or NULL when mfn is out of range). */
 struct page_info *fake_frame(unsigned long mfn);
