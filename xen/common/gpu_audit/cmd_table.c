@@ -9,8 +9,8 @@
 #include "audit.h"
 
 static const struct gpu_gen_spec *const gpu_specs[] = {
-    &gpu_spec_gen8,
-    &gpu_spec_gen9,
+    &gpu_audit_spec_gen8,
+    &gpu_audit_spec_gen9,
 };
 
 const struct gpu_gen_spec *gpu_audit_spec_for_gen(unsigned int gen)
