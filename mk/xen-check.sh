@@ -12,6 +12,8 @@
 #       xen/common/gpu_audit/          (whole dir)
 #       xen/arch/x86/hvm/gtt/          (whole dir, if it has .c files)
 #       xen/include/public/gpu.h       (if present)
+#       xen/include/xen/gpu_audit.h    (if present: the auditor's public
+#                                      header)
 #       xen/arch/x86/include/asm/hvm/gtt.h (if present: the GTT engine's
 #                                      public header)
 #       xen/tools/gen-gpu-cmds.py      (if present)
@@ -113,7 +115,8 @@ for d in xen/common/gpu_audit xen/arch/x86/hvm/gtt; do
         dirs+=("${d#xen/}")
     fi
 done
-for f in xen/include/public/gpu.h xen/arch/x86/include/asm/hvm/gtt.h \
+for f in xen/include/public/gpu.h xen/include/xen/gpu_audit.h \
+         xen/arch/x86/include/asm/hvm/gtt.h \
          xen/tools/gen-gpu-cmds.py; do
     [ -f "$src/$f" ] || continue
     if [ -e "$xtree/$f" ]; then
@@ -243,6 +246,31 @@ if [ -f "$xtree/xen/$hdr" ]; then
         failed=$((failed + 1))
     fi
 fi
+
+# 6. interface headers: each compiles on its own, with Xen's flags, in a
+#    translation unit that includes nothing else (a header that leans on
+#    what its includers happened to include first breaks the first new user)
+for h in xen/gpu_audit.h asm/hvm/gtt.h; do
+    case "$h" in
+        xen/*) hpath=include/$h ;;
+        asm/*) hpath=arch/x86/include/$h ;;
+    esac
+    [ -f "$xtree/xen/$hpath" ] || continue
+    name=hdrchk_$(echo "$h" | tr '/.' '__')
+    unit=common/gpu_audit/$name
+    printf '#include <%s>\n' "$h" >"$xtree/xen/$unit.c"
+    rm -f "$xtree/xen/$unit.o"
+    if xmake "$unit.o" >"$out" 2>&1 && [ -f "$xtree/xen/$unit.o" ]; then
+        msg "OK $hpath (self-contained)"
+        ok=$((ok + 1))
+    else
+        cat "$out"
+        msg "FAIL $hpath (does not compile on its own)"
+        failed=$((failed + 1))
+    fi
+    rm -f "$xtree/xen/$unit.c" "$xtree/xen/$unit.o" "$xtree/xen/common/gpu_audit/.$name.o.d" \
+          "$xtree/xen/common/gpu_audit/.$name.o.cmd"
+done
 
 msg "$((ok + failed)) files compiled, $failed failed"
 [ "$failed" -eq 0 ]

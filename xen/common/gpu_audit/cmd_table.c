@@ -502,6 +502,33 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t)
     t->spec = NULL;
 }
 
+struct gpu_audit_table *gpu_audit_table_create(unsigned int gen)
+{
+    const struct gpu_gen_spec *spec = gpu_audit_spec_for_gen(gen);
+    struct gpu_audit_table *t;
+
+    if ( !spec )
+        return NULL;
+    t = xzalloc(struct gpu_audit_table);
+    if ( !t )
+        return NULL;
+    if ( gpu_audit_table_init(t, spec) )
+    {
+        xfree(t);
+        return NULL;
+    }
+
+    return t;
+}
+
+void gpu_audit_table_free(struct gpu_audit_table *t)
+{
+    if ( !t )
+        return;
+    gpu_audit_table_destroy(t);
+    xfree(t);
+}
+
 /*
  * The address-bearing dwords of a command of len dwords: writes the first
  * dword of each address (bit 15 set for a 32-bit address) into out, at most
