@@ -76,6 +76,23 @@ xmake() {
     make -C "$xtree/xen" --no-print-directory PYTHON="$py" ${V:+V=$V} "$@"
 }
 
+# build_obj OBJ OK_TEXT FAIL_TEXT MAKE_ARGS...: make OBJ in the tree, count
+# and report the outcome (the make output only on failure, or with V=1).
+build_obj() {
+    local o=$1 oktext=$2 failtext=$3
+    shift 3
+    rm -f "$xtree/xen/$o"
+    if xmake "$@" >"$out" 2>&1 && [ -f "$xtree/xen/$o" ]; then
+        [ -n "${V:-}" ] && cat "$out"
+        msg "OK $oktext"
+        ok=$((ok + 1))
+    else
+        cat "$out"
+        msg "FAIL $failtext"
+        failed=$((failed + 1))
+    fi
+}
+
 # 2. prepare once
 stamp=$xtree/.gpu-audit-prepared
 want="xen $XEN_VERSION $(sha256sum "$helper" | cut -d' ' -f1)"
@@ -172,16 +189,7 @@ for d in "${dirs[@]}"; do
             target=(-f Makefile -f "$helper" gpu-audit-obj OBJ="$o")
         fi
         [ -f "$xtree/xen/$srcfile" ] || generated+=("$srcfile")
-        rm -f "$xtree/xen/$o"
-        if xmake "${target[@]}" >"$out" 2>&1 && [ -f "$xtree/xen/$o" ]; then
-            [ -n "${V:-}" ] && cat "$out"
-            msg "OK $srcfile"
-            ok=$((ok + 1))
-        else
-            cat "$out"
-            msg "FAIL $srcfile"
-            failed=$((failed + 1))
-        fi
+        build_obj "$o" "$srcfile" "$srcfile" "${target[@]}"
     done
     for c in "$xtree/xen/$d"/*.c; do
         [ -e "$c" ] || continue
@@ -259,15 +267,8 @@ for h in xen/gpu_audit.h asm/hvm/gtt.h; do
     name=hdrchk_$(echo "$h" | tr '/.' '__')
     unit=common/gpu_audit/$name
     printf '#include <%s>\n' "$h" >"$xtree/xen/$unit.c"
-    rm -f "$xtree/xen/$unit.o"
-    if xmake "$unit.o" >"$out" 2>&1 && [ -f "$xtree/xen/$unit.o" ]; then
-        msg "OK $hpath (self-contained)"
-        ok=$((ok + 1))
-    else
-        cat "$out"
-        msg "FAIL $hpath (does not compile on its own)"
-        failed=$((failed + 1))
-    fi
+    build_obj "$unit.o" "$hpath (self-contained)" \
+        "$hpath (does not compile on its own)" "$unit.o"
     rm -f "$xtree/xen/$unit.c" "$xtree/xen/$unit.o" "$xtree/xen/common/gpu_audit/.$name.o.d" \
           "$xtree/xen/common/gpu_audit/.$name.o.cmd"
 done
