@@ -45,7 +45,8 @@ LIB_SRC    := $(AUDIT_SRC) $(GTT_SRC) $(SHIM_SRC) $(MODEL_SRC) $(GEN_SRC) $(REF_
 SRC_HDRS   := $(wildcard $(AUDIT_DIR)/*.h) $(wildcard $(GTT_DIR)/*.h) \
               $(wildcard tests/shim/*.h) $(wildcard tests/shim/xen/*.h) \
               $(wildcard tests/gpumodel/*.h) \
-              xen/include/public/gpu.h xen/arch/x86/include/asm/hvm/gtt.h
+              xen/include/public/gpu.h xen/include/xen/gpu_audit.h \
+              xen/arch/x86/include/asm/hvm/gtt.h
 
 XEN_WARN   := -std=gnu99 -Wall -Werror -Wstrict-prototypes \
               -Wdeclaration-after-statement -Wvla -Wredundant-decls \

@@ -12,6 +12,8 @@
 #       xen/common/gpu_audit/          (whole dir)
 #       xen/arch/x86/hvm/gtt/          (whole dir, if it has .c files)
 #       xen/include/public/gpu.h       (if present)
+#       xen/include/xen/gpu_audit.h    (if present: the auditor's public
+#                                      header)
 #       xen/arch/x86/include/asm/hvm/gtt.h (if present: the GTT engine's
 #                                      public header)
 #       xen/tools/gen-gpu-cmds.py      (if present)
@@ -74,6 +76,23 @@ xmake() {
     make -C "$xtree/xen" --no-print-directory PYTHON="$py" ${V:+V=$V} "$@"
 }
 
+# build_obj OBJ OK_TEXT FAIL_TEXT MAKE_ARGS...: make OBJ in the tree, count
+# and report the outcome (the make output only on failure, or with V=1).
+build_obj() {
+    local o=$1 oktext=$2 failtext=$3
+    shift 3
+    rm -f "$xtree/xen/$o"
+    if xmake "$@" >"$out" 2>&1 && [ -f "$xtree/xen/$o" ]; then
+        [ -n "${V:-}" ] && cat "$out"
+        msg "OK $oktext"
+        ok=$((ok + 1))
+    else
+        cat "$out"
+        msg "FAIL $failtext"
+        failed=$((failed + 1))
+    fi
+}
+
 # 2. prepare once
 stamp=$xtree/.gpu-audit-prepared
 want="xen $XEN_VERSION $(sha256sum "$helper" | cut -d' ' -f1)"
@@ -113,7 +132,8 @@ for d in xen/common/gpu_audit xen/arch/x86/hvm/gtt; do
         dirs+=("${d#xen/}")
     fi
 done
-for f in xen/include/public/gpu.h xen/arch/x86/include/asm/hvm/gtt.h \
+for f in xen/include/public/gpu.h xen/include/xen/gpu_audit.h \
+         xen/arch/x86/include/asm/hvm/gtt.h \
          xen/tools/gen-gpu-cmds.py; do
     [ -f "$src/$f" ] || continue
     if [ -e "$xtree/$f" ]; then
@@ -169,16 +189,7 @@ for d in "${dirs[@]}"; do
             target=(-f Makefile -f "$helper" gpu-audit-obj OBJ="$o")
         fi
         [ -f "$xtree/xen/$srcfile" ] || generated+=("$srcfile")
-        rm -f "$xtree/xen/$o"
-        if xmake "${target[@]}" >"$out" 2>&1 && [ -f "$xtree/xen/$o" ]; then
-            [ -n "${V:-}" ] && cat "$out"
-            msg "OK $srcfile"
-            ok=$((ok + 1))
-        else
-            cat "$out"
-            msg "FAIL $srcfile"
-            failed=$((failed + 1))
-        fi
+        build_obj "$o" "$srcfile" "$srcfile" "${target[@]}"
     done
     for c in "$xtree/xen/$d"/*.c; do
         [ -e "$c" ] || continue
@@ -243,6 +254,24 @@ if [ -f "$xtree/xen/$hdr" ]; then
         failed=$((failed + 1))
     fi
 fi
+
+# 6. interface headers: each compiles on its own, with Xen's flags, in a
+#    translation unit that includes nothing else (a header that leans on
+#    what its includers happened to include first breaks the first new user)
+for h in xen/gpu_audit.h asm/hvm/gtt.h; do
+    case "$h" in
+        xen/*) hpath=include/$h ;;
+        asm/*) hpath=arch/x86/include/$h ;;
+    esac
+    [ -f "$xtree/xen/$hpath" ] || continue
+    name=hdrchk_$(echo "$h" | tr '/.' '__')
+    unit=common/gpu_audit/$name
+    printf '#include <%s>\n' "$h" >"$xtree/xen/$unit.c"
+    build_obj "$unit.o" "$hpath (self-contained)" \
+        "$hpath (does not compile on its own)" "$unit.o"
+    rm -f "$xtree/xen/$unit.c" "$xtree/xen/$unit.o" "$xtree/xen/common/gpu_audit/.$name.o.d" \
+          "$xtree/xen/common/gpu_audit/.$name.o.cmd"
+done
 
 msg "$((ok + failed)) files compiled, $failed failed"
 [ "$failed" -eq 0 ]

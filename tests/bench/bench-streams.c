@@ -20,7 +20,7 @@
  *   worst-store   4095 calls of one second-level batch (4095 jump
  *                 relocations), then 12288 MI_STORE_DATA_IMM of a qword:
  *                 each of the two stored dwords is compared with every
- *                 relocation (sub_log_store())
+ *                 relocation (gpu_audit_sub_log_store())
  */
 #include <stdio.h>
 #include <stdlib.h>

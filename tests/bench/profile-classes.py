@@ -8,7 +8,7 @@ Each FILE is a callgrind output written with --dump-instr=yes
 --compress-strings=no --compress-pos=no (tests/bench/profile.sh).  An
 instruction of the auditor's sources is charged, by its source line, to the
 C function around that line (inlined code keeps its own lines, so
-scan_fast() stays scan_fast() inside parser_scan()), then to a class by
+scan_fast() stays scan_fast() inside scan_careful()), then to a class by
 FUNC_CLASS below, or for the decode loops line by line by LINE_CLASS.  A
 call from an auditor line to code outside the auditor (libc, the shim, the
 bench's guest reader) is charged whole to that line's class, except the
@@ -33,32 +33,38 @@ FUNC_CLASS = {
     "fast_rules": "rules", "check_cmd": "rules", "cond_holds": "rules",
     "ref_dw": "rules", "cmd_ref_init": "rules", "cmd_dw": "rules",
     "operand_addr": "rules", "operand_size": "rules", "check_addr": "rules",
-    "check_lri": "rules", "sub_log_store": "rules", "sub_note": "rules",
-    "gpu_audit_ggtt_range_ok": "rules", "copy_set_dw": "rules",
-    "gpu_audit_buf_dw": "rules", "sub_class": "rules",
+    "check_lri": "rules", "check_index": "rules",
+    "gpu_audit_sub_log_store": "rules", "gpu_audit_sub_note": "rules",
+    "gpu_audit_sub_pdp_write": "rules", "gpu_audit_reg_group_index": "rules",
+    "gpu_audit_ggtt_range_ok": "rules", "gpu_audit_copy_set_dw": "rules",
+    "gpu_audit_buf_dw": "rules", "gpu_audit_sub_class": "rules",
     # register lookup
-    "reg_check": "reg lookup", "gpu_audit_reg_lookup": "reg lookup",
+    "gpu_audit_reg_check": "reg lookup", "gpu_audit_reg_lookup": "reg lookup",
     "gpu_audit_reg_slot": "reg lookup", "gpu_audit_vgpu_get_vreg": "reg lookup",
-    "vreg_find": "reg lookup", "reg_rewrite": "reg lookup",
+    "vreg_find": "reg lookup", "gpu_audit_reg_rewrite": "reg lookup",
     # jumps (batch calls and chains)
-    "sub_jump": "jumps", "enter_batch": "jumps", "find_target": "jumps",
-    "add_reloc": "jumps", "log_find": "jumps", "new_buf": "jumps",
+    "gpu_audit_sub_jump": "jumps", "gpu_audit_sub_enter_batch": "jumps",
+    "find_target": "jumps",
+    "add_reloc": "jumps", "log_find": "jumps", "gpu_audit_sub_new_buf": "jumps",
     "batch_limit": "jumps", "gpu_audit_buf_is_start": "jumps",
     # copy: guest reads into Xen pages, page pool, sealing
-    "copy_ensure": "copy", "sub_ensure": "copy", "copy_add_page": "copy",
-    "pool_get": "copy", "pool_put": "copy", "copy_seal": "copy",
-    "copy_free": "copy", "copy_pool_drain": "copy",
+    "gpu_audit_copy_ensure": "copy", "gpu_audit_sub_ensure": "copy",
+    "copy_add_page": "copy",
+    "pool_get": "copy", "pool_put": "copy", "gpu_audit_copy_seal": "copy",
+    "gpu_audit_copy_free": "copy", "gpu_audit_copy_pool_drain": "copy",
     # the per-page loop and the careful (one command at a time) path
-    "parser_scan": "page/careful", "page_mark_start": "starts",
+    "gpu_audit_parser_scan": "page/careful", "scan_prologue": "page/careful",
+    "scan_careful": "page/careful", "page_mark_start": "starts",
     "fast_set_frame": "page/careful",
     # per submission
     "gpu_audit_sub_create": "set-up", "gpu_audit_sub_start_batch": "set-up",
     "gpu_audit_sub_start_ring": "set-up", "gpu_audit_sub_destroy": "set-up",
     "gpu_audit_run": "set-up", "gpu_audit_get_verdict": "set-up",
-    "sub_finish": "set-up", "sub_pop": "set-up", "sub_reject": "set-up",
-    "grow": "set-up", "fast_init": "set-up",
+    "sub_finish": "set-up", "gpu_audit_sub_pop": "set-up",
+    "gpu_audit_sub_reject": "set-up", "gpu_audit_vgpu_count": "set-up",
+    "grow": "set-up", "grow_reason": "set-up", "fast_init": "set-up",
 }
-DEFAULT_FUNC_CLASS = {"ctx_": "set-up"}
+DEFAULT_FUNC_CLASS = {"gpu_audit_ctx_": "set-up"}
 
 # The decode loops, line by line: first matching pattern wins, else the
 # function's class.
@@ -75,7 +81,7 @@ LINE_CLASS = {
         (r"gpu_audit_cmd_len|len_min|len_set|avail - off", "length"),
         (r"&c->t->spec->cmds|GPU_DISP_IDX_MASK", "dispatch"),
     ],
-    "parser_scan": [
+    "scan_careful": [
         (r"page_mark_start", "starts"),
         (r"gpu_audit_dispatch\(|ent\)|hdr = pg->dw|hdr == 0|ent & slow",
          "dispatch"),
@@ -83,7 +89,7 @@ LINE_CLASS = {
          "length"),
         (r"check_cmd|rules_apply|cmd_ref_init|GPU_CF_CHECKED|&t->spec->cmds",
          "rules"),
-        (r"sub_ensure", "copy"),
+        (r"gpu_audit_sub_ensure", "copy"),
     ],
 }
 

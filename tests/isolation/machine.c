@@ -5,7 +5,7 @@
 #include "machine.h"
 #include "model.h"
 #include "platform.h"
-#include "submit.h"
+#include <asm/hvm/gtt.h>
 #include "vgpu.h"
 
 #define ISO_BYSTANDER_ID   100

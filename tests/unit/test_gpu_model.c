@@ -11,7 +11,7 @@
  */
 #include "ppgtt_fixture.h"
 #include "harness.h"
-#include "submit.h"
+#include <asm/hvm/gtt.h>
 #include "model.h"
 #include "check.h"
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Submission glue (submit.h): rings whose PDP loads the auditor accepted
+ * Submission glue (declared in <asm/hvm/gtt.h>): rings whose PDP loads the auditor accepted
  * run on the shadow roots of the GTT engine, pinned while held; roots that
  * cannot be shadowed refuse the submission with nothing left behind; the
  * roots of a context image pin and unpin in balance.
  */
 #include "ppgtt_fixture.h"
 #include "harness.h"
-#include "submit.h"
+#include <asm/hvm/gtt.h>
 
 #define GEN       9
 #define RCS       XEN_GPU_ENGINE_RCS

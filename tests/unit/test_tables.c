@@ -48,6 +48,55 @@ static void test_tables_init(void **state)
     }
 }
 
+/*
+ * The public constructor: a validated table for gen 8 and 9, NULL for any
+ * other generation, and NULL with nothing left allocated when memory runs
+ * out at any of its allocations.
+ */
+static void test_table_create(void **state)
+{
+    unsigned int i, gen;
+    long fail, xm = host_alloc_stats.xmalloc_live;
+
+    (void)state;
+    for ( gen = 0; gen < 12; gen++ )
+    {
+        struct gpu_audit_table *t = gpu_audit_table_create(gen);
+
+        if ( gen != 8 && gen != 9 )
+        {
+            assert_null(t);
+            continue;
+        }
+        assert_non_null(t);
+        assert_ptr_equal(t->spec, gpu_audit_spec_for_gen(gen));
+        assert_non_null(gpu_audit_lookup(t, XEN_GPU_ENGINE_RCS,
+                                         0x05000000)); /* MI_BATCH_BUFFER_END */
+        gpu_audit_table_free(t);
+        assert_int_equal(host_alloc_stats.xmalloc_live, xm);
+    }
+    gpu_audit_table_free(NULL);
+    for ( i = 0; i < ARRAY_SIZE(gens); i++ )
+    {
+        for ( fail = 0; ; fail++ )
+        {
+            struct gpu_audit_table *t;
+
+            host_alloc_stats.fail_after = fail;
+            t = gpu_audit_table_create(gens[i]);
+            host_alloc_stats.fail_after = -1;
+            if ( t )
+            {
+                gpu_audit_table_free(t);
+                break;
+            }
+            assert_int_equal(host_alloc_stats.xmalloc_live, xm);
+        }
+        assert_true(fail > 1);
+        assert_int_equal(host_alloc_stats.xmalloc_live, xm);
+    }
+}
+
 static void test_decode_self(void **state)
 {
     uint64_t seed = 0x9e3779b97f4a7c15ull;
@@ -376,6 +425,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables_init),
+        cmocka_unit_test(test_table_create),
         cmocka_unit_test(test_decode_self),
         cmocka_unit_test(test_cmd_len),
         cmocka_unit_test(test_noop_and_types),

@@ -8,7 +8,7 @@ The tables name every value by its C name from cmd_desc.h (GPU_CF_*,
 GPU_OPND_*, GPU_ACT_* ...), and the file checks with BUILD_BUG_ON that
 what it relies on holds there (enumerations of the expected sizes, counts
 and values within their fields).  The struct gpu_gen_spec it defines is
-gpu_spec_<name of the gen line>, or NAME with --symbol (the isolation
+gpu_audit_spec_<name of the gen line>, or NAME with --symbol (the isolation
 checker's reference copy of the tables).  --depfile writes the spec files
 OUT.c was made from (SPEC and its bases) as a make rule, for Kbuild's
 if_changed_dep and the host Makefile.
@@ -538,7 +538,7 @@ def emit(spec, out, symbol):
              c_flags("GPU_RF_", REG_FLAGS, r["flags"]), r["masked"], r["privmasked"]))
     w("};\n\n")
     emit_ctx(spec, w)
-    w("const struct gpu_gen_spec %s = {\n" % (symbol or "gpu_spec_" + g))
+    w("const struct gpu_gen_spec %s = {\n" % (symbol or "gpu_audit_spec_" + g))
     w('    .gen = %d, .name = "%s",\n' % (spec["gen"], g))
     w("    .cmds = %s_cmds, .nr_cmds = ARRAY_SIZE(%s_cmds),\n" % (g, g))
     w("    .regs = %s_regs, .nr_regs = ARRAY_SIZE(%s_regs),\n" % (g, g))
@@ -816,7 +816,7 @@ def main(argv):
     ap = argparse.ArgumentParser(prog="gen-gpu-cmds.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--symbol", metavar="NAME",
-                    help="name of the struct gpu_gen_spec (default gpu_spec_<gen name>)")
+                    help="name of the struct gpu_gen_spec (default gpu_audit_spec_<gen name>)")
     ap.add_argument("--depfile", metavar="FILE",
                     help="write 'OUT.c: SPEC BASE...' (make syntax) to FILE")
     ap.add_argument("spec", metavar="SPEC")

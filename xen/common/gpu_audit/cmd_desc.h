@@ -225,8 +225,8 @@ struct gpu_gen_spec {
     struct gpu_ctx_layout ctx[GPU_CTX_CLASS_NR];
 };
 
-extern const struct gpu_gen_spec gpu_spec_gen8;
-extern const struct gpu_gen_spec gpu_spec_gen9;
+extern const struct gpu_gen_spec gpu_audit_spec_gen8;
+extern const struct gpu_gen_spec gpu_audit_spec_gen9;
 
 /* Opcode field of a header for a given type, as the dispatch indexes it. */
 static inline unsigned int gpu_cmd_opcode(uint32_t hdr, unsigned int type)

@@ -9,8 +9,8 @@
 #include "audit.h"
 
 static const struct gpu_gen_spec *const gpu_specs[] = {
-    &gpu_spec_gen8,
-    &gpu_spec_gen9,
+    &gpu_audit_spec_gen8,
+    &gpu_audit_spec_gen9,
 };
 
 const struct gpu_gen_spec *gpu_audit_spec_for_gen(unsigned int gen)
@@ -500,6 +500,33 @@ void gpu_audit_table_destroy(struct gpu_audit_table *t)
     xfree(t->reg_rows);
     t->reg_rows = NULL;
     t->spec = NULL;
+}
+
+struct gpu_audit_table *gpu_audit_table_create(unsigned int gen)
+{
+    const struct gpu_gen_spec *spec = gpu_audit_spec_for_gen(gen);
+    struct gpu_audit_table *t;
+
+    if ( !spec )
+        return NULL;
+    t = xzalloc(struct gpu_audit_table);
+    if ( !t )
+        return NULL;
+    if ( gpu_audit_table_init(t, spec) )
+    {
+        xfree(t);
+        return NULL;
+    }
+
+    return t;
+}
+
+void gpu_audit_table_free(struct gpu_audit_table *t)
+{
+    if ( !t )
+        return;
+    gpu_audit_table_destroy(t);
+    xfree(t);
 }
 
 /*

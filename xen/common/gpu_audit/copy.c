@@ -9,7 +9,7 @@
  */
 #include "copy.h"
 
-void copy_set_dw(struct gpu_audit_buf *b, uint32_t dw, uint32_t val)
+void gpu_audit_copy_set_dw(struct gpu_audit_buf *b, uint32_t dw, uint32_t val)
 {
     ASSERT(dw < b->len / 4);
     b->pages[dw / GPU_COPY_PAGE_DWS].dw[dw % GPU_COPY_PAGE_DWS] = val;
@@ -70,7 +70,7 @@ static void pool_put(struct gpu_audit_vgpu *v, void *pg)
         free_xenheap_page(pg);
 }
 
-void copy_pool_drain(struct gpu_audit_vgpu *v)
+void gpu_audit_copy_pool_drain(struct gpu_audit_vgpu *v)
 {
     while ( v->pool.nr )
         free_xenheap_page(v->pool.pages[--v->pool.nr]);
@@ -114,8 +114,9 @@ static int copy_add_page(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
  * the real end), XEN_GPU_AUDIT_NO_MEMORY, or XEN_GPU_AUDIT_READ_FAULT for
  * any error of the reader: whatever its value, it means only that.
  */
-int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
-                const struct gpu_audit_mem_ops *mem, void *priv, uint32_t end)
+int gpu_audit_copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
+                          const struct gpu_audit_mem_ops *mem, void *priv,
+                          uint32_t end)
 {
     while ( b->len < end )
     {
@@ -161,7 +162,7 @@ int copy_ensure(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v,
 }
 
 /* After the scan: nothing past the last audited command may execute. */
-void copy_seal(struct gpu_audit_buf *b)
+void gpu_audit_copy_seal(struct gpu_audit_buf *b)
 {
     uint32_t off = b->scanned;
     uint32_t end = b->nr_pages * PAGE_SIZE;
@@ -178,7 +179,7 @@ void copy_seal(struct gpu_audit_buf *b)
     b->done = true;
 }
 
-void copy_free(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
+void gpu_audit_copy_free(struct gpu_audit_buf *b, struct gpu_audit_vgpu *v)
 {
     unsigned int i;
 

@@ -47,7 +47,7 @@ struct gpu_audit_ctx_cache *gpu_audit_ctx_cache_create(
     if ( !c )
         return NULL;
     for ( i = 0; i < s->nr_cmds && !c->lri; i++ )
-        if ( ctx_desc_is_lri(&s->cmds[i]) )
+        if ( gpu_audit_ctx_desc_is_lri(&s->cmds[i]) )
             c->lri = &s->cmds[i];
     if ( max_entries )
         c->slot = xzalloc_array(struct gpu_audit_ctx *, max_entries);
@@ -68,7 +68,7 @@ static void ctx_free(struct gpu_audit_ctx *x)
 {
     unsigned int i;
 
-    ctx_parts_drop(x);
+    gpu_audit_ctx_parts_drop(x);
     if ( x->pages )
         for ( i = 0; i < x->nr_pages; i++ )
             free_xenheap_page(x->pages[i]);
@@ -125,7 +125,7 @@ static void slot_clear(struct gpu_audit_ctx_cache *c, struct gpu_audit_ctx *x)
     x->cached = false;
 }
 
-void ctx_detach(struct gpu_audit_ctx *x)
+void gpu_audit_ctx_detach(struct gpu_audit_ctx *x)
 {
     struct gpu_audit_ctx_cache *c = x->cache;
     bool last = false;
@@ -141,7 +141,7 @@ void ctx_detach(struct gpu_audit_ctx *x)
     ASSERT(!last);
 }
 
-void ctx_count_scan(struct gpu_audit_ctx *x, bool reused)
+void gpu_audit_ctx_count_scan(struct gpu_audit_ctx *x, bool reused)
 {
     spin_lock(&x->cache->lock);
     if ( reused )
@@ -378,12 +378,12 @@ int gpu_audit_ctx_run(struct gpu_audit_ctx *x)
 
     if ( x->phase == GPU_CTX_PHASE_IMAGE )
     {
-        rc = ctx_image_audit(x);
+        rc = gpu_audit_ctx_image_audit(x);
         x->phase = GPU_CTX_PHASE_PARTS;
     }
     if ( !rc && x->phase == GPU_CTX_PHASE_PARTS )
     {
-        rc = ctx_parts_run(x);
+        rc = gpu_audit_ctx_parts_run(x);
         if ( rc == -ERESTART )
             return rc;
     }
@@ -448,7 +448,7 @@ int gpu_audit_ctx_place(struct gpu_audit_ctx *x, unsigned int part,
          ggtt_addr > UINT32_MAX )
         return -EINVAL;
     x->placed[part] = ggtt_addr;
-    ctx_apply_placement(x, part);
+    gpu_audit_ctx_apply_placement(x, part);
 
     return 0;
 }

@@ -126,7 +126,7 @@ static int ctx_reg_check(const struct gpu_audit_ctx *x, uint32_t reg,
 }
 
 /* Is this MI_LOAD_REGISTER_IMM (offset/value pairs to the end)? */
-bool ctx_desc_is_lri(const struct gpu_cmd_desc *d)
+bool gpu_audit_ctx_desc_is_lri(const struct gpu_cmd_desc *d)
 {
     unsigned int i;
 
@@ -313,7 +313,7 @@ static int scan_state(struct gpu_audit_ctx *x, bool reuse)
             dw++;
             continue;
         }
-        if ( !d || !ctx_desc_is_lri(d) )
+        if ( !d || !gpu_audit_ctx_desc_is_lri(d) )
             return ctx_reject(x, XEN_GPU_AUDIT_CTX_CMD, GPU_CTX_PART_IMAGE, 0,
                               dw * 4, 0);
 
@@ -346,7 +346,7 @@ static int scan_state(struct gpu_audit_ctx *x, bool reuse)
     return 0;
 }
 
-void ctx_parts_drop(struct gpu_audit_ctx *x)
+void gpu_audit_ctx_parts_drop(struct gpu_audit_ctx *x)
 {
     unsigned int p;
 
@@ -360,7 +360,7 @@ void ctx_parts_drop(struct gpu_audit_ctx *x)
     }
 }
 
-void ctx_apply_placement(struct gpu_audit_ctx *x, unsigned int part)
+void gpu_audit_ctx_apply_placement(struct gpu_audit_ctx *x, unsigned int part)
 {
     uint32_t val;
 
@@ -374,7 +374,7 @@ void ctx_apply_placement(struct gpu_audit_ctx *x, unsigned int part)
     *shadow_dw(x, x->ptr_dw[part]) = val;
 }
 
-int ctx_image_audit(struct gpu_audit_ctx *x)
+int gpu_audit_ctx_image_audit(struct gpu_audit_ctx *x)
 {
     bool reuse = x->state_valid, inhibit;
     unsigned int p;
@@ -430,16 +430,16 @@ int ctx_image_audit(struct gpu_audit_ctx *x)
         }
 
         /* The cached register state does not fit: audit it all again. */
-        ctx_detach(x);
-        ctx_parts_drop(x);
+        gpu_audit_ctx_detach(x);
+        gpu_audit_ctx_parts_drop(x);
         x->state_valid = false;
         reuse = false;
     }
 
     x->state_valid = true;
     for ( p = 0; p < GPU_CTX_PART_NR; p++ )
-        ctx_apply_placement(x, p);
-    ctx_count_scan(x, reuse);
+        gpu_audit_ctx_apply_placement(x, p);
+    gpu_audit_ctx_count_scan(x, reuse);
 
     return 0;
 }
@@ -480,7 +480,7 @@ static int part_start(struct gpu_audit_ctx *x, unsigned int p)
     return 0;
 }
 
-int ctx_parts_run(struct gpu_audit_ctx *x)
+int gpu_audit_ctx_parts_run(struct gpu_audit_ctx *x)
 {
     unsigned int p;
     int rc;

@@ -71,14 +71,14 @@ struct gpu_audit_ctx_cache {
 };
 
 /* ctx_image.c: 0 or a reason (x->verdict filled). */
-bool ctx_desc_is_lri(const struct gpu_cmd_desc *d);
-int ctx_image_audit(struct gpu_audit_ctx *x);
-int ctx_parts_run(struct gpu_audit_ctx *x);
-void ctx_parts_drop(struct gpu_audit_ctx *x);
-void ctx_apply_placement(struct gpu_audit_ctx *x, unsigned int part);
+bool gpu_audit_ctx_desc_is_lri(const struct gpu_cmd_desc *d);
+int gpu_audit_ctx_image_audit(struct gpu_audit_ctx *x);
+int gpu_audit_ctx_parts_run(struct gpu_audit_ctx *x);
+void gpu_audit_ctx_parts_drop(struct gpu_audit_ctx *x);
+void gpu_audit_ctx_apply_placement(struct gpu_audit_ctx *x, unsigned int part);
 
 /* ctx_cache.c */
-void ctx_detach(struct gpu_audit_ctx *x);
-void ctx_count_scan(struct gpu_audit_ctx *x, bool reused);
+void gpu_audit_ctx_detach(struct gpu_audit_ctx *x);
+void gpu_audit_ctx_count_scan(struct gpu_audit_ctx *x, bool reused);
 
 #endif /* GPU_AUDIT_CTX_STATE_H */

@@ -5,8 +5,9 @@
  * 0 goes on, a reason (XEN_GPU_AUDIT_*, 1 .. XEN_GPU_AUDIT_NR - 1) rejects,
  * and the outcomes below say something else.  They lie below the -errno
  * range (-4095 .. -1), so no error can ever be taken for one; and no
- * error of a guest-memory reader reaches a step at all: copy_ensure() turns
- * every one into XEN_GPU_AUDIT_READ_FAULT where the read is made.
+ * error of a guest-memory reader reaches a step at all:
+ * gpu_audit_copy_ensure() turns every one into XEN_GPU_AUDIT_READ_FAULT
+ * where the read is made.
  */
 #ifndef GPU_AUDIT_OUTCOME_H
 #define GPU_AUDIT_OUTCOME_H

@@ -125,10 +125,10 @@ static int check_addr(struct gpu_audit_sub *s, const struct cmd_ref *r,
         for ( c = 0; c < copies; c++ )
             for ( i = o->dw + o->addr_dws; i < len; i++ )
             {
-                int rc = sub_log_store(s, ggtt ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT,
-                                       addr + c * size +
-                                       4 * (i - o->dw - o->addr_dws),
-                                       ref_dw(r, i));
+                int rc = gpu_audit_sub_log_store(s,
+                    ggtt ? GPU_SPACE_GGTT : GPU_SPACE_PPGTT,
+                    addr + c * size + 4 * (i - o->dw - o->addr_dws),
+                    ref_dw(r, i));
 
                 if ( rc )
                     return rc;
@@ -155,7 +155,7 @@ static int check_index(const struct cmd_ref *r, const struct gpu_cmd_operand *o)
 static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
                      uint32_t off, unsigned int len)
 {
-    unsigned int cls = sub_class(b), i;
+    unsigned int cls = gpu_audit_sub_class(b), i;
     int rc;
 
     if ( !(len & 1) )
@@ -167,18 +167,20 @@ static int check_lri(struct gpu_audit_sub *s, const struct gpu_audit_buf *b,
         uint32_t val = cmd_dw(b, off, i + 1);
         bool root;
 
-        rc = reg_check(s, cls, reg, GPU_ACC_WRITE, true, val);
+        rc = gpu_audit_reg_check(s, cls, reg, GPU_ACC_WRITE, true, val);
         if ( rc > 0 )
             return rc;
         if ( rc == 0 )
             continue;
         /* A root or a virtualised register: redirected or rewritten. */
         root = rc == GPU_REG_ROOT;
-        rc = sub_note(s, root ? GPU_NOTE_PDP_LOAD : GPU_NOTE_REG_REWRITE,
-                      b - s->bufs, off + 4 * (i + 1), reg);
+        rc = gpu_audit_sub_note(s,
+                                root ? GPU_NOTE_PDP_LOAD : GPU_NOTE_REG_REWRITE,
+                                b - s->bufs, off + 4 * (i + 1), reg);
         if ( !rc && root )
-            rc = sub_pdp_write(s, b - s->bufs, off, reg_group_index(s->t, reg),
-                               off + 4 * (i + 1), val);
+            rc = gpu_audit_sub_pdp_write(s, b - s->bufs, off,
+                                         gpu_audit_reg_group_index(s->t, reg),
+                                         off + 4 * (i + 1), val);
         if ( rc )
             return rc;
     }
@@ -203,15 +205,17 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
     case GPU_ACT_REJECT:
         return XEN_GPU_AUDIT_PRIVILEGED_CMD;
     case GPU_ACT_EVENT:
-        rc = sub_note(s, GPU_NOTE_DISPLAY_FLIP, b - s->bufs, off, hdr);
+        rc = gpu_audit_sub_note(s, GPU_NOTE_DISPLAY_FLIP, b - s->bufs, off,
+                                hdr);
         if ( rc )
             return rc;
         /* fall through */
     case GPU_ACT_NOOP:
         for ( i = 0; i < len; i++ )
-            copy_set_dw(b, off / 4 + i, 0);
+            gpu_audit_copy_set_dw(b, off / 4 + i, 0);
         s->neutralised++;
-        return sub_note(s, GPU_NOTE_NEUTRALISED, b - s->bufs, off, hdr);
+        return gpu_audit_sub_note(s, GPU_NOTE_NEUTRALISED, b - s->bufs, off,
+                                  hdr);
     }
 
     cmd_ref_init(&r, b, off);
@@ -241,8 +245,9 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
             rc = check_addr(s, &r, d, o, len);
             break;
         case GPU_OPND_REG:
-            rc = reg_check(s, cls, ref_dw(&r, o->dw) & 0x7ffffc, o->access,
-                           o->value_dw, o->value_dw ? ref_dw(&r, o->value_dw) : 0);
+            rc = gpu_audit_reg_check(s, cls, ref_dw(&r, o->dw) & 0x7ffffc,
+                                     o->access, o->value_dw,
+                                     o->value_dw ? ref_dw(&r, o->value_dw) : 0);
             /* A root loaded from memory or a register cannot be redirected. */
             if ( rc < 0 )
                 rc = XEN_GPU_AUDIT_REG_DENIED;
@@ -254,7 +259,7 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
             rc = check_index(&r, o);
             break;
         case GPU_OPND_JUMP:
-            return sub_jump(s, d, o, off, len);
+            return gpu_audit_sub_jump(s, d, o, off, len);
         default:
             rc = XEN_GPU_AUDIT_BAD_TABLE;
             break;
@@ -266,7 +271,7 @@ static int check_cmd(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
     if ( d->flags & GPU_CF_END )
     {
         b->scanned = off + 4 * len;
-        sub_pop(s);
+        gpu_audit_sub_pop(s);
         return GPU_STEP_FRAME;
     }
 
@@ -458,7 +463,7 @@ static int scan_prologue(struct scan_pos *p)
     if ( unlikely(p->off > p->avail) )
     {
         /* The fast path's last command goes on past the copy. */
-        rc = sub_ensure(p->s, b, p->off);
+        rc = gpu_audit_sub_ensure(p->s, b, p->off);
         p->avail = b->len;
         if ( rc )
         {
@@ -479,10 +484,10 @@ static int scan_prologue(struct scan_pos *p)
         if ( b->wrap_size && p->off == b->limit )
         {
             b->scanned = p->off;
-            sub_pop(p->s);
+            gpu_audit_sub_pop(p->s);
             return GPU_STEP_FRAME;
         }
-        rc = sub_ensure(p->s, b, p->off + 4);
+        rc = gpu_audit_sub_ensure(p->s, b, p->off + 4);
         p->avail = b->len;
         if ( rc == GPU_COPY_END )
             return p->avail ? XEN_GPU_AUDIT_NO_END : XEN_GPU_AUDIT_JUMP_UNMAPPED;
@@ -542,7 +547,7 @@ static int scan_careful(struct scan_pos *p, struct gpu_audit_page *pg)
 
     if ( unlikely(off + 4 * len > p->avail) )
     {
-        rc = sub_ensure(s, b, off + 4 * len);
+        rc = gpu_audit_sub_ensure(s, b, off + 4 * len);
         p->avail = b->len;
         pg = &b->pages[off / PAGE_SIZE];   /* the array may have moved */
         if ( rc )
@@ -585,7 +590,7 @@ static int scan_careful(struct scan_pos *p, struct gpu_audit_page *pg)
  * path then takes what it can of the page; a command it stops at gets the
  * careful path, one at a time.
  */
-int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
+int gpu_audit_parser_scan(struct gpu_audit_sub *s, uint32_t budget)
 {
     struct fast_ctx fc;
     uint32_t done = 0;
@@ -607,7 +612,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
 
         if ( done >= budget )
             return GPU_STEP_RESTART;
-        p.cls = sub_class(p.b);
+        p.cls = gpu_audit_sub_class(p.b);
         p.slow = GPU_DISP_SLOW(p.cls);
         p.avail = p.b->len;
         p.stop = budget - done > UINT32_MAX - start ? UINT32_MAX
@@ -662,7 +667,7 @@ int parser_scan(struct gpu_audit_sub *s, uint32_t budget)
             return rc;
         /* Every other outcome is a reason: no step returns an errno. */
         ASSERT(rc > 0 && rc < XEN_GPU_AUDIT_NR);
-        return sub_reject(s, rc, f->buf, p.off);
+        return gpu_audit_sub_reject(s, rc, f->buf, p.off);
     }
 
     return 0;

@@ -9,6 +9,6 @@
  * Scan until the frame stack is empty (0), a rule is broken (the reason,
  * the verdict set) or about budget bytes were scanned (GPU_STEP_RESTART).
  */
-int parser_scan(struct gpu_audit_sub *s, uint32_t budget);
+int gpu_audit_parser_scan(struct gpu_audit_sub *s, uint32_t budget);
 
 #endif /* GPU_AUDIT_PARSER_H */

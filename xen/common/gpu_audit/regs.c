@@ -8,8 +8,9 @@
  */
 #include "regs.h"
 
-int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
-              unsigned int access, bool has_value, uint32_t value)
+int gpu_audit_reg_check(const struct gpu_audit_sub *s, unsigned int cls,
+                        uint32_t reg, unsigned int access, bool has_value,
+                        uint32_t value)
 {
     const struct gpu_reg_desc *r = gpu_audit_reg_lookup(s->t, reg);
     uint32_t bits, vgpu_value;
@@ -45,7 +46,8 @@ int reg_check(const struct gpu_audit_sub *s, unsigned int cls, uint32_t reg,
     return (r->flags & GPU_RF_PDP) ? GPU_REG_ROOT : 0;
 }
 
-unsigned int reg_group_index(const struct gpu_audit_table *t, uint32_t reg)
+unsigned int gpu_audit_reg_group_index(const struct gpu_audit_table *t,
+                                       uint32_t reg)
 {
     const struct gpu_reg_desc *r = gpu_audit_reg_lookup(t, reg), *q = r;
 
@@ -58,7 +60,7 @@ unsigned int reg_group_index(const struct gpu_audit_table *t, uint32_t reg)
     return r - q;
 }
 
-unsigned int reg_rewrite(struct gpu_audit_sub *s)
+unsigned int gpu_audit_reg_rewrite(struct gpu_audit_sub *s)
 {
     unsigned int i;
 
@@ -69,10 +71,11 @@ unsigned int reg_rewrite(struct gpu_audit_sub *s)
 
         if ( n->kind != GPU_NOTE_REG_REWRITE )
             continue;
-        /* reg_check() saw the value; entries are never removed. */
+        /* gpu_audit_reg_check() saw the value; entries are never removed. */
         if ( !gpu_audit_vgpu_get_vreg(s->v, n->header, &value) )
-            return sub_reject(s, XEN_GPU_AUDIT_REG_DENIED, n->buf, n->offset);
-        copy_set_dw(&s->bufs[n->buf], n->offset / 4, value);
+            return gpu_audit_sub_reject(s, XEN_GPU_AUDIT_REG_DENIED, n->buf,
+                                        n->offset);
+        gpu_audit_copy_set_dw(&s->bufs[n->buf], n->offset / 4, value);
     }
 
     return 0;

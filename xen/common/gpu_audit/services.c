@@ -10,7 +10,7 @@
 
 #define GPU_AUDIT_MAX_NOTES 4096
 
-unsigned int sub_class(const struct gpu_audit_buf *b)
+unsigned int gpu_audit_sub_class(const struct gpu_audit_buf *b)
 {
     if ( b->kind == XEN_GPU_BUF_RING )
         return GPU_CLASS_RING;
@@ -49,8 +49,8 @@ static int grow_reason(int rc)
     return rc == -E2BIG ? XEN_GPU_AUDIT_LIMIT_CMDS : XEN_GPU_AUDIT_NO_MEMORY;
 }
 
-int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
-             uint32_t off, uint32_t header)
+int gpu_audit_sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
+                       uint32_t off, uint32_t header)
 {
     struct gpu_audit_note *n;
     int rc = grow((void **)&s->notes, s->nr_notes, &s->max_notes,
@@ -67,8 +67,9 @@ int sub_note(struct gpu_audit_sub *s, unsigned int kind, uint32_t buf,
     return 0;
 }
 
-int sub_pdp_write(struct gpu_audit_sub *s, uint32_t buf, uint32_t cmd_off,
-                  unsigned int index, uint32_t val_off, uint32_t value)
+int gpu_audit_sub_pdp_write(struct gpu_audit_sub *s, uint32_t buf,
+                            uint32_t cmd_off, unsigned int index,
+                            uint32_t val_off, uint32_t value)
 {
     struct gpu_audit_pdp_load *ld = s->nr_pdp_loads
                                     ? &s->pdp_loads[s->nr_pdp_loads - 1] : NULL;
@@ -100,8 +101,8 @@ int sub_pdp_write(struct gpu_audit_sub *s, uint32_t buf, uint32_t cmd_off,
     return 0;
 }
 
-int sub_reject(struct gpu_audit_sub *s, unsigned int reason, uint32_t buf,
-               uint32_t off)
+int gpu_audit_sub_reject(struct gpu_audit_sub *s, unsigned int reason,
+                         uint32_t buf, uint32_t off)
 {
     struct gpu_audit_verdict *v = &s->verdict;
 
@@ -130,10 +131,11 @@ int sub_reject(struct gpu_audit_sub *s, unsigned int reason, uint32_t buf,
 }
 
 /* Copy more of a buffer, with the submission's byte limit. */
-int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end)
+int gpu_audit_sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b,
+                         uint32_t end)
 {
     uint32_t before = b->len, limit = b->limit;
-    int rc = copy_ensure(b, s->v, s->mem, s->priv, end);
+    int rc = gpu_audit_copy_ensure(b, s->v, s->mem, s->priv, end);
 
     s->bytes += b->len - before;
     if ( s->bytes > s->v->limits.max_bytes )
@@ -145,9 +147,9 @@ int sub_ensure(struct gpu_audit_sub *s, struct gpu_audit_buf *b, uint32_t end)
     return rc;
 }
 
-int sub_new_buf(struct gpu_audit_sub *s, unsigned int space,
-                uint64_t gaddr, unsigned int level, unsigned int kind,
-                uint32_t limit)
+int gpu_audit_sub_new_buf(struct gpu_audit_sub *s, unsigned int space,
+                          uint64_t gaddr, unsigned int level, unsigned int kind,
+                          uint32_t limit)
 {
     struct gpu_audit_buf *b;
     int rc = grow((void **)&s->bufs, s->nr_bufs, &s->max_bufs, sizeof(*b),
@@ -170,7 +172,10 @@ int sub_new_buf(struct gpu_audit_sub *s, unsigned int space,
 static uint32_t batch_limit(const struct gpu_audit_sub *s, unsigned int space,
                             uint64_t addr)
 {
-    /* The submission's byte limit applies in sub_ensure(), to all buffers. */
+    /*
+     * The submission's byte limit applies in gpu_audit_sub_ensure(), to all
+     * buffers.
+     */
     uint64_t lim = UINT32_MAX;
     unsigned int i;
 
@@ -188,13 +193,13 @@ static uint32_t batch_limit(const struct gpu_audit_sub *s, unsigned int space,
     return lim & ~3u;
 }
 
-void sub_pop(struct gpu_audit_sub *s)
+void gpu_audit_sub_pop(struct gpu_audit_sub *s)
 {
     struct gpu_audit_buf *b;
 
     ASSERT(s->depth);
     b = &s->bufs[s->frames[--s->depth].buf];
-    copy_seal(b);
+    gpu_audit_copy_seal(b);
 }
 
 /* Find an audited command start at addr, or say why a jump there is bad. */
@@ -244,8 +249,9 @@ static int add_reloc(struct gpu_audit_sub *s, uint32_t buf, uint32_t off,
  * Enter the batch at addr as a jump from buffer 'from' (or from the
  * implicit ring when from < 0).  Leaves the frame stack unchanged on error.
  */
-int sub_enter_batch(struct gpu_audit_sub *s, int from, uint32_t op_off,
-                    unsigned int space, uint64_t addr, unsigned int level)
+int gpu_audit_sub_enter_batch(struct gpu_audit_sub *s, int from,
+                              uint32_t op_off, unsigned int space,
+                              uint64_t addr, unsigned int level)
 {
     unsigned int kind;
     int found, idx, rc;
@@ -272,7 +278,8 @@ int sub_enter_batch(struct gpu_audit_sub *s, int from, uint32_t op_off,
 
     kind = level == 2 ? XEN_GPU_BUF_BATCH_L2 :
            space == GPU_SPACE_GGTT ? XEN_GPU_BUF_BATCH_GGTT : XEN_GPU_BUF_BATCH;
-    idx = sub_new_buf(s, space, addr, level, kind, batch_limit(s, space, addr));
+    idx = gpu_audit_sub_new_buf(s, space, addr, level, kind,
+                                batch_limit(s, space, addr));
     if ( idx < 0 )
         return -idx;
     if ( from >= 0 )
@@ -317,8 +324,8 @@ static bool log_find(const struct gpu_audit_sub *s, unsigned int space,
  * already audited makes that buffer stale: later jumps to it audit a fresh
  * copy that sees the new operand, earlier ones keep the copy they had.
  */
-int sub_log_store(struct gpu_audit_sub *s, unsigned int space, uint64_t addr,
-                  uint32_t val)
+int gpu_audit_sub_log_store(struct gpu_audit_sub *s, unsigned int space,
+                            uint64_t addr, uint32_t val)
 {
     struct gpu_audit_store *st = &s->log[s->log_next];
     unsigned int i;
@@ -344,8 +351,9 @@ int sub_log_store(struct gpu_audit_sub *s, unsigned int space, uint64_t addr,
 }
 
 /* MI_BATCH_BUFFER_START at off in the current frame's buffer. */
-int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
-             const struct gpu_cmd_operand *o, uint32_t off, unsigned int len)
+int gpu_audit_sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
+                       const struct gpu_cmd_operand *o, uint32_t off,
+                       unsigned int len)
 {
     struct gpu_audit_frame *f = &s->frames[s->depth - 1];
     uint32_t fbuf = f->buf;
@@ -362,7 +370,7 @@ int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
         uint32_t val;
 
         if ( log_find(s, b->space, b->gaddr + op_off + 4 * i, &val) )
-            copy_set_dw(b, op_off / 4 + i, val);
+            gpu_audit_copy_set_dw(b, op_off / 4 + i, val);
     }
 
     addr = gpu_audit_buf_dw(b, op_off / 4) & o->addr_lo_mask;
@@ -390,7 +398,7 @@ int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
         uint32_t saved = f->off;
 
         s->depth--;
-        rc = sub_enter_batch(s, fbuf, op_off, space, addr, 1);
+        rc = gpu_audit_sub_enter_batch(s, fbuf, op_off, space, addr, 1);
         if ( rc != 0 && rc != GPU_STEP_FRAME )
         {
             s->depth++;
@@ -398,12 +406,12 @@ int sub_jump(struct gpu_audit_sub *s, const struct gpu_cmd_desc *d,
             return rc;
         }
         /* enter_batch() may have moved the buffer array. */
-        copy_seal(&s->bufs[fbuf]);
+        gpu_audit_copy_seal(&s->bufs[fbuf]);
         return GPU_STEP_FRAME;
     }
 
     f->off = off + 4 * len;
-    rc = sub_enter_batch(s, fbuf, op_off, space, addr, new_level);
+    rc = gpu_audit_sub_enter_batch(s, fbuf, op_off, space, addr, new_level);
     if ( rc != 0 && rc != GPU_STEP_FRAME )
     {
         f->off = off;

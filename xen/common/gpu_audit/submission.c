@@ -44,7 +44,7 @@ static int sub_finish(struct gpu_audit_sub *s, unsigned int reason)
 
     /* Accepted: the copy gets the vGPU's values of virtualised registers. */
     if ( !reason )
-        reason = reg_rewrite(s);
+        reason = gpu_audit_reg_rewrite(s);
 
     s->finished = true;
     if ( !reason )
@@ -52,15 +52,16 @@ static int sub_finish(struct gpu_audit_sub *s, unsigned int reason)
         /* Accepted: whatever is still open was fully scanned. */
         memset(&s->verdict, 0, sizeof(s->verdict));
         while ( s->depth )
-            sub_pop(s);
+            gpu_audit_sub_pop(s);
         for ( i = 0; i < s->nr_bufs; i++ )
             if ( !s->bufs[i].done )
-                copy_seal(&s->bufs[i]);
+                gpu_audit_copy_seal(&s->bufs[i]);
     }
     else
         s->verdict.reason = reason;
 
-    vgpu_count(s->v, reason, s->cmds, s->bytes, s->neutralised, s->restarts);
+    gpu_audit_vgpu_count(s->v, reason, s->cmds, s->bytes, s->neutralised,
+                         s->restarts);
 
     return 0;
 }
@@ -80,18 +81,18 @@ int gpu_audit_sub_start_ring(struct gpu_audit_sub *s,
          ((ring->head | ring->tail) & 7) ||
          !gpu_audit_ggtt_range_ok(s->v, ring->start, ring->size) )
     {
-        sub_reject(s, XEN_GPU_AUDIT_RING_BOUNDS, ~0u, 0);
+        gpu_audit_sub_reject(s, XEN_GPU_AUDIT_RING_BOUNDS, ~0u, 0);
         return sub_finish(s, XEN_GPU_AUDIT_RING_BOUNDS);
     }
 
     seg = ring->tail >= ring->head ? ring->tail - ring->head
                                    : ring->size - ring->head + ring->tail;
 
-    idx = sub_new_buf(s, GPU_SPACE_GGTT, ring->start + ring->head, 0,
-                  XEN_GPU_BUF_RING, seg);
+    idx = gpu_audit_sub_new_buf(s, GPU_SPACE_GGTT, ring->start + ring->head, 0,
+                                XEN_GPU_BUF_RING, seg);
     if ( idx < 0 )
     {
-        sub_reject(s, -idx, ~0u, 0);
+        gpu_audit_sub_reject(s, -idx, ~0u, 0);
         return sub_finish(s, -idx);
     }
     s->bufs[idx].wrap_base = ring->start;
@@ -112,10 +113,10 @@ int gpu_audit_sub_start_batch(struct gpu_audit_sub *s, unsigned int space,
         return -EBUSY;
     s->started = true;
 
-    rc = sub_enter_batch(s, -1, 0, space, addr, 1);
+    rc = gpu_audit_sub_enter_batch(s, -1, 0, space, addr, 1);
     if ( rc > 0 )
     {
-        sub_reject(s, rc, ~0u, 0);
+        gpu_audit_sub_reject(s, rc, ~0u, 0);
         s->verdict.gaddr = addr;
         return sub_finish(s, rc);
     }
@@ -132,7 +133,7 @@ int gpu_audit_run(struct gpu_audit_sub *s)
     if ( s->finished )
         return 0;
 
-    rc = parser_scan(s, s->v->limits.chunk_bytes);
+    rc = gpu_audit_parser_scan(s, s->v->limits.chunk_bytes);
     if ( rc == GPU_STEP_RESTART )
     {
         s->restarts++;
@@ -149,7 +150,7 @@ void gpu_audit_sub_destroy(struct gpu_audit_sub *s)
     if ( !s )
         return;
     for ( i = 0; i < s->nr_bufs; i++ )
-        copy_free(&s->bufs[i], s->v);
+        gpu_audit_copy_free(&s->bufs[i], s->v);
     xfree(s->bufs);
     xfree(s->relocs);
     xfree(s->notes);
@@ -224,7 +225,7 @@ int gpu_audit_set_pdp_value(struct gpu_audit_sub *s, unsigned int i,
 
     if ( !s->finished || s->verdict.reason != XEN_GPU_AUDIT_OK || !w )
         return -EINVAL;
-    copy_set_dw(&s->bufs[ld->buf], w->offset / 4, value);
+    gpu_audit_copy_set_dw(&s->bufs[ld->buf], w->offset / 4, value);
 
     return 0;
 }

@@ -24,7 +24,7 @@ void gpu_audit_vgpu_init(struct gpu_audit_vgpu *v,
 /* Free what the vGPU holds; no submission of it may be alive. */
 void gpu_audit_vgpu_destroy(struct gpu_audit_vgpu *v)
 {
-    copy_pool_drain(v);
+    gpu_audit_copy_pool_drain(v);
 }
 
 int gpu_audit_vgpu_add_slice(struct gpu_audit_vgpu *v, uint64_t base,
@@ -123,8 +123,9 @@ bool gpu_audit_vgpu_get_vreg(const struct gpu_audit_vgpu *v, uint32_t offset,
     return true;
 }
 
-void vgpu_count(struct gpu_audit_vgpu *v, unsigned int reason, uint64_t cmds,
-                uint64_t bytes, uint32_t neutralised, uint32_t restarts)
+void gpu_audit_vgpu_count(struct gpu_audit_vgpu *v, unsigned int reason,
+                          uint64_t cmds, uint64_t bytes, uint32_t neutralised,
+                          uint32_t restarts)
 {
     struct gpu_audit_counters *c = &v->counters;
 

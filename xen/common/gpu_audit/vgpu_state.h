@@ -6,7 +6,8 @@
 #include "copy.h"
 
 /* A finished submission's counts, added under the vGPU's lock. */
-void vgpu_count(struct gpu_audit_vgpu *v, unsigned int reason, uint64_t cmds,
-                uint64_t bytes, uint32_t neutralised, uint32_t restarts);
+void gpu_audit_vgpu_count(struct gpu_audit_vgpu *v, unsigned int reason,
+                          uint64_t cmds, uint64_t bytes, uint32_t neutralised,
+                          uint32_t restarts);
 
 #endif /* GPU_AUDIT_VGPU_STATE_H */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Submission glue (submit.h): the guest's page-table roots, loaded by the
+ * Submission glue (declared in <asm/hvm/gtt.h>): the guest's page-table roots, loaded by the
  * PDP LRIs the auditor recorded or named by a context image, become the
  * shadow roots of the engine, pinned while the GPU may use them.
  */
 #include "vgpu.h"
-#include "submit.h"
+#include <xen/gpu_audit.h>
 
 /*
  * Under v->lock: create the space of roots unless the engine knows it;
@@ -83,7 +83,7 @@ int gtt_submit_ctx_release(struct gtt_vgpu *gv, uint64_t root_gpa)
 #define PDP_REGS      8
 
 /*
- * Level and roots of the load record i (the rule in submit.h), or 0: a
+ * Level and roots of the load record i (the rule in <asm/hvm/gtt.h>), or 0: a
  * register written twice counts with its last value, as on the GPU.
  */
 static unsigned int load_roots(const struct gpu_audit_sub *s, unsigned int i,

@@ -8,7 +8,7 @@
  *   display.c the guest's display planes (display.h)
  *   ppgtt*.c shadow PPGTT address spaces (ppgtt.h; ppgtt_private.h)
  *   emul_op.c the display emulator's operations
- *   submit.c the submission glue (submit.h)
+ *   submit.c the submission glue (declared in <asm/hvm/gtt.h>)
  * Calls go down: vgpu.c into the tables, everything into refs.c, refs.c
  * into the platform (platform.h); none comes back up into vgpu.c.
  */
