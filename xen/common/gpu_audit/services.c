@@ -335,6 +335,7 @@ int gpu_audit_sub_log_store(struct gpu_audit_sub *s, unsigned int space,
         struct gpu_audit_buf *b = &s->bufs[s->relocs[i].buf];
         uint64_t op = b->gaddr + s->relocs[i].offset;
 
+        s->store_steps++;
         if ( b->space == space && addr >= op && addr - op < 8 &&
              gpu_audit_buf_dw(b, (s->relocs[i].offset + (addr - op)) / 4) != val )
             b->stale = true;

@@ -59,6 +59,7 @@ struct gpu_audit_sub {
     uint32_t neutralised;
     uint32_t restarts;
     uint32_t jumps;
+    uint64_t store_steps;     /* relocation entries stores looked at */
 };
 
 #endif /* GPU_AUDIT_SUB_H */

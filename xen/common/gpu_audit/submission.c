@@ -187,6 +187,11 @@ const struct gpu_audit_reloc *gpu_audit_get_reloc(
     return i < s->nr_relocs ? &s->relocs[i] : NULL;
 }
 
+uint64_t gpu_audit_sub_store_steps(const struct gpu_audit_sub *s)
+{
+    return s->store_steps;
+}
+
 unsigned int gpu_audit_nr_notes(const struct gpu_audit_sub *s)
 {
     return s->nr_notes;
