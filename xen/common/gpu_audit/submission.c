@@ -10,6 +10,7 @@
  */
 #include "parser.h"
 #include "regs.h"
+#include "reloc_index.h"
 #include "vgpu_state.h"
 
 struct gpu_audit_sub *gpu_audit_sub_create(struct gpu_audit_vgpu *v,
@@ -153,6 +154,7 @@ void gpu_audit_sub_destroy(struct gpu_audit_sub *s)
         gpu_audit_copy_free(&s->bufs[i], s->v);
     xfree(s->bufs);
     xfree(s->relocs);
+    gpu_audit_reloc_index_free(s);
     xfree(s->notes);
     xfree(s->pdp_loads);
     xfree(s->pdp_writes);
