@@ -239,6 +239,36 @@ static void test_store_work_bounded(void **state)
     run_done(&r);
 }
 
+/*
+ * Out of memory while the index is built or grown: the submission is
+ * refused for it, and everything goes back (run_done() checks).
+ */
+static void test_store_index_no_memory(void **state)
+{
+    struct layout l;
+    struct audit_run r;
+    long k, allocs, refused = 0;
+
+    (void)state;
+    build(300, &l, store_low);
+    /* The last allocations of a run: the index's growth among them. */
+    host_alloc_stats.fail_after = 1L << 30;
+    run_keep(&r, &fx_mem, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+    allocs = (1L << 30) - host_alloc_stats.fail_after;
+    host_alloc_stats.fail_after = -1;
+    run_done(&r);
+    for ( k = allocs - 1; k >= allocs - 16 && k >= 0; k-- )
+    {
+        host_alloc_stats.fail_after = k;
+        run_keep(&r, &fx_mem, GEN, RCS, NULL, GPU_SPACE_PPGTT, BATCH, NULL);
+        host_alloc_stats.fail_after = -1;
+        assert_int_equal(r.res.reason, XEN_GPU_AUDIT_NO_MEMORY);
+        refused++;
+        run_done(&r);
+    }
+    assert_true(refused > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +281,7 @@ int main(void)
         T(test_store_misses),
         T(test_store_same_value),
         T(test_store_work_bounded),
+        T(test_store_index_no_memory),
 #undef T
     };
 
