@@ -100,6 +100,16 @@ void host_ulong_push(unsigned long **arr, unsigned long *nr,
     (*arr)[(*nr)++] = val;
 }
 
+unsigned int get_random(void)
+{
+    static uint64_t state = 0x9e3779b97f4a7c15ull;
+
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return (state * 0x2545f4914f6cdd1dull) >> 32;
+}
+
 void host_printk(const char *fmt, ...)
 {
     va_list ap;

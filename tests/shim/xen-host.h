@@ -88,6 +88,9 @@ typedef struct {
 #define spin_lock(l)   do { ASSERT(!(l)->held); (l)->held = 1; } while ( 0 )
 #define spin_unlock(l) do { ASSERT((l)->held); (l)->held = 0; } while ( 0 )
 
+/* xen/random.h: a stand-in (xorshift64*, fixed seed: tests reproduce). */
+unsigned int get_random(void);
+
 /* Accounting, for tests. */
 struct host_alloc_stats {
     long xmalloc_live;

@@ -94,6 +94,12 @@ const struct gpu_gen_spec *gpu_audit_spec_for_gen(unsigned int gen);
 unsigned int gpu_audit_cmd_mem(const struct gpu_cmd_desc *d, unsigned int len,
                                uint16_t *out, unsigned int max);
 
+/*
+ * For tests: relocation entries (and index buckets) the immediate stores of
+ * a submission looked at so far.
+ */
+uint64_t gpu_audit_sub_store_steps(const struct gpu_audit_sub *s);
+
 /* Hot paths of the parser loop, inline. */
 
 /* Dispatch entry for a header on an engine (0: unknown): O(1), no search. */

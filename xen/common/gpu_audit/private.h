@@ -17,6 +17,7 @@
 #include <xen/lib.h>
 #include <xen/spinlock.h>
 #include <xen/mm.h>
+#include <xen/random.h>
 #include <xen/string.h>
 #include <xen/types.h>
 #include <xen/xmalloc.h>

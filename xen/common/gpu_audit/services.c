@@ -6,6 +6,7 @@
  * of a submission flows from the driver (submission.c) down through the
  * parser (parser.c) to these, never back up.
  */
+#include "reloc_index.h"
 #include "services.h"
 
 #define GPU_AUDIT_MAX_NOTES 4096
@@ -242,7 +243,7 @@ static int add_reloc(struct gpu_audit_sub *s, uint32_t buf, uint32_t off,
     r->target_buf = target_buf;
     r->target_offset = target_off;
 
-    return 0;
+    return gpu_audit_reloc_index_add(s);
 }
 
 /*
@@ -328,18 +329,8 @@ int gpu_audit_sub_log_store(struct gpu_audit_sub *s, unsigned int space,
                             uint64_t addr, uint32_t val)
 {
     struct gpu_audit_store *st = &s->log[s->log_next];
-    unsigned int i;
 
-    for ( i = 0; i < s->nr_relocs; i++ )
-    {
-        struct gpu_audit_buf *b = &s->bufs[s->relocs[i].buf];
-        uint64_t op = b->gaddr + s->relocs[i].offset;
-
-        if ( b->space == space && addr >= op && addr - op < 8 &&
-             gpu_audit_buf_dw(b, (s->relocs[i].offset + (addr - op)) / 4) != val )
-            b->stale = true;
-    }
-
+    gpu_audit_reloc_index_store(s, space, addr, val);
     st->space = space;
     st->addr = addr;
     st->val = val;

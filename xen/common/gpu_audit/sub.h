@@ -44,6 +44,12 @@ struct gpu_audit_sub {
 
     struct gpu_audit_reloc *relocs;
     unsigned int nr_relocs, max_relocs;
+    /* Index of the relocations' operand dwords (reloc_index.c). */
+    struct gpu_audit_reloc_link *reloc_links;
+    unsigned int max_reloc_links;
+    uint32_t *reloc_buckets;  /* NULL: few relocations, none indexed */
+    unsigned int reloc_bucket_bits, nr_reloc_keys;
+    uint64_t reloc_hash_mul;  /* random, odd */
     struct gpu_audit_note *notes;
     unsigned int nr_notes, max_notes;
     struct gpu_audit_pdp_load *pdp_loads;
@@ -59,6 +65,7 @@ struct gpu_audit_sub {
     uint32_t neutralised;
     uint32_t restarts;
     uint32_t jumps;
+    uint64_t store_steps;     /* relocation entries stores looked at */
 };
 
 #endif /* GPU_AUDIT_SUB_H */

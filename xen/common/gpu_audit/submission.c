@@ -10,6 +10,7 @@
  */
 #include "parser.h"
 #include "regs.h"
+#include "reloc_index.h"
 #include "vgpu_state.h"
 
 struct gpu_audit_sub *gpu_audit_sub_create(struct gpu_audit_vgpu *v,
@@ -153,6 +154,7 @@ void gpu_audit_sub_destroy(struct gpu_audit_sub *s)
         gpu_audit_copy_free(&s->bufs[i], s->v);
     xfree(s->bufs);
     xfree(s->relocs);
+    gpu_audit_reloc_index_free(s);
     xfree(s->notes);
     xfree(s->pdp_loads);
     xfree(s->pdp_writes);
@@ -185,6 +187,11 @@ const struct gpu_audit_reloc *gpu_audit_get_reloc(
     const struct gpu_audit_sub *s, unsigned int i)
 {
     return i < s->nr_relocs ? &s->relocs[i] : NULL;
+}
+
+uint64_t gpu_audit_sub_store_steps(const struct gpu_audit_sub *s)
+{
+    return s->store_steps;
 }
 
 unsigned int gpu_audit_nr_notes(const struct gpu_audit_sub *s)
