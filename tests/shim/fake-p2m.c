@@ -14,6 +14,7 @@ struct fake_p2m_entry {
 static struct page_info *chunks[NR_CHUNKS];
 static long refs_total, maps_live, domheap_live;
 static unsigned long put_violations;
+static struct fake_p2m_queries queries;
 static unsigned long next_guest_mfn = 1;      /* for fake_guest_mfns() */
 static unsigned long next_xen_mfn = FAKE_XEN_MFN_BASE;
 static unsigned long *xen_free;               /* freed domheap frames */
@@ -87,6 +88,9 @@ int fake_p2m_set(struct domain *d, unsigned long gfn, unsigned long mfn,
 
     if ( gfn >= d->max_gfn )
         return -EINVAL;
+    /* As Xen's p2m_set_entry(): any valid type raises max_mapped_pfn. */
+    if ( t != p2m_invalid && gfn > d->max_mapped_gfn )
+        d->max_mapped_gfn = gfn;
     /* The frame gfn named so far no longer backs it. */
     if ( d->p2m[gfn].page && d->p2m[gfn].page->m2p == gfn + 1 )
         d->p2m[gfn].page->m2p = 0;
@@ -120,6 +124,13 @@ unsigned long get_gpfn_from_mfn(unsigned long mfn)
     return pg && pg->m2p ? pg->m2p - 1 : INVALID_M2P_ENTRY;
 }
 
+unsigned long domain_get_maximum_gpfn(struct domain *d)
+{
+    queries.max_gfn_reads++;
+
+    return d->max_mapped_gfn;
+}
+
 p2m_type_t fake_p2m_type(const struct domain *d, unsigned long gfn)
 {
     return gfn < d->max_gfn ? d->p2m[gfn].type : p2m_invalid;
@@ -150,6 +161,7 @@ struct page_info *get_page_from_gfn(struct domain *d, unsigned long gfn,
     struct fake_p2m_entry *e;
     struct domain *want;
 
+    queries.lookups++;
     *t = p2m_invalid;
     if ( gfn >= d->max_gfn )
         return NULL;
@@ -309,6 +321,11 @@ long fake_page_refs(unsigned long mfn)
     return c ? c[mfn & (CHUNK_FRAMES - 1)].count : 0;
 }
 
+struct fake_p2m_queries fake_p2m_queries(void)
+{
+    return queries;
+}
+
 long fake_refs_total(void)
 {
     return refs_total;
@@ -349,6 +366,7 @@ void fake_p2m_reset(void)
     next_guest_mfn = 1;
     refs_total = maps_live = 0;
     put_violations = 0;
+    memset(&queries, 0, sizeof(queries));
     host_alloc_stats.pages_live -= domheap_live;
     domheap_live = 0;
 }

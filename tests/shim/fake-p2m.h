@@ -84,7 +84,9 @@ struct fake_p2m_entry;
 struct domain {
     domid_t domain_id;
     struct fake_p2m_entry *p2m;     /* indexed by gfn */
-    unsigned long max_gfn;
+    unsigned long max_gfn;          /* size of p2m[] */
+    unsigned long max_mapped_gfn;   /* highest gfn ever given a type other
+                                       than p2m_invalid (0: none) */
 };
 
 /* Xen's special owners: dom_xen owns Xen's pages, dom_cow shared ones. */
@@ -124,6 +126,12 @@ int p2m_change_type_one(struct domain *d, unsigned long gfn,
  */
 #define INVALID_M2P_ENTRY (~0UL)
 unsigned long get_gpfn_from_mfn(unsigned long mfn);
+/*
+ * As Xen's for an HVM guest (the host p2m's max_mapped_pfn): the highest
+ * gfn fake_p2m_set() ever gave a type other than p2m_invalid, 0 when none.
+ * It only grows (a gfn set back to p2m_invalid does not lower it).
+ */
+unsigned long domain_get_maximum_gpfn(struct domain *d);
 
 #define _MEMF_no_owner  5
 #define MEMF_no_owner   (1U << _MEMF_no_owner)
@@ -154,6 +162,15 @@ p2m_type_t fake_p2m_type(const struct domain *d, unsigned long gfn);
 /* First of count contiguous guest frames never named before (0 if none). */
 unsigned long fake_guest_mfns(unsigned long count);
 long fake_page_refs(unsigned long mfn);
+/*
+ * How often the engine asked the p2m, since the last fake_p2m_reset():
+ * lookups (get_page_from_gfn()) and reads of the highest gfn
+ * (domain_get_maximum_gpfn()).
+ */
+struct fake_p2m_queries {
+    unsigned long lookups, max_gfn_reads;
+};
+struct fake_p2m_queries fake_p2m_queries(void);
 long fake_refs_total(void);
 long fake_maps_live(void);              /* map_domain_page() not unmapped */
 long fake_domheap_live(void);           /* alloc_domheap_pages() not freed */

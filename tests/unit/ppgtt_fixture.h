@@ -31,13 +31,18 @@ struct fx {
     long vxm, vpages;               /* with the vGPU created, no roots */
 };
 
-static inline void fx_init_cfg(struct fx *f, unsigned long gfns,
-                               unsigned int quota, bool oos)
+/*
+ * d1's p2m has room for gfns frames; the first ram of them are its RAM
+ * (the rest holes, that tests may fill to grow its memory).
+ */
+static inline void fx_init_ram(struct fx *f, unsigned long gfns,
+                               unsigned long ram, unsigned int quota,
+                               bool oos)
 {
     const struct fake_host_layout layout = {
         .ggtt_entries = FX_GGTT_ENTRIES,
-        .max_gfn = gfns, .ram = gfns,
-        .ram_align = gfns >= 0x40000 ? 0x40000 : 0x200,
+        .max_gfn = gfns, .ram = ram,
+        .ram_align = ram >= 0x40000 ? 0x40000 : 0x200,
         .d2_max_gfn = FX_D2_GFNS, .d2_ram = FX_D2_GFNS,
     };
     struct gtt_vgpu_config cfg = {
@@ -55,6 +60,12 @@ static inline void fx_init_cfg(struct fx *f, unsigned long gfns,
     assert_int_equal(gtt_vgpu_create(&f->h.dev, &cfg, &f->v), 0);
     f->vxm = host_alloc_stats.xmalloc_live;
     f->vpages = host_alloc_stats.pages_live;
+}
+
+static inline void fx_init_cfg(struct fx *f, unsigned long gfns,
+                               unsigned int quota, bool oos)
+{
+    fx_init_ram(f, gfns, gfns, quota, oos);
 }
 
 static inline void fx_init(struct fx *f, unsigned long gfns)

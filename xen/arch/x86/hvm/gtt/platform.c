@@ -32,12 +32,26 @@ static unsigned int frame_type_reason(p2m_type_t t)
     return GTT_ERR_NOT_RAM;
 }
 
+unsigned long gtt_frame_max_gfn(struct domain *d)
+{
+    return domain_get_maximum_gpfn(d);
+}
+
 int gtt_frame_get(struct domain *d, unsigned long gfn, struct gtt_frame *f)
 {
     p2m_type_t t;
     struct page_info *pg;
     unsigned int reason;
 
+    f->pg = NULL;
+    f->mfn = 0;
+    /*
+     * Past the end of the guest's memory: not RAM, whichever path asks (a
+     * 4K entry here, a run of a huge entry in ppgtt_huge.c without a call
+     * per frame).
+     */
+    if ( gfn > gtt_frame_max_gfn(d) )
+        return GTT_ERR_NOT_RAM;
     /* ALLOC: populate PoD / start paging in; UNSHARE: break CoW sharing. */
     pg = get_page_from_gfn(d, gfn, &t, P2M_ALLOC | P2M_UNSHARE);
     reason = frame_type_reason(t);
@@ -52,8 +66,6 @@ int gtt_frame_get(struct domain *d, unsigned long gfn, struct gtt_frame *f)
     {
         if ( pg )
             put_page(pg);
-        f->pg = NULL;
-        f->mfn = 0;
         return reason;
     }
     f->pg = pg;

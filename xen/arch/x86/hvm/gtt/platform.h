@@ -20,10 +20,23 @@ struct gtt_frame {
 };
 
 /*
+ * The highest gfn d's p2m has ever mapped (Xen: domain_get_maximum_gpfn(),
+ * for an HVM guest its host p2m's max_mapped_pfn).  No frame above it is
+ * RAM: Xen's own p2m lookups answer "nothing mapped" there without a walk.
+ * It grows as the guest's memory is populated, so read it at each
+ * validation, never keep it.  It is read without the p2m lock (as the
+ * DMOPs' range checks read it): a populate racing with the read either
+ * came first or looks not yet done, as it would to a racing lookup.
+ */
+unsigned long gtt_frame_max_gfn(struct domain *d);
+
+/*
  * Look up gfn of d for GPU use.  Only ordinary RAM owned by d qualifies
  * (our own write-protected type included); anything else returns the
  * reason (GTT_ERR_NOT_RAM, _MMIO, _GRANT, _FOREIGN, _PAGED, _SHARED,
  * _OTHER_OWNER) and holds no reference.  On GTT_OK one reference is held.
+ * A gfn above gtt_frame_max_gfn() is GTT_ERR_NOT_RAM without a lookup
+ * (Xen's p2m would call it p2m_mmio_dm).
  */
 int gtt_frame_get(struct domain *d, unsigned long gfn, struct gtt_frame *f);
 void gtt_frame_put(struct gtt_frame *f);

@@ -10,6 +10,14 @@ void gtt_refs_refuse(struct gtt_refs *r, unsigned int reason)
         r->stats->refused[reason]++;
 }
 
+void gtt_refs_refuse_frames(struct gtt_refs *r, unsigned long nr,
+                            unsigned int reason)
+{
+    r->stats->entries_validated += nr;
+    if ( reason > GTT_OK && reason < GTT_ERR_NR )
+        r->stats->refused[reason] += nr;
+}
+
 int gtt_refs_frame_get(struct gtt_refs *r, unsigned long gfn,
                        struct gtt_frame *f)
 {

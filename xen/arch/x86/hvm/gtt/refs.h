@@ -15,7 +15,11 @@
  *  - mark_dirty: a GPU-visible entry changed, so that the next flush
  *    invalidates even with nothing queued (engines_dirty: a PPGTT
  *    translation went, the engines' TLBs too);
- *  - refuse: count a refusal by reason.
+ *  - refuse: count a refusal by reason;
+ *  - refuse_frames: count frames validated and refused for one reason
+ *    without looking each up (a run of a huge entry past the end of the
+ *    guest's memory, gtt_refs_max_gfn()): the counters read as if each
+ *    had gone through frame_get.
  */
 #ifndef GTT_REFS_H
 #define GTT_REFS_H
@@ -57,6 +61,14 @@ int gtt_refs_frame_get(struct gtt_refs *r, unsigned long gfn,
 void gtt_refs_defer_put(struct gtt_refs *r, struct gtt_frame *f);
 void gtt_refs_flush(struct gtt_refs *r);
 void gtt_refs_refuse(struct gtt_refs *r, unsigned int reason);
+void gtt_refs_refuse_frames(struct gtt_refs *r, unsigned long nr,
+                            unsigned int reason);
+
+/* Highest gfn of the guest's memory, now (gtt_frame_max_gfn()). */
+static inline unsigned long gtt_refs_max_gfn(const struct gtt_refs *r)
+{
+    return gtt_frame_max_gfn(r->d);
+}
 
 static inline void gtt_refs_mark_dirty(struct gtt_refs *r)
 {
