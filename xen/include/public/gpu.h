@@ -193,6 +193,36 @@ struct xen_gpu_emul_map_surface {
 };
 typedef struct xen_gpu_emul_map_surface xen_gpu_emul_map_surface_t;
 
+/*
+ * The device model's report of the PCI configuration space it emulates
+ * (it serves config space; Xen serves BAR0).  Xen trusts neither: a BAR
+ * is taken only in the guest's MMIO hole, never over its RAM, and only
+ * with its natural alignment; an MSI address only inside the local APIC
+ * window (0xfeexxxxx), so an MSI reaches only that guest's vCPUs.
+ */
+#define XEN_GPU_EMUL_SET_BAR      4
+#define XEN_GPU_EMUL_SET_MSI      5
+
+#define XEN_GPU_EMUL_BAR0          0   /* registers, PVINFO, GGTT: 16 MiB */
+#define XEN_GPU_EMUL_BAR_DECODE    (1u << 0) /* memory decode enabled */
+
+struct xen_gpu_emul_set_bar {
+    uint32_t bar;           /* IN: XEN_GPU_EMUL_BAR0 */
+    uint32_t flags;         /* IN: XEN_GPU_EMUL_BAR_DECODE */
+    uint64_t gpa;           /* IN: guest-physical base */
+};
+typedef struct xen_gpu_emul_set_bar xen_gpu_emul_set_bar_t;
+
+#define XEN_GPU_EMUL_MSI_ENABLED   (1u << 0)
+#define XEN_GPU_EMUL_MSI_MASKED    (1u << 1)
+
+struct xen_gpu_emul_set_msi {
+    uint32_t flags;         /* IN: XEN_GPU_EMUL_MSI_* */
+    uint32_t data;          /* IN: message data */
+    uint64_t addr;          /* IN: message address */
+};
+typedef struct xen_gpu_emul_set_msi xen_gpu_emul_set_msi_t;
+
 /* Why an emulator operation was refused. */
 #define XEN_GPU_EMUL_OK                    0
 /* The buffer */
@@ -217,8 +247,90 @@ typedef struct xen_gpu_emul_map_surface xen_gpu_emul_map_surface_t;
                                                  GGTT slices */
 #define XEN_GPU_EMUL_ERR_SCRATCH          15  /* page maps the scratch page */
 #define XEN_GPU_EMUL_ERR_NOT_GUEST        16  /* page is not the guest's RAM */
-#define XEN_GPU_EMUL_ERR_NR               17
+#define XEN_GPU_EMUL_ERR_BAR_PLACEMENT    17  /* BAR not in the MMIO hole,
+                                                 over RAM, or misaligned */
+#define XEN_GPU_EMUL_ERR_MSI_ADDR         18  /* MSI address outside the
+                                                 guest's local APIC window */
+#define XEN_GPU_EMUL_ERR_BAR              19  /* no such BAR */
+#define XEN_GPU_EMUL_ERR_FLAGS            20  /* unknown flag bits set */
+#define XEN_GPU_EMUL_ERR_NR               21
 
+/*
+ * What the toolstack's XEN_DOMCTL_gpu_op (public/domctl.h) reports: a
+ * vGPU's state and counters, and what the GPU reaches through entries of
+ * the physical GGTT.
+ */
+#define XEN_GPU_XLATE_SCRATCH     0  /* a vGPU's or the device's scratch page */
+#define XEN_GPU_XLATE_GUEST       1  /* a frame owned by domain 'domid' */
+#define XEN_GPU_XLATE_XEN         2  /* a frame of Xen's own, not scratch */
+#define XEN_GPU_XLATE_UNOWNED     3  /* no owner, or not a RAM frame */
+
+struct xen_gpu_xlate {
+    uint64_t index;           /* physical GGTT entry */
+    uint64_t pte;             /* as the GPU reads it */
+    uint64_t gfn;             /* XEN_GPU_XLATE_GUEST: the owner's gfn */
+    uint32_t kind;            /* XEN_GPU_XLATE_* */
+    uint16_t domid;           /* owner (slice owner for scratch) */
+    uint16_t slice_owner;     /* domain whose slice holds the entry, or
+                                 DOMID_INVALID */
+};
+
+/* BAR0 accesses, by what they reached. */
+#define XEN_GPU_MMIO_PVINFO       0
+#define XEN_GPU_MMIO_GGTT         1
+#define XEN_GPU_MMIO_REG          2  /* the virtual register file */
+#define XEN_GPU_MMIO_ELSP         3
+#define XEN_GPU_MMIO_REFUSED      4  /* bad size/alignment, or no register */
+#define XEN_GPU_MMIO_NR           5
+
+#define XEN_GPU_STATE_BAR0        (1u << 0) /* BAR0 placed and decoding */
+#define XEN_GPU_STATE_MSI         (1u << 1) /* MSI enabled, not masked */
+
+/* What was refused: a GGTT write or a submission. */
+#define XEN_GPU_REFUSAL_GGTT      0  /* reason: GTT reason code */
+#define XEN_GPU_REFUSAL_SUBMIT    1  /* reason: XEN_GPU_AUDIT_* */
+#define XEN_GPU_REFUSAL_MMIO      2  /* reason: GTT reason code */
+
+struct xen_gpu_refusal {
+    uint64_t seq;             /* 1, 2, ...: order of refusals */
+    uint64_t offset;          /* GGTT entry, BAR0 offset, or buffer offset */
+    uint64_t value;           /* what was written (or the command) */
+    uint32_t kind;            /* XEN_GPU_REFUSAL_* */
+    uint32_t reason;
+    uint32_t engine;          /* XEN_GPU_ENGINE_* (submissions) */
+    uint32_t pad;
+};
+
+#define XEN_GPU_GTT_REASONS       32 /* slots in ggtt_refused[] */
+#define XEN_GPU_INFO_REFUSALS     8  /* most recent refusals kept */
+
+struct xen_gpu_info {
+    uint32_t version;         /* XEN_GPU_INTERFACE_VERSION */
+    uint32_t state;           /* XEN_GPU_STATE_* */
+    uint32_t gen;
+    uint32_t fences;
+    uint32_t engines;
+    uint32_t vgt_id;
+    uint64_t aperture_base;
+    uint64_t aperture_size;
+    uint64_t hidden_base;
+    uint64_t hidden_size;
+    uint64_t bar0_gpa;
+    uint64_t msi_addr;
+    uint32_t msi_data;
+    uint32_t nr_refusals;     /* valid entries of refusals[], newest first */
+    uint64_t mmio_reads[XEN_GPU_MMIO_NR];
+    uint64_t mmio_writes[XEN_GPU_MMIO_NR];
+    uint64_t ggtt_writes_accepted;
+    uint64_t ggtt_refused[XEN_GPU_GTT_REASONS]; /* by GTT reason code */
+    uint64_t tlb_invalidations; /* the guest's TLB-invalidation writes */
+    uint64_t elsp_submissions;  /* ELSP writes that complete a submission */
+    uint64_t submissions_refused;
+    uint64_t msis;              /* MSIs injected */
+    uint64_t refs_held;         /* page references on the guest's frames */
+    uint64_t shadow_pages;
+    struct xen_gpu_refusal refusals[XEN_GPU_INFO_REFUSALS];
+};
 #endif /* __XEN_PUBLIC_GPU_H__ */
 
 /*

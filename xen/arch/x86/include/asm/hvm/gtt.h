@@ -356,4 +356,83 @@ int gtt_submit_ctx_roots(struct gtt_vgpu *gv, unsigned int level,
                          uint64_t shadow_roots[4]);
 int gtt_submit_ctx_release(struct gtt_vgpu *gv, uint64_t root_gpa);
 
+/* ------------------------------------------------------------------------
+ * The vGPU device (vdev.c, vreg.c): what a guest reaches through its BAR0,
+ * the 16 MiB register BAR of a Gen9 GT2 part.
+ *
+ *   0x000000 .. 0x1fffff  registers: the virtual register file (data in
+ *                         vreg_gen9.c), in which sit the PVINFO page
+ *                         (GTT_PVINFO_OFFSET, pvinfo.c) and the ELSP ports
+ *   0x800000 .. 0xffffff  the GGTT window (ggtt.c)
+ *
+ * Xen's wiring owns one struct gtt_vdev per vGPU domain, routes every
+ * trapped BAR0 access to gtt_vdev_mmio_read/write() and carries out what
+ * the device asks of it through struct gtt_vdev_ops (MSIs).  The device
+ * model in dom0 reports where the guest placed BAR0 and how it programmed
+ * MSI (XEN_GPU_EMUL_SET_BAR/SET_MSI), validated here.
+ *
+ * Locking: each entry point takes the device's lock and the vGPU's (in
+ * that order) and drops them before returning; ops callbacks run with no
+ * lock held.  gtt_vdev_bar0() is lock-free (the MMIO intercept's check()).
+ * ------------------------------------------------------------------------ */
+
+#define GTT_BAR0_SIZE     0x1000000u   /* 16 MiB */
+#define GTT_REGS_SIZE     0x200000u    /* registers: the first 2 MiB */
+
+struct gtt_vdev;
+
+struct gtt_vdev_ops {
+    /* Deliver an MSI to the guest (hvm_inject_msi()); called unlocked. */
+    void (*inject_msi)(void *priv, uint64_t addr, uint32_t data);
+    /*
+     * Whether [gpa, gpa + size) lies in the guest's MMIO hole and over
+     * none of its RAM (the p2m), for a BAR placement.
+     */
+    bool (*gpa_range_is_hole)(void *priv, uint64_t gpa, uint64_t size);
+    void *priv;
+};
+
+struct gtt_vdev_config {
+    struct gtt_vgpu_config vgpu;  /* slices, fences, ... */
+    uint32_t engines;             /* bit XEN_GPU_ENGINE_*; 0: all */
+    uint64_t bar0_gpa;            /* 0: until the device model sets it */
+};
+
+/* 0, -EINVAL (bad config), -EBUSY (slices overlap), -ENOMEM. */
+int gtt_vdev_create(struct gtt_device *dev, const struct gtt_vdev_config *cfg,
+                    const struct gtt_vdev_ops *ops, struct gtt_vdev **out);
+void gtt_vdev_destroy(struct gtt_vdev *vd);
+struct gtt_vgpu *gtt_vdev_vgpu(struct gtt_vdev *vd);
+
+/*
+ * Where BAR0 is decoded now (0: nowhere); lock-free, for check().  A
+ * guest access that raced with a move reaches gtt_vdev_mmio_*() with an
+ * offset the caller computed from the value it saw: harmless, it is an
+ * access to the device either way.
+ */
+uint64_t gtt_vdev_bar0(const struct gtt_vdev *vd);
+
+/*
+ * A trapped BAR0 access, offset relative to BAR0.  Reads of what the
+ * device does not implement return 0 and writes are dropped, both counted
+ * as refused (XEN_GPU_MMIO_REFUSED); GTT_OK or the reason.  Never fails
+ * the guest's access itself: on hardware, too, a bad access completes.
+ */
+int gtt_vdev_mmio_read(struct gtt_vdev *vd, uint64_t offset,
+                       unsigned int size, uint64_t *val);
+int gtt_vdev_mmio_write(struct gtt_vdev *vd, uint64_t offset,
+                        unsigned int size, uint64_t val);
+
+/* XEN_GPU_EMUL_SET_BAR / SET_MSI, decoded: XEN_GPU_EMUL_OK or a reason. */
+unsigned int gtt_vdev_set_bar(struct gtt_vdev *vd,
+                              const struct xen_gpu_emul_set_bar *bar);
+unsigned int gtt_vdev_set_msi(struct gtt_vdev *vd,
+                              const struct xen_gpu_emul_set_msi *msi);
+
+/* Set bits of a GT IIR bank as the GPU would (MSI if enabled and unmasked). */
+int gtt_vdev_raise_irq(struct gtt_vdev *vd, unsigned int bank, uint32_t bits);
+
+/* State and counters for XEN_DOMCTL_GPU_INFO. */
+void gtt_vdev_info(struct gtt_vdev *vd, struct xen_gpu_info *info);
+
 #endif /* __ASM_X86_HVM_GTT_H__ */
